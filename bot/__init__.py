@@ -1,0 +1,1 @@
+"""Kipinä: keeps peer-learning conversations alive on Slack, Teams and the console."""

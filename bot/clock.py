@@ -1,0 +1,62 @@
+"""Time sources and the APScheduler jobs: a one-minute tick and the daily retention job."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import datetime, timedelta, timezone
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.logs import scrub
+from bot.rhythm import zone
+
+log = logging.getLogger("kipina.clock")
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class ManualClock:
+    """A clock that can be set (console `/tick`, `tick --at`); it keeps running from there."""
+
+    def __init__(self, at: datetime | None = None):
+        self.set(at or datetime.now(timezone.utc))
+
+    def set(self, at: datetime) -> None:
+        self._base, self._started = at.astimezone(timezone.utc), time.monotonic()
+
+    def now(self) -> datetime:
+        return self._base + timedelta(seconds=time.monotonic() - self._started)
+
+
+def build_scheduler(app, extra_jobs=()) -> AsyncIOScheduler:
+    """The tick plans due work every minute; the dispatcher runs beside it in its own loop."""
+    scheduler = AsyncIOScheduler(timezone=timezone.utc)
+
+    async def tick() -> None:
+        try:
+            report = await asyncio.to_thread(app.core.tick, app.clock.now())
+            if any(report.values()):
+                log.info("tick planned %s", report)
+        except Exception as exc:
+            log.error("tick failed: %s", scrub(repr(exc)))
+
+    async def retention() -> None:
+        try:
+            erased = await asyncio.to_thread(app.core.retention, app.clock.now())
+            log.info("retention cleared %d old answers", erased)
+        except Exception as exc:
+            log.error("retention failed: %s", scrub(repr(exc)))
+
+    scheduler.add_job(tick, IntervalTrigger(minutes=1), id="tick", coalesce=True, max_instances=1,
+                      misfire_grace_time=30, next_run_time=datetime.now(timezone.utc))
+    scheduler.add_job(retention, CronTrigger(hour=3, minute=30, timezone=zone(app.settings.timezone)),
+                      id="retention", coalesce=True, max_instances=1, misfire_grace_time=3600)
+    for job_id, func, trigger in extra_jobs:
+        scheduler.add_job(func, trigger, id=job_id, coalesce=True, max_instances=1, misfire_grace_time=3600)
+    return scheduler

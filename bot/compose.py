@@ -1,0 +1,144 @@
+"""Turn claimed outbox rows into messages, at send time, so they reflect the latest state.
+
+A row whose reason has gone (answered, skipped, paused, left the circle, window closed)
+is cancelled instead of sent. Rows are loaded in batches: no query per person.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from bot import people, rotation
+from bot.context import Services
+from bot.i18n import t
+from bot.messages import Message, message
+from bot.views import coffee_message, prompt_message, recap_message
+from storage.models import Assignment, Circle, Delivery, Membership, Person, PromptRun, Reply, Workspace
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str  # dm | channel
+    workspace: str  # platform's workspace id (Slack team, Teams tenant, "local")
+    user_id: str | None = None
+    channel_id: str | None = None
+    address: dict | None = None  # person's DM address or the channel's post address
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    delivery_id: int
+    target: Target
+    message: Message
+    person_id: int | None = None
+
+
+def _by_id(session: Session, model, ids) -> dict:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {row.id: row for row in session.exec(select(model).where(model.id.in_(ids)))}
+
+
+class Batch:
+    """Everything the rows of one claim refer to, loaded with a handful of queries."""
+
+    def __init__(self, session: Session, rows: list[Delivery]):
+        self.session = session
+        self.people = _by_id(session, Person, (r.person_id for r in rows))
+        self.circles = _by_id(session, Circle, (r.circle_id for r in rows))
+        self.runs = _by_id(session, PromptRun, (r.run_id for r in rows))
+        self.assignments = _by_id(session, Assignment, (r.assignment_id for r in rows))
+        self.workspaces = _by_id(session, Workspace, (r.workspace_id for r in rows))
+        person_ids = list(self.people)
+        circle_ids = list(self.circles)
+        run_ids = list(self.runs)
+        self.members = set(session.exec(select(Membership.circle_id, Membership.person_id).where(
+            Membership.person_id.in_(person_ids), Membership.circle_id.in_(circle_ids))).all()) if person_ids else set()
+        self.answered = set(session.exec(select(Reply.run_id, Reply.person_id).where(
+            Reply.run_id.in_(run_ids), Reply.person_id.in_(person_ids))).all()) if person_ids and run_ids else set()
+
+
+def compose(session: Session, services: Services, rows: list[Delivery], now: datetime):
+    """Returns (outgoing messages, [(delivery id, why it was cancelled)])."""
+    batch = Batch(session, rows)
+    out, cancelled = [], []
+    for row in rows:
+        try:
+            result = _one(session, services, batch, row, now)
+        except LookupError as gone:
+            result = str(gone)
+        if isinstance(result, Outgoing):
+            out.append(result)
+        else:
+            cancelled.append((row.id, result))
+    return out, cancelled
+
+
+def _dm_target(ws: Workspace, person: Person) -> Target:
+    return Target("dm", ws.external_id, user_id=person.platform_user_id, address=person.address)
+
+
+def _one(session: Session, services: Services, batch: Batch, row: Delivery, now: datetime):
+    settings = services.settings
+    ws = batch.workspaces[row.workspace_id]
+    circle = batch.circles.get(row.circle_id)
+    person = batch.people.get(row.person_id)
+    if circle is not None and circle.archived_at is not None:
+        return "circle archived"
+    if person is not None:
+        if not person.is_active or person.is_bot:
+            return "person inactive"
+        if row.kind in ("prompt", "reminder", "coffee", "recap") and people.is_paused(person, now):
+            return "person paused"
+        if circle is not None and (circle.id, person.id) not in batch.members:
+            return "no longer a member"
+        lang = people.language(person, ws, settings)
+        tz = people.timezone_of(person, ws, settings)
+    else:
+        lang, tz = (circle.language, circle.timezone) if circle else (settings.default_language, settings.timezone)
+    target = _dm_target(ws, person) if person is not None else Target(
+        "channel", ws.external_id, channel_id=circle.channel_id, address=circle.channel_address)
+
+    if row.kind in ("prompt", "reminder"):
+        run, assignment = batch.runs[row.run_id], batch.assignments[row.assignment_id]
+        if run.closed_at is not None:
+            return "answer window closed"
+        if (run.id, person.id) in batch.answered or assignment.skipped_at is not None:
+            return "already answered or skipped"
+        text = rotation.prompt_text(session, services.library, assignment.prompt_key, lang)
+        msg = prompt_message(lang, circle, text, assignment.id, run.closes_at, tz, reminder=row.kind == "reminder")
+    elif row.kind == "coffee":
+        run = batch.runs[row.run_id]
+        msg = coffee_message(lang, circle, rotation.prompt_text(session, services.library, run.prompt_key, lang))
+    elif row.kind == "recap":
+        msg = _recap(session, services, batch.runs[row.run_id], circle, lang)
+        if msg is None:
+            return "nothing shared"
+    elif row.kind == "welcome":
+        msg = message(t(lang, "welcome.text", circle=circle.name, by=(row.payload or {}).get("by", "")),
+                      t(lang, "welcome.how"), heading=t(lang, "welcome.heading", circle=circle.name))
+    elif row.kind == "notice":
+        payload = row.payload or {}
+        msg = message(t(lang, payload["key"], **payload.get("params", {})))
+    else:
+        return f"unknown kind {row.kind}"
+    return Outgoing(row.id, target, msg, person.id if person else None)
+
+
+def _recap(session: Session, services: Services, run: PromptRun, circle: Circle, lang: str) -> Message | None:
+    """Only answers shared with the circle, by people who are still members, go in."""
+    rows = session.exec(
+        select(Reply, Person).join(Person, Person.id == Reply.person_id)
+        .join(Membership, (Membership.person_id == Reply.person_id) & (Membership.circle_id == circle.id))
+        .where(Reply.run_id == run.id, Reply.visibility == "circle", Reply.text != "")
+        .order_by(Reply.created_at)
+    ).all()
+    if not rows:
+        return None
+    shared = [(p.name or p.platform_user_id, rotation.prompt_text(session, services.library, r.prompt_key, lang),
+               r.text) for r, p in rows]
+    prompt = rotation.prompt_text(session, services.library, run.prompt_key, lang)
+    return recap_message(lang, circle, prompt, shared)

@@ -1,0 +1,193 @@
+"""The core's front door: platforms hand in neutral requests and get a Response back.
+
+Each request is one unit of work: it either completes or leaves nothing behind, and a
+user sees a short localised message, never a stack trace.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import select
+
+from bot import circles, journal, nudges, people, personal, replies
+from bot.commands import USAGE, Command, UsageError, parse
+from bot.context import Ctx, Refusal, Services
+from bot.i18n import t
+from bot.inbound import Actor, ActionRequest, CommandRequest, FormRequest, MessageRequest, Place
+from bot.messages import Response, message
+from storage.db import unit_of_work
+from storage.models import Circle, Delivery, Participation, Workspace
+from storage.ops import insert_ignore
+
+log = logging.getLogger("kipina.core")
+
+COMMAND_PREFIXES = ("/circle", "circle", "/piiri", "piiri", "/cirkel", "cirkel")
+
+
+class Core:
+    def __init__(self, engine: Engine, services: Services, reports: Callable[[Ctx, Place], Response] | None = None):
+        self.engine, self.services = engine, services
+        self.reports = reports
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def command(self, req: CommandRequest, now: datetime) -> Response:
+        return self._run(req.actor, now, lambda ctx: self._command(ctx, parse(req.text), req.place))
+
+    def action(self, req: ActionRequest, now: datetime) -> Response:
+        handlers = {
+            "prompt.answer": lambda ctx: replies.open_form(ctx, req.value),
+            "prompt.skip": lambda ctx: replies.skip(ctx, req.value),
+            "prompt.another": lambda ctx: replies.another(ctx, req.value),
+            "prompt.snooze": lambda ctx: replies.snooze(ctx, req.value),
+            "reply.private": lambda ctx: replies.keep_private(ctx, req.value),
+            "forget.confirm": lambda ctx: journal.forget(ctx, req.value),
+            "forget.cancel": journal.cancel_forget,
+            "home.pause": lambda ctx: personal.pause(ctx, Command("pause")),
+            "home.resume": personal.resume,
+        }
+        handler = handlers.get(req.action)
+        if handler is None:
+            return self._run(req.actor, now, lambda ctx: _refuse("error.unknown_action"))
+        return self._run(req.actor, now, handler)
+
+    def form(self, req: FormRequest, now: datetime) -> Response:
+        if req.action != "prompt.answer":
+            return self._run(req.actor, now, lambda ctx: _refuse("error.unknown_action"))
+        return self._run(req.actor, now, lambda ctx: replies.submit_form(ctx, req.value, req.fields, req.source_id))
+
+    def message(self, req: MessageRequest, now: datetime) -> Response | None:
+        """A DM answers the open prompt (or is a command); a channel thread reply counts as taking part."""
+        if not req.place.is_direct:
+            return self._run(req.actor, now, lambda ctx: self._thread_reply(ctx, req))
+        return self._run(req.actor, now, lambda ctx: self._direct(ctx, req))
+
+    # -- scheduled work ---------------------------------------------------------------------
+
+    def tick(self, now: datetime) -> dict:
+        with unit_of_work(self.engine) as session:
+            return nudges.tick(session, self.services, now)
+
+    def retention(self, now: datetime) -> int:
+        with unit_of_work(self.engine) as session:
+            return journal.apply_retention(session, now, self.services.settings.reply_retention_days)
+
+    # -- inside ------------------------------------------------------------------------------
+
+    def _run(self, actor: Actor, now: datetime, use_case: Callable[[Ctx], Response | None]) -> Response | None:
+        lang = self.services.settings.default_language
+        try:
+            with unit_of_work(self.engine) as session:
+                person = people.person(session, self.services.settings, actor)
+                ctx = Ctx(session, self.services, now, person, session.get(Workspace, person.workspace_id))
+                lang = ctx.lang
+                return use_case(ctx)
+        except Refusal as refusal:
+            return Response().say(message(t(lang, refusal.key, **refusal.params)))
+        except UsageError as error:
+            texts = [t(lang, error.reason, **error.params)]
+            if error.command:
+                texts.append(t(lang, "usage.line", usage=f"/circle {USAGE[error.command]}"))
+            else:
+                texts.append(t(lang, "usage.see_help"))
+            return Response().say(message(*texts))
+        except IntegrityError:
+            log.warning("conflicting change rolled back")
+            return Response().say(message(t(lang, "error.conflict")))
+        except OperationalError:
+            log.exception("database unavailable")
+            return Response().say(message(t(lang, "error.database")))
+        except Exception:
+            ref = uuid.uuid4().hex[:8]
+            log.exception("request failed (ref %s)", ref)
+            return Response().say(message(t(lang, "error.internal", ref=ref)))
+
+    def _command(self, ctx: Ctx, cmd: Command, place: Place) -> Response:
+        name = cmd.name
+        if name == "help":
+            return personal.help_text(ctx)
+        if name == "new":
+            return circles.new(ctx, cmd, place)
+        if name in ("add", "remove", "schedule"):
+            return getattr(circles, name)(ctx, cmd, place)
+        if name == "leave":
+            return circles.leave(ctx, place)
+        if name == "list":
+            return circles.list_mine(ctx)
+        if name == "info":
+            return circles.info(ctx, place)
+        if name == "archive":
+            return circles.archive(ctx, place)
+        if name == "prompt":
+            return circles.add_prompt(ctx, cmd, place) if cmd.kind == "add" else \
+                circles.run_now(ctx, nudges.REFLECTION, place)
+        if name == "coffee":
+            return circles.run_now(ctx, nudges.COFFEE, place)
+        if name == "pause":
+            return personal.pause(ctx, cmd)
+        if name == "resume":
+            return personal.resume(ctx)
+        if name == "language":
+            return personal.set_language(ctx, cmd)
+        if name == "journal":
+            return journal.journal(ctx)
+        if name == "mydata":
+            return journal.mydata(ctx)
+        if name == "forget-me":
+            return journal.ask_forget(ctx)
+        if name == "report":
+            if self.reports is None:
+                raise Refusal("report.not_allowed")
+            return self.reports(ctx, place)
+        raise UsageError("usage.unknown", None, word=name)
+
+    def _direct(self, ctx: Ctx, req: MessageRequest) -> Response:
+        assignment = replies.find_open(ctx, req.thread_of)
+        command = _as_command(req.text, expecting_answer=assignment is not None)
+        if command is not None:
+            return self._command(ctx, command, req.place)
+        if assignment is None:
+            return Response().say(message(ctx.t("chat.nothing_open"), ctx.t("usage.see_help")))
+        return replies.answer_message(ctx, assignment, req.text, req.source_id)
+
+    def _thread_reply(self, ctx: Ctx, req: MessageRequest) -> None:
+        if not req.thread_of or not req.place.channel_id:
+            return None
+        found = ctx.session.exec(
+            select(Delivery, Circle).join(Circle, Circle.id == Delivery.circle_id)
+            .where(Delivery.platform_message_id == req.thread_of, Delivery.platform_channel_id == req.place.channel_id,
+                   Delivery.kind.in_(["coffee", "recap"]), Delivery.workspace_id == ctx.workspace.id)
+        ).first()
+        if found is None:
+            return None
+        delivery, circle = found
+        text = replies.clean_answer(req.text)[:replies.ANSWER_LIMIT] if circle.store_coffee_text else None
+        insert_ignore(ctx.session, Participation, [{
+            "run_id": delivery.run_id, "person_id": ctx.person.id, "source_id": req.source_id[:255],
+            "text": text, "created_at": ctx.now}], None)
+        return None
+
+
+def _refuse(key: str):
+    raise Refusal(key)
+
+
+def _as_command(text: str, expecting_answer: bool) -> Command | None:
+    """Is a plain chat message a command? With a prompt open, only an explicit or short one is."""
+    words = text.split()
+    if not words:
+        return None
+    explicit = words[0].lower() in COMMAND_PREFIXES
+    if expecting_answer and not explicit and len(words) > 4:
+        return None
+    try:
+        return parse(text)
+    except UsageError:
+        if explicit or (not expecting_answer and words[0].lower() in USAGE):
+            raise
+        return None

@@ -1,0 +1,141 @@
+"""The outbox sender: claims due rows, composes, sends within rate limits, marks each once."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from bot import outbox
+from bot.compose import Outgoing, compose
+from bot.context import Services
+from bot.logs import scrub
+from bot.pacing import Pacer
+from bot.platforms.base import PermanentFailure, Platform, RateLimited, SendError, TemporaryFailure
+from storage.db import unit_of_work
+from storage.models import Delivery
+
+log = logging.getLogger("kipina.dispatch")
+
+
+@dataclass
+class DrainStats:
+    sent: int = 0
+    cancelled: int = 0
+    retried: int = 0
+    failed: int = 0
+    by_kind: dict = field(default_factory=dict)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential with jitter: about 5 s, 10 s, 20 s … capped at 10 minutes."""
+    base = min(5 * 2 ** max(attempts - 1, 0), 600)
+    return timedelta(seconds=base * random.uniform(0.8, 1.2))
+
+
+class Dispatcher:
+    def __init__(self, engine: Engine, services: Services, platforms: dict[str, Platform],
+                 worker: str = "main", batch: int = 200):
+        self.engine, self.services, self.platforms = engine, services, platforms
+        self.worker, self.batch = worker, batch
+        self.pacers = {name: Pacer(p.limits) for name, p in platforms.items()}
+
+    async def drain(self, now: Callable[[], datetime], settle: float = 0.0) -> DrainStats:
+        """Send everything due; wait up to `settle` seconds for rows that come due meanwhile (retries)."""
+        stats = DrainStats()
+        if not self.platforms:
+            return stats
+        while True:
+            rows = await asyncio.to_thread(self._claim, now())
+            if rows:
+                await self._send_batch(rows, now, stats)
+                continue
+            upcoming = await asyncio.to_thread(self._next_due)
+            if upcoming is None:
+                return stats
+            wait = (upcoming - now()).total_seconds()
+            if wait > settle:
+                return stats
+            await asyncio.sleep(max(wait, 0.01))
+
+    async def run(self, now: Callable[[], datetime], stop: asyncio.Event, idle: float = 1.0) -> None:
+        """Keep draining until `stop` is set; survive database hiccups."""
+        while not stop.is_set():
+            try:
+                await self.drain(now)
+            except Exception as exc:  # the loop must outlive a lost connection
+                log.error("dispatch loop error: %s", scrub(repr(exc)))
+            try:
+                await asyncio.wait_for(stop.wait(), idle)
+            except asyncio.TimeoutError:
+                pass
+
+    def _claim(self, at: datetime) -> list[Delivery]:
+        with unit_of_work(self.engine) as session:
+            return outbox.claim(session, self.platforms.keys(), at, self.worker, self.batch)
+
+    def _next_due(self) -> datetime | None:
+        with unit_of_work(self.engine) as session:
+            return outbox.next_due(session, self.platforms.keys())
+
+    def _compose(self, rows: list[Delivery], at: datetime):
+        with unit_of_work(self.engine) as session:
+            out, cancelled = compose(session, self.services, rows, at)
+            for delivery_id, reason in cancelled:
+                outbox.mark_cancelled(session, delivery_id, reason)
+            return out, cancelled
+
+    async def _send_batch(self, rows: list[Delivery], now, stats: DrainStats) -> None:
+        out, cancelled = await asyncio.to_thread(self._compose, rows, now())
+        stats.cancelled += len(cancelled)
+        by_id = {row.id: row for row in rows}
+        await asyncio.gather(*(self._send_one(item, by_id[item.delivery_id], now, stats) for item in out))
+
+    async def _send_one(self, item: Outgoing, row: Delivery, now, stats: DrainStats) -> None:
+        platform = self.platforms[row.platform]
+        pacer = self.pacers[row.platform]
+        key = platform.pace_key(item.target)
+        async with pacer.in_flight:
+            await pacer.wait(key)
+            started = time.monotonic()
+            try:
+                sent = await platform.send(item.target, item.message)
+            except RateLimited as exc:
+                pacer.back_off(None if exc.whole_platform else key, exc.retry_after)
+                await self._finish(outbox.mark_retry, row, now(), f"rate limited: {exc}",
+                                   timedelta(seconds=exc.retry_after), False)
+                stats.retried += 1
+                return
+            except PermanentFailure as exc:
+                await self._finish(outbox.mark_failed, row.id, scrub(str(exc)))
+                stats.failed += 1
+                log.warning("delivery %s failed for good: %s", row.id, scrub(str(exc)))
+                return
+            except (TemporaryFailure, SendError, OSError, asyncio.TimeoutError) as exc:
+                status = await self._finish(outbox.mark_retry, row, now(), scrub(f"{type(exc).__name__}: {exc}"),
+                                            backoff(row.attempts), True)
+                stats.failed += status == "failed"
+                stats.retried += status != "failed"
+                return
+            except Exception as exc:  # a bug in a renderer must not stop the other sends
+                log.exception("delivery %s crashed the sender", row.id)
+                status = await self._finish(outbox.mark_retry, row, now(), scrub(f"{type(exc).__name__}: {exc}"),
+                                            backoff(row.attempts), True)
+                stats.failed += status == "failed"
+                return
+        await self._finish(outbox.mark_sent, row.id, now(), sent.message_id, sent.channel_id)
+        stats.sent += 1
+        stats.by_kind[row.kind] = stats.by_kind.get(row.kind, 0) + 1
+        log.debug("delivery %s sent in %.0f ms", row.id, (time.monotonic() - started) * 1000)
+
+    async def _finish(self, mark, *args):
+        def work():
+            with unit_of_work(self.engine) as session:
+                return mark(session, *args)
+
+        return await asyncio.to_thread(work)

@@ -1,0 +1,92 @@
+"""Platform-neutral messages. Every text here is plain text: platforms escape and style it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+BlockKind = Literal["heading", "text", "quote", "context", "code"]
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: BlockKind
+    text: str
+    author: str = ""  # for quotes: who said it (already chosen to be shown)
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str  # e.g. "prompt.answer"; the core knows what it means
+    value: str = ""  # opaque reference the core handed out, e.g. an assignment id
+    style: Literal["default", "primary", "danger"] = "default"
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: Literal["text", "choice"] = "text"
+    multiline: bool = False
+    max_length: int = 3000
+    required: bool = True
+    choices: tuple[Choice, ...] = ()
+    initial: str = ""
+    placeholder: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    """Asks for a few fields and submits them together (Slack modal, Adaptive Card inputs)."""
+
+    title: str
+    action: str
+    value: str
+    submit_label: str
+    fields: tuple[Field, ...]
+    intro: str = ""
+
+
+@dataclass(frozen=True)
+class Message:
+    blocks: tuple[Block, ...]
+    buttons: tuple[Button, ...] = ()
+    form: Form | None = None  # a form that can be filled in place (Teams cards, console)
+    summary: str = ""  # one-line fallback text for notifications
+    follow_up: "Message | None" = None  # posted in the thread of this one (channel posts)
+
+    @property
+    def plain_text(self) -> str:
+        """Everything readable, for notifications, logs of shape (not content) and tests."""
+        parts = []
+        for block in self.blocks:
+            parts.append(f"{block.author}: {block.text}" if block.author else block.text)
+        return "\n".join(parts)
+
+
+def message(*texts: str, buttons: tuple[Button, ...] = (), heading: str = "") -> Message:
+    """Shorthand for the common case: an optional heading and some paragraphs."""
+    blocks = [Block("heading", heading)] if heading else []
+    blocks += [Block("text", t) for t in texts if t]
+    summary = heading or (texts[0] if texts else "")
+    return Message(blocks=tuple(blocks), buttons=buttons, summary=summary[:150])
+
+
+@dataclass
+class Response:
+    """What the caller gets back directly (not through the outbox)."""
+
+    to_caller: list[Message] = field(default_factory=list)  # only the caller sees these
+    to_channel: list[Message] = field(default_factory=list)  # posted where the command was given
+    replace_source: Message | None = None  # replaces the message the button was on
+    open_form: Form | None = None  # the platform opens this form (Slack modal, console questions)
+
+    def say(self, msg: Message) -> "Response":
+        self.to_caller.append(msg)
+        return self

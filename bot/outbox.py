@@ -1,0 +1,101 @@
+"""The outbox: rows the core writes and the dispatcher sends exactly once.
+
+A row is claimed (status 'sending') before it is sent and marked 'sent' after. A process
+that dies between the two leaves rows in 'sending'; they are claimed again once their lease
+runs out, so a crash can duplicate at most the sends that were in flight.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, update
+from sqlmodel import Session, func, select
+
+from storage.models import Delivery
+from storage.ops import insert_ignore
+from storage.types import utcnow
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 6
+
+
+def enqueue(session: Session, rows: Iterable[dict]) -> int:
+    """Add deliveries; a key that is already there is left alone (planning twice sends once)."""
+    now = utcnow()
+    full = [{"status": "pending", "attempts": 0, "created_at": now, "payload": None, "person_id": None,
+             "circle_id": None, "run_id": None, "assignment_id": None, **row} for row in rows]
+    return insert_ignore(session, Delivery, full, ["key"])
+
+
+def claim(session: Session, platforms: Iterable[str], now: datetime, worker: str, limit: int = 200) -> list[Delivery]:
+    """Take up to `limit` due rows for these platforms. SKIP LOCKED lets several workers share."""
+    due = or_(
+        and_(Delivery.status == "pending", Delivery.due_at <= now),
+        and_(Delivery.status == "sending", Delivery.claimed_at < now - LEASE),
+    )
+    query = (
+        select(Delivery.id)
+        .where(Delivery.platform.in_(list(platforms)), due)
+        .order_by(Delivery.due_at, Delivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(session.exec(query))
+    if not ids:
+        return []
+    session.execute(
+        update(Delivery).where(Delivery.id.in_(ids))
+        .values(status="sending", claimed_at=now, claimed_by=worker, attempts=Delivery.attempts + 1)
+    )
+    return list(session.exec(select(Delivery).where(Delivery.id.in_(ids)).order_by(Delivery.due_at, Delivery.id)))
+
+
+def mark_sent(session: Session, delivery_id: int, now: datetime, message_id: str | None, channel_id: str | None) -> None:
+    session.execute(
+        update(Delivery).where(Delivery.id == delivery_id, Delivery.status == "sending")
+        .values(status="sent", sent_at=now, platform_message_id=message_id, platform_channel_id=channel_id, error=None)
+    )
+
+
+def mark_cancelled(session: Session, delivery_id: int, reason: str) -> None:
+    session.execute(
+        update(Delivery).where(Delivery.id == delivery_id, Delivery.status == "sending")
+        .values(status="cancelled", error=reason[:1000])
+    )
+
+
+def mark_retry(session: Session, delivery: Delivery, now: datetime, error: str, delay: timedelta,
+               count_attempt: bool = True) -> str:
+    """Back to pending after `delay`, or failed for good after MAX_ATTEMPTS tries."""
+    if count_attempt and delivery.attempts >= MAX_ATTEMPTS:
+        status, due = "failed", delivery.due_at
+    else:
+        status, due = "pending", now + delay
+    values = {"status": status, "due_at": due, "error": error[:1000]}
+    if not count_attempt:
+        values["attempts"] = Delivery.attempts - 1  # a rate limit is not the row's fault
+    session.execute(update(Delivery).where(Delivery.id == delivery.id, Delivery.status == "sending").values(**values))
+    return status
+
+
+def mark_failed(session: Session, delivery_id: int, error: str) -> None:
+    session.execute(
+        update(Delivery).where(Delivery.id == delivery_id, Delivery.status == "sending")
+        .values(status="failed", error=error[:1000])
+    )
+
+
+def pending_count(session: Session, platforms: Iterable[str] | None = None) -> int:
+    query = select(func.count()).select_from(Delivery).where(Delivery.status.in_(["pending", "sending"]))
+    if platforms is not None:
+        query = query.where(Delivery.platform.in_(list(platforms)))
+    return session.exec(query).one()
+
+
+def next_due(session: Session, platforms: Iterable[str]) -> datetime | None:
+    return session.exec(
+        select(Delivery.due_at).where(Delivery.status == "pending", Delivery.platform.in_(list(platforms)))
+        .order_by(Delivery.due_at).limit(1)
+    ).first()
+

@@ -1,0 +1,81 @@
+"""Keep within a platform's rate limits without sleeping per call.
+
+Each limit is a GCRA bucket: a sender reserves the next free slot and waits only for it,
+so thousands of concurrent senders queue in order without a thundering herd. A 429's
+Retry-After blocks only the bucket it concerns (one channel, or the whole method).
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    per_target_rate: float  # messages per second to one channel / conversation
+    per_target_burst: int
+    global_rate: float  # messages per second across the workspace / app
+    global_burst: int
+    concurrency: int = 32  # requests in flight at once
+
+
+class Bucket:
+    def __init__(self, rate: float, burst: int):
+        self.interval = 1.0 / rate
+        self.tolerance = max(burst - 1, 0) * self.interval
+        self.tat = 0.0  # theoretical arrival time of the next request
+        self.blocked_until = 0.0
+
+    def reserve(self, now: float) -> float:
+        """Book the next slot; returns how long to wait for it."""
+        tat = max(self.tat, now, self.blocked_until)
+        self.tat = tat + self.interval
+        return max(0.0, tat - self.tolerance - now, self.blocked_until - now)
+
+    def block(self, now: float, seconds: float) -> None:
+        self.blocked_until = max(self.blocked_until, now + seconds)
+        self.tat = max(self.tat, self.blocked_until)
+
+
+class Pacer:
+    def __init__(self, limits: Limits, clock=time.monotonic):
+        self.limits = limits
+        self.clock = clock
+        self.overall = Bucket(limits.global_rate, limits.global_burst)
+        self.targets: dict[str, Bucket] = {}
+        self._slots: tuple[object, asyncio.Semaphore] | None = None
+
+    @property
+    def in_flight(self) -> asyncio.Semaphore:
+        """At most `concurrency` requests at once (one semaphore per event loop)."""
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._slots[0] is not loop:
+            self._slots = (loop, asyncio.Semaphore(self.limits.concurrency))
+        return self._slots[1]
+
+    def _target(self, key: str) -> Bucket:
+        bucket = self.targets.get(key)
+        if bucket is None:
+            if len(self.targets) > 50_000:
+                self.targets.clear()  # idle buckets carry no debt worth keeping
+            bucket = self.targets[key] = Bucket(self.limits.per_target_rate, self.limits.per_target_burst)
+        return bucket
+
+    async def wait(self, key: str) -> None:
+        """Wait until one more message to `key` fits every limit (re-checked after a block)."""
+        while True:
+            now = self.clock()
+            target = self._target(key)
+            delay = max(target.reserve(now), self.overall.reserve(now))
+            if delay <= 0:
+                return
+            await asyncio.sleep(delay)
+            now = self.clock()
+            if now >= target.blocked_until and now >= self.overall.blocked_until:
+                return
+
+    def back_off(self, key: str | None, seconds: float) -> None:
+        """Honour a Retry-After: for one target, or (key None) for everything on this platform."""
+        now = self.clock()
+        (self.overall if key is None else self._target(key)).block(now, seconds)

@@ -1,0 +1,123 @@
+"""People and workspaces: who is speaking, in which language and time zone."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel import Session, func, select
+
+from bot.commands import Mention
+from bot.config import Settings
+from bot.i18n import language_of
+from bot.inbound import Actor
+from storage.models import Person, Workspace
+from storage.ops import insert_ignore
+from storage.types import utcnow
+
+FOREVER = datetime(9999, 12, 31, tzinfo=timezone.utc)
+
+
+def workspace(session: Session, platform: str, external_id: str) -> Workspace:
+    found = session.exec(
+        select(Workspace).where(Workspace.platform == platform, Workspace.external_id == external_id)
+    ).first()
+    if found:
+        return found
+    insert_ignore(session, Workspace, [{"platform": platform, "external_id": external_id, "name": "",
+                                         "created_at": utcnow()}], ["platform", "external_id"])
+    return session.exec(
+        select(Workspace).where(Workspace.platform == platform, Workspace.external_id == external_id)
+    ).one()
+
+
+def person(session: Session, settings: Settings, actor: Actor) -> Person:
+    """The Person behind an actor, created on first contact and kept current."""
+    ws = workspace(session, actor.platform, actor.workspace)
+    found = _by_platform_id(session, ws.id, actor.user_id)
+    if found is None:
+        insert_ignore(session, Person, [_new_person(ws.id, actor.user_id, actor.name)],
+                      ["workspace_id", "platform_user_id"])
+        found = _by_platform_id(session, ws.id, actor.user_id)
+    _refresh(found, settings, actor)
+    session.add(found)
+    return found
+
+
+def mentioned(session: Session, settings: Settings, ws: Workspace, mention: Mention) -> Person | None:
+    """A mention with an id always names someone (created if new); a bare @name must match."""
+    if mention.user_id:
+        found = _by_platform_id(session, ws.id, mention.user_id)
+        if found is None:
+            insert_ignore(session, Person, [_new_person(ws.id, mention.user_id, mention.name or "")],
+                          ["workspace_id", "platform_user_id"])
+            found = _by_platform_id(session, ws.id, mention.user_id)
+        elif mention.name and not found.name:
+            found.name = mention.name[:255]
+        found.is_hr = f"{ws.platform}:{found.platform_user_id}" in settings.hr_users
+        found.is_admin = f"{ws.platform}:{found.platform_user_id}" in settings.admin_users
+        return found
+    name = (mention.name or "").lower()
+    return session.exec(
+        select(Person).where(
+            Person.workspace_id == ws.id,
+            (func.lower(Person.name) == name) | (func.lower(Person.platform_user_id) == name),
+        )
+    ).first()
+
+
+def language(person: Person, ws: Workspace | None, settings: Settings) -> str:
+    return (
+        person.language
+        or language_of(person.locale)
+        or (ws.language if ws is not None else None)
+        or settings.default_language
+    )
+
+
+def timezone_of(person: Person, ws: Workspace | None, settings: Settings) -> str:
+    return person.timezone or (ws.timezone if ws is not None else None) or settings.timezone
+
+
+def valid_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def is_paused(person: Person, now: datetime) -> bool:
+    return person.paused_until is not None and person.paused_until > now
+
+
+def pause(person: Person, now: datetime, days: int | None) -> datetime:
+    person.paused_until = FOREVER if days is None else now + timedelta(days=days)
+    return person.paused_until
+
+
+def _by_platform_id(session: Session, workspace_id: int, user_id: str) -> Person | None:
+    return session.exec(
+        select(Person).where(Person.workspace_id == workspace_id, Person.platform_user_id == user_id)
+    ).first()
+
+
+def _new_person(workspace_id: int, user_id: str, name: str) -> dict:
+    return {
+        "workspace_id": workspace_id, "platform_user_id": user_id[:255], "name": (name or "")[:255],
+        "is_hr": False, "is_admin": False, "is_bot": False, "is_active": True, "created_at": utcnow(),
+    }
+
+
+def _refresh(found: Person, settings: Settings, actor: Actor) -> None:
+    if actor.name and actor.name != found.name:
+        found.name = actor.name[:255]
+    if actor.locale and actor.locale != found.locale:
+        found.locale = actor.locale[:32]
+    if actor.timezone and actor.timezone != found.timezone and valid_zone(actor.timezone):
+        found.timezone = actor.timezone[:64]
+    if actor.address and actor.address != found.address:
+        found.address = actor.address
+    found.is_bot = actor.is_bot
+    key = f"{actor.platform}:{actor.user_id}"
+    found.is_hr = key in settings.hr_users
+    found.is_admin = key in settings.admin_users

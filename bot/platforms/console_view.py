@@ -1,0 +1,70 @@
+"""How the console prints: rich panels on a terminal, plain lines when piped."""
+from __future__ import annotations
+
+import sys
+
+from bot.messages import Field, Form, Message
+
+
+class ConsoleView:
+    def __init__(self, out=None):
+        self.out = out or sys.stdout
+        self.rich = None
+        if self.out.isatty():
+            from rich.console import Console
+
+            self.rich = Console(file=self.out)
+
+    def _lines(self, message: Message) -> list[str]:
+        lines = []
+        for block in message.blocks:
+            if block.kind == "heading":
+                lines.append(f"** {block.text} **")
+            elif block.kind == "quote":
+                prefix = f"{block.author}: " if block.author else ""
+                lines.extend(f"  > {prefix}{line}" if i == 0 else f"  > {line}"
+                             for i, line in enumerate(block.text.splitlines() or [""]))
+            elif block.kind == "context":
+                lines.append(f"({block.text})")
+            else:
+                lines.append(block.text)
+        if message.buttons:
+            lines.append("  ".join(f"[{i}] {b.label}" for i, b in enumerate(message.buttons, 1)))
+        return lines
+
+    def show(self, where: str, message: Message, mid: str | None) -> None:
+        title = f"{where}" + (f"  [{mid}]" if mid else "")
+        lines = self._lines(message)
+        if self.rich is not None:
+            from rich.markup import escape
+            from rich.panel import Panel
+
+            self.rich.print(Panel(escape("\n".join(lines)), title=escape(title), title_align="left"))
+            return
+        print(f"--- {title}", file=self.out)
+        for line in lines:
+            print(f"    {line}", file=self.out)
+        self.out.flush()
+
+    def note(self, text: str) -> None:
+        if self.rich is not None:
+            from rich.markup import escape
+
+            self.rich.print(f"[dim]{escape(text)}[/dim]")
+        else:
+            print(f"::: {text}", file=self.out)
+            self.out.flush()
+
+    def prompt(self, speaker: str, where: str) -> None:
+        self.out.write(f"{speaker} @ {where}> ")
+        self.out.flush()
+
+    def form_intro(self, form: Form) -> None:
+        self.note(f"{form.title}: {form.intro}")
+
+    def ask(self, field: Field) -> None:
+        if field.kind == "choice":
+            options = "  ".join(f"[{i}] {c.label}" for i, c in enumerate(field.choices, 1))
+            self.note(f"{field.label}: {options}")
+        else:
+            self.note(f"{field.label} (max {field.max_length} characters):")

@@ -1,0 +1,54 @@
+"""Long-running processes: web app, clock (scheduler + dispatcher), worker (dispatcher only)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiohttp import web
+
+from bot.app import build
+from bot.clock import build_scheduler
+from bot.config import Settings
+
+log = logging.getLogger("kipina.service")
+
+
+async def serve(settings: Settings, with_web: bool = True, with_clock: bool = True, port: int | None = None) -> int:
+    app = build(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    if not app.platforms:
+        log.warning("no platform configured: only /healthz is served (set SLACK_* or MICROSOFT_APP_ID)")
+    runner = None
+    if with_web:
+        from bot.web import make_web_app
+
+        runner = web.AppRunner(make_web_app(app), access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "0.0.0.0", port or settings.port).start()
+        log.info("listening on port %d for %s", port or settings.port, ", ".join(app.platforms) or "health checks")
+    else:
+        for platform in app.platforms.values():
+            await platform.start()
+    tasks = []
+    scheduler = None
+    if with_clock:
+        scheduler = build_scheduler(app, extra_jobs=getattr(app, "extra_jobs", ()))
+        scheduler.start()
+    if with_clock or not with_web:
+        tasks.append(asyncio.create_task(app.dispatcher.run(app.clock.now, stop)))
+    await stop.wait()
+    log.info("shutting down")
+    if scheduler is not None:
+        scheduler.shutdown(wait=False)
+    for task in tasks:
+        await asyncio.wait_for(task, 30)
+    if runner is not None:
+        await runner.cleanup()
+    else:
+        for platform in app.platforms.values():
+            await platform.stop()
+    return 0

@@ -1,0 +1,94 @@
+"""The messages the bot writes, built from domain rows. Texts come from bot/i18n."""
+from __future__ import annotations
+
+from bot.context import format_when
+from bot.i18n import t
+from bot.messages import Block, Button, Choice, Field, Form, Message
+from storage.models import Circle, Reply
+
+ANSWER_LIMIT = 3000
+
+
+def prompt_buttons(lang: str, assignment_id: int) -> tuple[Button, ...]:
+    ref = str(assignment_id)
+    return (
+        Button(t(lang, "button.answer"), "prompt.answer", ref, "primary"),
+        Button(t(lang, "button.skip"), "prompt.skip", ref),
+        Button(t(lang, "button.another"), "prompt.another", ref),
+        Button(t(lang, "button.snooze"), "prompt.snooze", ref),
+    )
+
+
+def answer_form(lang: str, assignment_id: int, prompt: str, default_visibility: str, initial: str = "") -> Form:
+    return Form(
+        title=t(lang, "form.title"),
+        action="prompt.answer",
+        value=str(assignment_id),
+        submit_label=t(lang, "form.submit"),
+        intro=prompt,
+        fields=(
+            Field("answer", t(lang, "form.answer"), multiline=True, max_length=ANSWER_LIMIT, initial=initial,
+                  placeholder=t(lang, "form.placeholder")),
+            Field("visibility", t(lang, "form.visibility"), kind="choice", initial=default_visibility,
+                  choices=(Choice("circle", t(lang, "visibility.circle")),
+                           Choice("private", t(lang, "visibility.private")))),
+        ),
+    )
+
+
+def prompt_message(lang: str, circle: Circle, prompt: str, assignment_id: int, closes_at, tz: str,
+                   reminder: bool = False) -> Message:
+    heading = t(lang, "prompt.reminder_heading" if reminder else "prompt.heading", circle=circle.name)
+    blocks = [Block("heading", heading), Block("text", prompt)]
+    if closes_at is not None:
+        blocks.append(Block("context", t(lang, "prompt.context", when=format_when(lang, closes_at, tz))))
+    return Message(
+        blocks=tuple(blocks),
+        buttons=prompt_buttons(lang, assignment_id),
+        form=answer_form(lang, assignment_id, prompt, circle.default_visibility),
+        summary=heading,
+    )
+
+
+def answered_message(lang: str, circle: Circle, prompt: str, reply: Reply, assignment_id: int) -> Message:
+    status = "answered.shared" if reply.visibility == "circle" else "answered.private"
+    buttons = [Button(t(lang, "button.edit"), "prompt.answer", str(assignment_id))]
+    if reply.visibility == "circle":
+        buttons.append(Button(t(lang, "button.keep_private"), "reply.private", str(reply.id)))
+    return Message(
+        blocks=(Block("heading", t(lang, "prompt.heading", circle=circle.name)), Block("text", prompt),
+                Block("context", t(lang, status, circle=circle.name))),
+        buttons=tuple(buttons),
+        summary=t(lang, status, circle=circle.name),
+    )
+
+
+def closed_message(lang: str, circle: Circle, prompt: str, key: str, **params) -> Message:
+    return Message(
+        blocks=(Block("heading", t(lang, "prompt.heading", circle=circle.name)), Block("text", prompt),
+                Block("context", t(lang, key, **params))),
+        summary=t(lang, key, **params),
+    )
+
+
+def recap_message(lang: str, circle: Circle, prompt: str, shared: list[tuple[str, str, str]]) -> Message:
+    """shared: (author name, the question they answered, answer text) for circle-shared replies only."""
+    blocks = [Block("heading", t(lang, "recap.heading", circle=circle.name)),
+              Block("context", t(lang, "recap.intro", count=len(shared)))]
+    asked = {question for _, question, _ in shared}
+    if len(asked) <= 1:
+        blocks.append(Block("text", prompt))
+    for author, question, text in shared:
+        if len(asked) > 1:
+            blocks.append(Block("context", question))
+        blocks.append(Block("quote", text, author=author))
+    follow_up = Message(blocks=(Block("text", t(lang, "recap.starter")),), summary=t(lang, "recap.starter"))
+    return Message(blocks=tuple(blocks), summary=t(lang, "recap.heading", circle=circle.name), follow_up=follow_up)
+
+
+def coffee_message(lang: str, circle: Circle, starter: str) -> Message:
+    return Message(
+        blocks=(Block("heading", t(lang, "coffee.heading", circle=circle.name)), Block("text", starter),
+                Block("context", t(lang, "coffee.context"))),
+        summary=t(lang, "coffee.heading", circle=circle.name),
+    )

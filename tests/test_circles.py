@@ -1,0 +1,105 @@
+"""Circle use cases and their permissions: only the mentor changes a circle; anyone may leave."""
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, func, select
+
+from harness import make_world
+from storage.models import Circle, Membership, Person, Schedule
+
+C1, C2 = "C1", "C2"
+
+
+@pytest.fixture
+def world(settings, engine):
+    w = make_world(settings, engine)
+    w.command("Mia", "new Learners <@ann|Ann> <@bob|Bob>", channel=C1)
+    return w
+
+
+def said(response) -> str:
+    return "\n".join(m.plain_text for m in response.to_caller)
+
+
+def count(engine, model) -> int:
+    with Session(engine) as s:
+        return s.exec(select(func.count()).select_from(model)).one()
+
+
+@pytest.mark.parametrize("text", ["add <@cy|Cy>", "remove <@bob|Bob>", "schedule reflection thu 14:00",
+                                  "schedule off", "prompt now", "coffee now", "prompt add Why?", "archive"])
+def test_only_the_mentor_changes_a_circle(world, engine, text):
+    before = (count(engine, Membership), count(engine, Schedule))
+    assert "Only the mentor of Learners" in said(world.command("Ann", text, channel=C1))
+    assert (count(engine, Membership), count(engine, Schedule)) == before
+
+
+def test_members_may_leave_but_the_mentor_may_not(world, engine):
+    assert "You left Learners" in said(world.command("Ann", "leave", channel=C1))
+    assert "archive it" in said(world.command("Mia", "leave", channel=C1))
+    assert "You aren't in Learners" in said(world.command("Ann", "leave", channel=C1))
+
+
+def test_unknown_bare_name_refuses_and_stores_nothing(world, engine):
+    circles, people = count(engine, Circle), count(engine, Person)
+    answer = said(world.command("Mia", "new Second <@cy|Cy> @nobody", channel=C2))
+    assert "I don't know @nobody" in answer
+    assert (count(engine, Circle), count(engine, Person)) == (circles, people)
+
+
+def test_bare_name_of_a_known_person_works(world, engine):
+    world.command("Mia", "new Second @ann", channel=C2)
+    with Session(engine) as s:
+        second = s.exec(select(Circle).where(Circle.name == "Second")).one()
+        assert len(s.exec(select(Membership).where(Membership.circle_id == second.id)).all()) == 2
+
+
+def test_one_circle_per_channel(world):
+    assert "already has the circle Learners" in said(world.command("Ann", "new Other", channel=C1))
+
+
+def test_commands_in_a_dm_find_the_only_circle_or_ask(world):
+    assert "Mentor: Mia" in said(world.command("Ann", "info"))
+    world.command("Ann", "new Ann's circle", channel=C2)
+    assert "several circles" in said(world.command("Ann", "info"))
+
+
+def test_info_names_members_only_to_members(world):
+    assert "Ann, Bob, Mia" in said(world.command("Ann", "info", channel=C1))
+    outsider = said(world.command("Zed", "info", channel=C1))
+    assert "Members: 3" in outsider and "Ann, Bob" not in outsider
+
+
+def test_add_and_remove(world, engine):
+    assert "Added to Learners: Cy" in said(world.command("Mia", "add <@cy|Cy> <@ann|Ann>", channel=C1))
+    assert "already in" in said(world.command("Mia", "add <@cy|Cy>", channel=C1))
+    assert "Removed from Learners: Bob" in said(world.command("Mia", "remove <@bob|Bob>", channel=C1))
+    assert "can't be removed" in said(world.command("Mia", "remove <@mia|Mia>", channel=C1))
+    assert count(engine, Membership) == 3  # Mia, Ann, Cy
+
+
+def test_list_shows_roles(world):
+    assert "Learners (mentor)" in said(world.command("Mia", "list"))
+    assert "Learners" in said(world.command("Ann", "list"))
+
+
+def test_schedule_is_shown_in_info_and_can_be_turned_off(world, engine):
+    world.command("Mia", "schedule coffee mon,wed 09:30", channel=C1)
+    assert "Coffee-room questions: Mon, Wed at 09:30" in said(world.command("Ann", "info", channel=C1))
+    world.command("Mia", "schedule off coffee", channel=C1)
+    assert count(engine, Schedule) == 0
+
+
+def test_language_choice_sticks(world):
+    assert "svenska" in said(world.command("Ann", "language sv")).lower()
+    assert "Dina cirklar" in said(world.command("Ann", "list"))
+
+
+def test_help_lists_every_command(world):
+    text = said(world.command("Ann", "help"))
+    for word in ("new", "add", "schedule", "prompt", "pause", "journal", "mydata", "forget-me", "report", "archive"):
+        assert f"/circle {word}" in text
+
+
+def test_report_is_refused_to_non_hr(world):
+    assert "only for HR" in said(world.command("Ann", "report"))

@@ -1,0 +1,87 @@
+"""The command grammar: every sub-command, mentions in every platform's form, wrong input."""
+from __future__ import annotations
+
+import pytest
+
+from bot.commands import Mention, UsageError, parse
+
+
+@pytest.mark.parametrize("text,name,check", [
+    ("help", "help", {}),
+    ("", "help", {}),
+    ("/circle new Learning Lab <@U1|ann> <@U2> @bob", "new",
+     {"circle_name": "Learning Lab", "mentions": (Mention("U1", "ann"), Mention("U2", None), Mention(None, "bob"))}),
+    ("circle new Oppimispiiri", "new", {"circle_name": "Oppimispiiri"}),
+    ("add <@29:1abc-DEF_9|Ann Smith>", "add", {"mentions": (Mention("29:1abc-DEF_9", "Ann Smith"),)}),
+    ("add <@U1> <@U1|ann>", "add", {"mentions": (Mention("U1", None),)}),
+    ("remove @ann", "remove", {"mentions": (Mention(None, "ann"),)}),
+    ("schedule reflection thu 14:00", "schedule", {"kind": "reflection", "days": "thu", "time": "14:00"}),
+    ("schedule coffee ma,to 9.30", "schedule", {"kind": "coffee", "days": "mon,thu", "time": "09:30"}),
+    ("schedule reflection mån-fre 08:15", "schedule", {"days": "mon,tue,wed,thu,fri"}),
+    ("schedule reflection fri-mon 10:00", "schedule", {"days": "mon,fri,sat,sun"}),
+    ("schedule off", "schedule", {"kind": "off", "text": ""}),
+    ("schedule off coffee", "schedule", {"kind": "off", "text": "coffee"}),
+    ("prompt now", "prompt", {"kind": "now"}),
+    ("prompt add Mitä opit tänään?", "prompt", {"kind": "add", "text": "Mitä opit tänään?"}),
+    ("coffee now", "coffee", {"kind": "now"}),
+    ("pause", "pause", {"pause_days": None}),
+    ("pause 2w", "pause", {"pause_days": 14}),
+    ("pause 3d", "pause", {"pause_days": 3}),
+    ("language SV", "language", {"language": "sv"}),
+    ("FORGET-ME", "forget-me", {}),
+    ("journal", "journal", {}),
+    ("report", "report", {}),
+])
+def test_good_input(text, name, check):
+    command = parse(text)
+    assert command.name == name
+    for attr, value in check.items():
+        assert getattr(command, attr) == value
+
+
+@pytest.mark.parametrize("text,reason,usage", [
+    ("frobnicate", "usage.unknown", None),
+    ("new", "usage.new_needs_name", "new"),
+    ("new <@U1>", "usage.new_needs_name", "new"),
+    ("new " + "x" * 81, "usage.name_too_long", "new"),
+    ("new !!!", "usage.name_needs_letters", "new"),
+    ("add", "usage.needs_mentions", "add"),
+    ("add ann", "usage.not_a_mention", "add"),
+    ("schedule", "usage.schedule_what", "schedule"),
+    ("schedule weekly thu 14:00", "usage.schedule_what", "schedule"),
+    ("schedule reflection thu", "usage.schedule_days_time", "schedule"),
+    ("schedule reflection someday 14:00", "usage.bad_days", "schedule"),
+    ("schedule reflection thu 25:00", "usage.bad_time", "schedule"),
+    ("schedule reflection thu 2pm", "usage.bad_time", "schedule"),
+    ("schedule off forever", "usage.schedule_what", "schedule"),
+    ("prompt", "usage.prompt_what", "prompt"),
+    ("prompt later", "usage.prompt_what", "prompt"),
+    ("prompt add", "usage.prompt_needs_text", "prompt"),
+    ("prompt add " + "q" * 501, "usage.prompt_too_long", "prompt"),
+    ("coffee", "usage.coffee_what", "coffee"),
+    ("pause forever", "usage.bad_pause", "pause"),
+    ("pause 0d", "usage.bad_pause", "pause"),
+    ("pause 60w", "usage.bad_pause", "pause"),
+    ("language de", "usage.bad_language", "language"),
+    ("list everything", "usage.no_args", "list"),
+    ("x" * 5000, "usage.too_long", None),
+])
+def test_wrong_input_says_what_was_wrong(text, reason, usage):
+    with pytest.raises(UsageError) as caught:
+        parse(text)
+    assert caught.value.reason == reason
+    assert caught.value.command == usage
+
+
+def test_control_characters_are_dropped_from_names():
+    assert parse("new Learn\u0000ers\u202e").circle_name == "Learners"
+
+
+def test_usage_message_is_localised(settings, engine):
+    from harness import make_world
+
+    world = make_world(settings, engine)
+    world.locales["aino"] = "fi"
+    said = world.command("Aino", "schedule reflection thu 25:00").to_caller[0].plain_text
+    assert "25:00" in said and "/circle schedule reflection|coffee" in said
+    assert said != world.command("Bob", "schedule reflection thu 25:00").to_caller[0].plain_text

@@ -1,0 +1,138 @@
+"""The console platform, driven as a user would: a script piped into `python -m bot console`."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SCRIPT = """
+/as Aino fi
+/circle list
+/as Mia
+/in #learners
+/circle new Learners @Ann @Aino
+/circle schedule reflection thu 14:00
+/tick 2026-12-03T14:00
+/tick 2026-12-03T14:00
+/as Ann
+1
+I asked for help earlier than I usually would.
+1
+/as Aino
+1
+PRIVATE-MARKER oma juttu
+2
+/as Mia
+2
+/tick 2026-12-07T14:00
+/as Ann
+/circle journal
+/as Aino
+/circle journal
+/circle schedule reflection to 25:00
+/as Mia
+/in #learners
+/circle schedule reflection sat 10:00
+/tick 2026-12-12T10:00
+/tick 2026-12-14T10:00
+"""
+
+
+def run_console(script: str, tmp_path: Path, **env) -> str:
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'console.db'}", "PYTHONPATH": str(ROOT),
+                   "HOLIDAY_COUNTRY": "FI", **env}
+    environment.pop("SLACK_BOT_TOKEN", None)
+    done = subprocess.run([sys.executable, "-m", "bot", "console"], input=script, capture_output=True, text=True,
+                          cwd=tmp_path, env=environment, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    return done.stdout
+
+
+def section(output: str, start: str, end: str | None = None) -> str:
+    tail = output.split(start, 1)[1]
+    return tail.split(end, 1)[0] if end else tail
+
+
+@pytest.fixture(scope="module")
+def output(tmp_path_factory):
+    return run_console(SCRIPT, tmp_path_factory.mktemp("console"))
+
+
+def test_first_tick_sends_one_prompt_to_each_member_and_the_second_none(output):
+    first = section(output, "::: tick 2026-12-03T14:00+02:00: 1 runs", "::: tick 2026-12-03T14:00+02:00: 0 runs")
+    assert first.count("--- DM → ") == 3
+    for name in ("Mia", "Ann", "Aino"):
+        assert f"--- DM → {name}" in first
+    second = section(output, "::: tick 2026-12-03T14:00+02:00: 0 runs", "/as")
+    assert "--- DM" not in second.split("Your reflection")[0]
+
+
+def test_finnish_member_sees_finnish(output):
+    first_tick = section(output, "::: tick 2026-12-03T14:00+02:00: 1 runs")
+    aino_prompt = section(first_tick, "--- DM → Aino  [", "---")
+    assert "Pohdintakysymys" in aino_prompt and "[1] Vastaa" in aino_prompt
+
+
+def test_recap_shows_only_the_shared_answer(output):
+    recap = section(output, "::: tick 2026-12-07T14:00+02:00", "--- only Ann sees")
+    assert "--- #learners" in recap
+    assert "I asked for help earlier than I usually would." in recap
+    assert "PRIVATE-MARKER" not in recap
+    assert output.count("PRIVATE-MARKER") == 1  # only in Aino's own journal
+
+
+def test_each_journal_shows_own_answer(output):
+    replies = output.split("--- only ")
+    ann = [part for part in replies if part.startswith("Ann sees") and "Your learning journal" in part]
+    aino = [part for part in replies if part.startswith("Aino sees") and "Oppimispäiväkirjasi" in part]
+    assert len(ann) == 1 and "I asked for help" in ann[0] and "PRIVATE-MARKER" not in ann[0]
+    assert len(aino) == 1 and "PRIVATE-MARKER" in aino[0]
+
+
+def test_wrong_input_gets_a_localised_usage_message(output):
+    assert "25:00" in output and "Käyttö: /circle schedule" in output
+
+
+def test_saturday_rhythm_waits_for_monday(output):
+    saturday = section(output, "::: tick 2026-12-12T10:00+02:00", "::: tick 2026-12-14")
+    assert "--- DM" not in saturday
+    monday = section(output, "::: tick 2026-12-14T10:00+02:00")
+    assert monday.count("--- DM → ") == 3
+
+
+def test_finnish_public_holiday_moves_the_prompt(tmp_path):
+    script = """
+/as Mia
+/in #c
+/circle new Piiri @Ann
+/circle schedule reflection thu 14:00
+/tick 2026-12-24T14:00
+/tick 2026-12-28T14:00
+"""
+    out = run_console(script, tmp_path)
+    assert "--- DM" not in section(out, "::: tick 2026-12-24", "::: tick 2026-12-28").replace("--- DM → Ann  [m1]", "")
+    assert section(out, "::: tick 2026-12-28").count("--- DM → ") == 2
+
+
+def test_bad_input_gets_a_message_and_stores_nothing(tmp_path):
+    script = """
+/as Mia
+/in #c
+/circle new
+/circle list
+/circle schedule reflection thu 14:00
+/circle frobnicate
+9
+"""
+    out = run_console(script, tmp_path)
+    assert "Give the circle a name" in out
+    assert "You aren't in any circle yet" in out
+    assert "There is no circle here" in out
+    assert "I don't know the command" in out
+    assert "You have no open prompt" in out

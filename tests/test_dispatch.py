@@ -1,0 +1,115 @@
+"""The dispatcher: pacing, retries, rate limits, permanent failures and crash recovery."""
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from bot import outbox
+from bot.pacing import Limits, Pacer
+from bot.platforms.base import PermanentFailure, RateLimited, TemporaryFailure
+from harness import at, make_world
+from storage.db import unit_of_work
+from storage.models import Delivery
+
+C1 = "C1"
+
+
+@pytest.fixture
+def world(settings, engine):
+    w = make_world(settings, engine, start=at("2026-12-03 13:00"))
+    w.command("Mia", "new Learners <@ann|Ann> <@bob|Bob>", channel=C1)
+    return w
+
+
+def rows(engine, kind="prompt"):
+    with Session(engine) as s:
+        return s.exec(select(Delivery).where(Delivery.kind == kind).order_by(Delivery.id)).all()
+
+
+def test_temporary_failure_is_retried_and_sent_once(world, engine):
+    world.platform.fail_next = [TemporaryFailure("connection reset")]
+    world.command("Mia", "prompt now", channel=C1)
+    failed = [r for r in rows(engine) if r.status == "pending"]
+    assert len(failed) == 1 and "connection reset" in failed[0].error
+    world.tick(world.now + timedelta(minutes=1))
+    assert [r.status for r in rows(engine)] == ["sent"] * 3
+    assert sum(len(world.prompts(n)) for n in ("mia", "ann", "bob")) == 3
+
+
+def test_rate_limit_waits_retry_after_without_counting_an_attempt(world, engine):
+    world.platform.fail_next = [RateLimited(0.2)]
+    world.command("Mia", "prompt now", channel=C1)
+    asyncio.run(world.app.dispatcher.drain(world.app.clock.now, settle=2))
+    assert [r.status for r in rows(engine)] == ["sent"] * 3
+    assert max(r.attempts for r in rows(engine)) == 1
+
+
+def test_permanent_failure_stops_with_the_error_stored(world, engine):
+    world.platform.fail_next = [PermanentFailure("channel_not_found")]
+    world.command("Mia", "prompt now", channel=C1)
+    statuses = sorted(r.status for r in rows(engine))
+    assert statuses == ["failed", "sent", "sent"]
+    assert any(r.error == "channel_not_found" for r in rows(engine))
+
+
+def test_gives_up_after_bounded_tries(world, engine):
+    world.platform.fail_next = [TemporaryFailure("down")] * 50
+    world.command("Mia", "prompt now", channel=C1)
+    for minutes in range(1, 60, 5):
+        world.tick(world.now + timedelta(minutes=minutes))
+    failed = [r for r in rows(engine) if r.status == "failed"]
+    assert failed and all(r.attempts == outbox.MAX_ATTEMPTS for r in failed)
+
+
+def test_rows_claimed_by_a_crashed_process_are_sent_after_the_lease(world, engine):
+    before = len(world.platform.posted)
+    with unit_of_work(engine) as s:
+        outbox.enqueue(s, [{"key": "crash-test", "workspace_id": 1, "platform": "test", "kind": "welcome",
+                            "person_id": 2, "circle_id": 1, "due_at": world.now, "payload": {"by": "Mia"}}])
+    with unit_of_work(engine) as s:  # a process claims the row, then dies before sending
+        claimed = outbox.claim(s, ["test"], world.now, "dead-worker")
+    assert [d.key for d in claimed] == ["crash-test"]
+    world.drain()
+    assert len(world.platform.posted) == before  # still leased to the dead worker
+    world.set_time(world.now + outbox.LEASE + timedelta(seconds=5))
+    world.drain()
+    assert len(world.platform.posted) == before + 1
+
+
+def test_rows_whose_reason_has_gone_are_cancelled(world, engine):
+    world.command("Ann", "pause")
+    world.command("Mia", "prompt now", channel=C1)
+    ann = [r for r in rows(engine) if r.person_id == 2]
+    assert ann == []  # paused people are not even planned
+    world.command("Bob", "pause 1d")
+    with unit_of_work(engine) as s:
+        outbox.enqueue(s, [{"key": "late", "workspace_id": 1, "platform": "test", "kind": "prompt",
+                            "person_id": 3, "circle_id": 1, "run_id": 1, "assignment_id": 1, "due_at": world.now}])
+    world.drain()
+    late = [r for r in rows(engine) if r.key == "late"][0]
+    assert late.status == "cancelled" and late.error == "person paused"
+
+
+def test_pacer_keeps_per_target_rate_and_honours_back_off():
+    async def scenario():
+        pacer = Pacer(Limits(per_target_rate=20, per_target_burst=1, global_rate=1000, global_burst=1000))
+        start = time.monotonic()
+        for _ in range(5):
+            await pacer.wait("C1")
+        spaced = time.monotonic() - start
+        pacer.back_off("C1", 0.3)
+        start = time.monotonic()
+        await pacer.wait("C2")  # another channel is not held up
+        other = time.monotonic() - start
+        await pacer.wait("C1")
+        held = time.monotonic() - start
+        return spaced, other, held
+
+    spaced, other, held = asyncio.run(scenario())
+    assert spaced >= 0.19  # 5 messages at 20/s with no burst: 4 gaps of 50 ms
+    assert other < 0.05
+    assert held >= 0.29

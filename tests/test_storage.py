@@ -1,0 +1,143 @@
+"""Storage on SQLite and PostgreSQL: migrations, aware UTC times, Unicode, unique keys, claims."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, select
+
+from bot import outbox
+from storage.db import normalise_url, unit_of_work
+from storage.models import Circle, Delivery, Person, Reply, Workspace
+from storage.ops import insert_ignore
+
+
+def seed(session: Session) -> tuple[Workspace, Person]:
+    ws = Workspace(platform="test", external_id="T1")
+    session.add(ws)
+    session.flush()
+    person = Person(workspace_id=ws.id, platform_user_id="U1", name="Äijä 😀 Åsa")
+    session.add(person)
+    session.flush()
+    return ws, person
+
+
+def test_migrations_match_the_models(engine):
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []
+
+
+def test_times_come_back_aware_utc_and_text_full_unicode(engine):
+    helsinki = timezone(timedelta(hours=2))
+    with unit_of_work(engine) as s:
+        _, person = seed(s)
+        person.paused_until = datetime(2026, 12, 3, 14, 0, tzinfo=helsinki)
+    with Session(engine) as s:
+        stored = s.exec(select(Person)).one()
+    assert stored.paused_until == datetime(2026, 12, 3, 12, 0, tzinfo=timezone.utc)
+    assert stored.paused_until.tzinfo is not None
+    assert stored.name == "Äijä 😀 Åsa"
+
+
+def test_naive_datetimes_are_refused(engine):
+    with pytest.raises(Exception, match="naive"):
+        with unit_of_work(engine) as s:
+            _, person = seed(s)
+            person.paused_until = datetime(2026, 12, 3, 14, 0)
+
+
+def test_one_live_circle_per_channel_but_archived_ones_may_share(engine):
+    with unit_of_work(engine) as s:
+        ws, person = seed(s)
+        s.add(Circle(workspace_id=ws.id, name="A", channel_id="C1", mentor_id=person.id,
+                     archived_at=datetime.now(timezone.utc)))
+        s.add(Circle(workspace_id=ws.id, name="B", channel_id="C1", mentor_id=person.id))
+    with pytest.raises(IntegrityError):
+        with unit_of_work(engine) as s:
+            s.add(Circle(workspace_id=1, name="C", channel_id="C1", mentor_id=1))
+
+
+def test_outbox_key_is_unique_and_enqueue_is_idempotent(engine):
+    now = datetime.now(timezone.utc)
+    with unit_of_work(engine) as s:
+        ws, person = seed(s)
+        row = {"key": "prompt:1:1", "workspace_id": ws.id, "platform": "test", "kind": "notice",
+               "person_id": person.id, "due_at": now}
+        assert outbox.enqueue(s, [row, {**row, "key": "prompt:1:2"}]) == 2
+        assert outbox.enqueue(s, [row]) == 0
+    with Session(engine) as s:
+        assert len(s.exec(select(Delivery)).all()) == 2
+
+
+def test_claim_marks_rows_and_a_lease_expires(engine):
+    now = datetime.now(timezone.utc)
+    with unit_of_work(engine) as s:
+        ws, person = seed(s)
+        outbox.enqueue(s, [{"key": f"k{i}", "workspace_id": ws.id, "platform": "test", "kind": "notice",
+                            "person_id": person.id, "due_at": now} for i in range(5)])
+        outbox.enqueue(s, [{"key": "later", "workspace_id": ws.id, "platform": "test", "kind": "notice",
+                            "due_at": now + timedelta(hours=1)}])
+    with unit_of_work(engine) as s:
+        first = outbox.claim(s, ["test"], now, "w1", limit=3)
+    with unit_of_work(engine) as s:
+        second = outbox.claim(s, ["test"], now, "w2", limit=10)
+    assert len(first) == 3 and len(second) == 2
+    assert not {d.id for d in first} & {d.id for d in second}
+    with unit_of_work(engine) as s:
+        assert outbox.claim(s, ["test"], now, "w3") == []
+        again = outbox.claim(s, ["test"], now + outbox.LEASE + timedelta(seconds=1), "w3")
+    assert len(again) == 5  # the crashed claims are taken over; the later row is not yet due
+
+
+def test_concurrent_claims_never_share_a_row(engine):
+    """Several workers claim at once: SKIP LOCKED on PostgreSQL, the write lock on SQLite."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    now = datetime.now(timezone.utc)
+    with unit_of_work(engine) as s:
+        ws, _ = seed(s)
+        outbox.enqueue(s, [{"key": f"k{i}", "workspace_id": ws.id, "platform": "test", "kind": "notice",
+                            "due_at": now} for i in range(300)])
+
+    def worker(name: str) -> list[int]:
+        taken = []
+        while True:
+            with unit_of_work(engine) as s:
+                rows = outbox.claim(s, ["test"], now, name, limit=7)
+            if not rows:
+                return taken
+            taken += [r.id for r in rows]
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(worker, ["a", "b", "c", "d"]))
+    claimed = [i for r in results for i in r]
+    assert len(claimed) == 300 and len(set(claimed)) == 300
+
+
+def test_insert_ignore_skips_duplicate_source_ids(engine):
+    with unit_of_work(engine) as s:
+        ws, person = seed(s)
+        circle = Circle(workspace_id=ws.id, name="A", mentor_id=person.id)
+        s.add(circle)
+        s.flush()
+        from storage.models import PromptRun
+
+        run = PromptRun(circle_id=circle.id, kind="reflection", prompt_key="x",
+                        scheduled_for=datetime.now(timezone.utc))
+        s.add(run)
+        s.flush()
+        row = {"run_id": run.id, "person_id": person.id, "circle_id": circle.id, "prompt_key": "x",
+               "text": "t", "visibility": "circle", "source_id": "ev1",
+               "created_at": datetime.now(timezone.utc), "updated_at": datetime.now(timezone.utc)}
+        assert insert_ignore(s, Reply, [row], None) == 1
+        assert insert_ignore(s, Reply, [row], None) == 0
+
+
+def test_heroku_style_urls_use_psycopg():
+    assert normalise_url("postgres://u:p@h/db") == "postgresql+psycopg://u:p@h/db"
+    assert normalise_url("postgresql://h/db") == "postgresql+psycopg://h/db"
+    assert normalise_url("sqlite:///x.db") == "sqlite:///x.db"
