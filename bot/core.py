@@ -19,7 +19,8 @@ from bot.commands import USAGE, Command, UsageError, parse
 from bot.context import Ctx, Refusal, Services
 from bot.i18n import t
 from bot.inbound import Actor, ActionRequest, CommandRequest, FormRequest, MessageRequest, Place
-from bot.messages import Response, message
+from bot.home import home_view
+from bot.messages import Message, Response, message
 from storage.db import unit_of_work
 from storage.models import Circle, Delivery, Participation, Workspace
 from storage.ops import insert_ignore
@@ -66,6 +67,19 @@ class Core:
         if not req.place.is_direct:
             return self._run(req.actor, now, lambda ctx: self._thread_reply(ctx, req))
         return self._run(req.actor, now, lambda ctx: self._direct(ctx, req))
+
+    def home(self, actor: Actor, now: datetime) -> Message:
+        """The person's home view; a platform shows it where it has room (Slack App Home)."""
+        response = self._run(actor, now, lambda ctx: Response(replace_source=home_view(ctx)))
+        return response.replace_source or response.to_caller[0]
+
+    def touch(self, actor: Actor, now: datetime) -> None:
+        """Record what a platform learnt about a person (profile refresh); no answer to anyone."""
+        def update(ctx: Ctx) -> None:
+            ctx.person.profile_checked_at = now
+            ctx.session.add(ctx.person)
+
+        self._run(actor, now, update)
 
     # -- scheduled work ---------------------------------------------------------------------
 

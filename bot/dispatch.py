@@ -16,7 +16,7 @@ from bot.compose import Outgoing, compose
 from bot.context import Services
 from bot.logs import scrub
 from bot.pacing import Pacer
-from bot.platforms.base import PermanentFailure, Platform, RateLimited, SendError, TemporaryFailure
+from bot.platforms.base import PermanentFailure, Platform, RateLimited, SendError, TemporaryFailure, Unreachable
 from storage.db import unit_of_work
 from storage.models import Delivery
 
@@ -113,6 +113,8 @@ class Dispatcher:
                 return
             except PermanentFailure as exc:
                 await self._finish(outbox.mark_failed, row.id, scrub(str(exc)))
+                if isinstance(exc, Unreachable):
+                    await self._finish(outbox.tell_mentor_unreachable, row, now())
                 stats.failed += 1
                 log.warning("delivery %s failed for good: %s", row.id, scrub(str(exc)))
                 return

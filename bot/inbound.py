@@ -14,6 +14,7 @@ class Actor:
     timezone: str | None = None
     address: dict | None = None  # how to reach this person by DM, when the platform knows
     is_bot: bool = False
+    active: bool = True  # False for deactivated accounts: they are never nudged
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, func, select
 
-from storage.models import Delivery
+from storage.models import Circle, Delivery, Person
 from storage.ops import insert_ignore
 from storage.types import utcnow
 
@@ -84,6 +84,21 @@ def mark_failed(session: Session, delivery_id: int, error: str) -> None:
         update(Delivery).where(Delivery.id == delivery_id, Delivery.status == "sending")
         .values(status="failed", error=error[:1000])
     )
+
+
+def tell_mentor_unreachable(session: Session, row: Delivery, now: datetime) -> None:
+    """A member the platform cannot reach: their mentor hears it once per circle, by DM."""
+    if row.person_id is None or row.circle_id is None:
+        return
+    circle = session.get(Circle, row.circle_id)
+    person = session.get(Person, row.person_id)
+    if circle is None or person is None or circle.mentor_id == person.id:
+        return
+    enqueue(session, [{
+        "key": f"unreachable:{circle.id}:{person.id}", "workspace_id": row.workspace_id, "platform": row.platform,
+        "kind": "notice", "person_id": circle.mentor_id, "circle_id": circle.id, "due_at": now,
+        "payload": {"key": "notice.unreachable",
+                    "params": {"name": person.name or person.platform_user_id, "circle": circle.name}}}])
 
 
 def pending_count(session: Session, platforms: Iterable[str] | None = None) -> int:

@@ -118,6 +118,7 @@ def _refresh(found: Person, settings: Settings, actor: Actor) -> None:
     if actor.address and actor.address != found.address:
         found.address = actor.address
     found.is_bot = actor.is_bot
+    found.is_active = actor.active and not found.platform_user_id.startswith("erased:")
     key = f"{actor.platform}:{actor.user_id}"
     found.is_hr = key in settings.hr_users
     found.is_admin = key in settings.admin_users

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, func, select
 
+from bot.inbound import ActionRequest
 from harness import make_world
 from storage.models import Circle, Membership, Person, Schedule
 
@@ -103,3 +104,13 @@ def test_help_lists_every_command(world):
 
 def test_report_is_refused_to_non_hr(world):
     assert "only for HR" in said(world.command("Ann", "report"))
+
+
+def test_home_view_shows_circles_next_prompt_and_pause_state(world):
+    world.command("Mia", "schedule reflection thu 14:00", channel=C1)
+    home = world.app.core.home(world.actor("Ann"), world.now)
+    assert "Learners" in home.plain_text and "Next reflection prompt: Thu 3 Dec 14:00" in home.plain_text
+    assert home.buttons[0].action == "home.pause"
+    world.app.core.action(ActionRequest(world.actor("Ann"), "home.pause", ""), world.now)
+    home = world.app.core.home(world.actor("Ann"), world.now)
+    assert home.buttons[0].action == "home.resume" and "Paused until" in home.plain_text

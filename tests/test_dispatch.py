@@ -113,3 +113,15 @@ def test_pacer_keeps_per_target_rate_and_honours_back_off():
     assert spaced >= 0.19  # 5 messages at 20/s with no burst: 4 gaps of 50 ms
     assert other < 0.05
     assert held >= 0.29
+
+
+def test_unreachable_member_is_reported_to_the_mentor_once(world, engine):
+    from bot.platforms.base import Unreachable
+
+    world.platform.fail_next = [None, Unreachable("app not installed")]  # Mia's DM goes, Ann's fails
+    world.command("Mia", "prompt now", channel=C1)
+    world.platform.fail_next = [None, Unreachable("app not installed")]
+    world.command("Mia", "prompt now", channel=C1)
+    notices = [p for p in world.inbox("mia") if "can't reach" in p.message.plain_text]
+    assert len(notices) == 1
+    assert [r.status for r in rows(engine, "notice")] == ["sent"]

@@ -24,7 +24,14 @@ class TemporaryFailure(SendError):
 
 
 class PermanentFailure(SendError):
-    """Will never work as is (unknown channel, person not reachable): stop trying."""
+    """Will never work as is (unknown channel, deleted message): stop trying."""
+
+
+class Unreachable(PermanentFailure):
+    """The bot cannot reach this person yet (e.g. the Teams app is not installed for them).
+
+    The circle's mentor is told once; the row is not retried.
+    """
 
 
 @dataclass(frozen=True)
