@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlmodel import func, select
 
-from bot import nudges, outbox, people
+from bot import audit, nudges, outbox, people
 from bot.commands import Command
 from bot.context import Ctx, Refusal, circle_here, membership, my_circles, require_mentor
 from bot.inbound import Place
@@ -60,6 +60,8 @@ def new(ctx: Ctx, command: Command, place: Place) -> Response:
     for person in others:
         session.add(Membership(circle_id=circle.id, person_id=person.id, role="member", joined_at=ctx.now))
     _welcome(ctx, circle, others)
+    audit.record(session, ctx.workspace.id, "circle.new", ctx.now, ctx.person, circle=circle,
+                 members=len(others) + 1)
     response = Response().say(message(ctx.t("circle.created", circle=circle.name), ctx.t("circle.next_step")))
     if place.channel_id:
         key = "circle.announce_members" if others else "circle.announce"
@@ -75,6 +77,7 @@ def add(ctx: Ctx, command: Command, place: Place) -> Response:
     for person in _resolve(ctx, command):
         if membership(ctx.session, circle.id, person.id) is None:
             ctx.session.add(Membership(circle_id=circle.id, person_id=person.id, role="member", joined_at=ctx.now))
+            audit.record(ctx.session, ctx.workspace.id, "member.add", ctx.now, ctx.person, person, circle)
             added.append(person)
     ctx.session.flush()
     _welcome(ctx, circle, added)
@@ -93,6 +96,7 @@ def remove(ctx: Ctx, command: Command, place: Place) -> Response:
         found = membership(ctx.session, circle.id, person.id)
         if found is not None:
             ctx.session.delete(found)
+            audit.record(ctx.session, ctx.workspace.id, "member.remove", ctx.now, ctx.person, person, circle)
             removed.append(person)
     if not removed:
         return Response().say(message(ctx.t("circle.none_removed", circle=circle.name)))
@@ -107,6 +111,7 @@ def leave(ctx: Ctx, place: Place) -> Response:
     if found is None:
         raise Refusal("circle.not_member", circle=circle.name)
     ctx.session.delete(found)
+    audit.record(ctx.session, ctx.workspace.id, "member.leave", ctx.now, ctx.person, ctx.person, circle)
     return Response().say(message(ctx.t("circle.left", circle=circle.name)))
 
 
@@ -187,4 +192,5 @@ def archive(ctx: Ctx, place: Place) -> Response:
     circle.archived_at = ctx.now
     ctx.session.add(circle)
     ctx.session.execute(delete(Schedule).where(Schedule.circle_id == circle.id))
+    audit.record(ctx.session, ctx.workspace.id, "circle.archive", ctx.now, ctx.person, circle=circle)
     return Response().say(message(ctx.t("circle.archived", circle=circle.name)))

@@ -1,4 +1,9 @@
 """Operator commands beyond running the bot: each registers its own sub-command."""
 from __future__ import annotations
 
-COMMANDS: list = []
+from bot.admin_cli import register_audit, register_forget
+
+COMMANDS: list = [
+    ("forget", register_forget),
+    ("audit", register_audit),
+]

@@ -42,8 +42,9 @@ USAGE = {
     "language": "language fi|sv|en",
     "report": "report",
     "archive": "archive",
+    "audit": "audit",
 }
-NO_ARGS = {"help", "leave", "list", "info", "resume", "journal", "mydata", "forget-me", "report", "archive"}
+NO_ARGS = {"help", "leave", "list", "info", "resume", "journal", "mydata", "forget-me", "report", "archive", "audit"}
 ALIASES = {"forgetme": "forget-me", "forget_me": "forget-me", "lang": "language", "kieli": "language", "språk": "language"}
 
 MAX_NAME = 80

@@ -27,6 +27,7 @@ class Settings:
     min_group_size: int = 5
     reply_retention_days: int = 365
     answer_window_days: int = 2
+    outbox_lease_seconds: int = 300
     hr_users: frozenset[str] = frozenset()
     admin_users: frozenset[str] = frozenset()
     slack_bot_token: str = ""
@@ -79,6 +80,7 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         min_group_size=_int(get("MIN_GROUP_SIZE", "5"), "MIN_GROUP_SIZE", 3, 10_000),
         reply_retention_days=_int(get("REPLY_RETENTION_DAYS", "365"), "REPLY_RETENTION_DAYS", 1, 36_500),
         answer_window_days=_int(get("ANSWER_WINDOW_DAYS", "2"), "ANSWER_WINDOW_DAYS", 1, 14),
+        outbox_lease_seconds=_int(get("OUTBOX_LEASE_SECONDS", "300"), "OUTBOX_LEASE_SECONDS", 1, 86_400),
         hr_users=_people(get("HR_USERS"), "HR_USERS"),
         admin_users=_people(get("ADMIN_USERS"), "ADMIN_USERS"),
         slack_bot_token=get("SLACK_BOT_TOKEN"),

@@ -14,9 +14,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import select
 
-from bot import circles, journal, nudges, people, personal, replies
+from bot import audit, circles, journal, nudges, people, personal, replies
 from bot.commands import USAGE, Command, UsageError, parse
 from bot.context import Ctx, Refusal, Services
+from bot.sanitize import printable
 from bot.i18n import t
 from bot.inbound import Actor, ActionRequest, CommandRequest, FormRequest, MessageRequest, Place
 from bot.home import home_view
@@ -95,6 +96,8 @@ class Core:
 
     def _run(self, actor: Actor, now: datetime, use_case: Callable[[Ctx], Response | None]) -> Response | None:
         lang = self.services.settings.default_language
+        if not printable(actor.user_id, 255) or not printable(actor.workspace, 255):
+            return Response().say(message(t(lang, "error.who")))
         try:
             with unit_of_work(self.engine) as session:
                 person = people.person(session, self.services.settings, actor)
@@ -154,6 +157,8 @@ class Core:
             return journal.mydata(ctx)
         if name == "forget-me":
             return journal.ask_forget(ctx)
+        if name == "audit":
+            return audit.show(ctx)
         if name == "report":
             if self.reports is None:
                 raise Refusal("report.not_allowed")
@@ -182,7 +187,7 @@ class Core:
         delivery, circle = found
         text = replies.clean_answer(req.text)[:replies.ANSWER_LIMIT] if circle.store_coffee_text else None
         insert_ignore(ctx.session, Participation, [{
-            "run_id": delivery.run_id, "person_id": ctx.person.id, "source_id": req.source_id[:255],
+            "run_id": delivery.run_id, "person_id": ctx.person.id, "source_id": printable(req.source_id, 255),
             "text": text, "created_at": ctx.now}], None)
         return None
 

@@ -44,6 +44,7 @@ class Dispatcher:
         self.engine, self.services, self.platforms = engine, services, platforms
         self.worker, self.batch = worker, batch
         self.pacers = {name: Pacer(p.limits) for name, p in platforms.items()}
+        self.lease = timedelta(seconds=services.settings.outbox_lease_seconds)
 
     async def drain(self, now: Callable[[], datetime], settle: float = 0.0) -> DrainStats:
         """Send everything due; wait up to `settle` seconds for rows that come due meanwhile (retries)."""
@@ -77,7 +78,7 @@ class Dispatcher:
 
     def _claim(self, at: datetime) -> list[Delivery]:
         with unit_of_work(self.engine) as session:
-            return outbox.claim(session, self.platforms.keys(), at, self.worker, self.batch)
+            return outbox.claim(session, self.platforms.keys(), at, self.worker, self.batch, self.lease)
 
     def _next_due(self) -> datetime | None:
         with unit_of_work(self.engine) as session:
@@ -100,6 +101,8 @@ class Dispatcher:
         platform = self.platforms[row.platform]
         pacer = self.pacers[row.platform]
         key = platform.pace_key(item.target)
+        # The mark happens inside the slot too, so at most `concurrency` rows are ever sent
+        # but not yet marked: that is the bound on duplicates after a crash.
         async with pacer.in_flight:
             await pacer.wait(key)
             started = time.monotonic()
@@ -130,7 +133,7 @@ class Dispatcher:
                                             backoff(row.attempts), True)
                 stats.failed += status == "failed"
                 return
-        await self._finish(outbox.mark_sent, row.id, now(), sent.message_id, sent.channel_id)
+            await self._finish(outbox.mark_sent, row.id, now(), sent.message_id, sent.channel_id)
         stats.sent += 1
         stats.by_kind[row.kind] = stats.by_kind.get(row.kind, 0) + 1
         log.debug("delivery %s sent in %.0f ms", row.id, (time.monotonic() - started) * 1000)

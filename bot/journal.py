@@ -8,8 +8,9 @@ from datetime import timedelta
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
-from bot import rotation
+from bot import audit, rotation
 from bot.context import Ctx
+from bot.sanitize import ref_id
 from bot.messages import Block, Button, Message, Response, message
 from bot.i18n import t
 from storage.models import Circle, CirclePrompt, Delivery, Membership, Participation, Person, Reply, Schedule
@@ -60,6 +61,7 @@ def export(session: Session, person: Person) -> dict:
 
 def mydata(ctx: Ctx) -> Response:
     text = json.dumps(export(ctx.session, ctx.person), ensure_ascii=False, indent=1)
+    audit.record(ctx.session, ctx.workspace.id, "export", ctx.now, ctx.person, ctx.person)
     chunks = [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)]
     response = Response().say(message(ctx.t("mydata.intro", parts=len(chunks))))
     for chunk in chunks:
@@ -106,10 +108,11 @@ def erase(session: Session, person: Person, now) -> None:
 
 
 def forget(ctx: Ctx, value: str) -> Response:
-    if value != str(ctx.person.id):
+    if ref_id(value) != ctx.person.id:
         return Response(replace_source=message(ctx.t("forget.cancelled")))
     lang = ctx.lang  # read before the profile is erased
     erase(ctx.session, ctx.person, ctx.now)
+    audit.record(ctx.session, ctx.workspace.id, "erase", ctx.now, ctx.person, ctx.person, by="self")
     return Response(replace_source=message(t(lang, "forget.done")))
 
 

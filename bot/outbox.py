@@ -28,11 +28,12 @@ def enqueue(session: Session, rows: Iterable[dict]) -> int:
     return insert_ignore(session, Delivery, full, ["key"])
 
 
-def claim(session: Session, platforms: Iterable[str], now: datetime, worker: str, limit: int = 200) -> list[Delivery]:
+def claim(session: Session, platforms: Iterable[str], now: datetime, worker: str, limit: int = 200,
+          lease: timedelta = LEASE) -> list[Delivery]:
     """Take up to `limit` due rows for these platforms. SKIP LOCKED lets several workers share."""
     due = or_(
         and_(Delivery.status == "pending", Delivery.due_at <= now),
-        and_(Delivery.status == "sending", Delivery.claimed_at < now - LEASE),
+        and_(Delivery.status == "sending", Delivery.claimed_at < now - lease),
     )
     query = (
         select(Delivery.id)

@@ -6,9 +6,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, func, select
 
+from dataclasses import replace
+
 from bot.commands import Mention
 from bot.config import Settings
 from bot.i18n import language_of
+from bot.sanitize import printable
 from bot.inbound import Actor
 from storage.models import Person, Workspace
 from storage.ops import insert_ignore
@@ -32,6 +35,9 @@ def workspace(session: Session, platform: str, external_id: str) -> Workspace:
 
 def person(session: Session, settings: Settings, actor: Actor) -> Person:
     """The Person behind an actor, created on first contact and kept current."""
+    actor = replace(actor, workspace=printable(actor.workspace, 255), user_id=printable(actor.user_id, 255),
+                    name=printable(actor.name, 255), locale=printable(actor.locale, 32) or None,
+                    timezone=printable(actor.timezone, 64) or None)
     ws = workspace(session, actor.platform, actor.workspace)
     found = _by_platform_id(session, ws.id, actor.user_id)
     if found is None:
@@ -46,13 +52,13 @@ def person(session: Session, settings: Settings, actor: Actor) -> Person:
 def mentioned(session: Session, settings: Settings, ws: Workspace, mention: Mention) -> Person | None:
     """A mention with an id always names someone (created if new); a bare @name must match."""
     if mention.user_id:
-        found = _by_platform_id(session, ws.id, mention.user_id)
+        user_id, name = printable(mention.user_id, 255), printable(mention.name, 255)
+        found = _by_platform_id(session, ws.id, user_id)
         if found is None:
-            insert_ignore(session, Person, [_new_person(ws.id, mention.user_id, mention.name or "")],
-                          ["workspace_id", "platform_user_id"])
-            found = _by_platform_id(session, ws.id, mention.user_id)
-        elif mention.name and not found.name:
-            found.name = mention.name[:255]
+            insert_ignore(session, Person, [_new_person(ws.id, user_id, name)], ["workspace_id", "platform_user_id"])
+            found = _by_platform_id(session, ws.id, user_id)
+        elif name and not found.name:
+            found.name = name
         found.is_hr = f"{ws.platform}:{found.platform_user_id}" in settings.hr_users
         found.is_admin = f"{ws.platform}:{found.platform_user_id}" in settings.admin_users
         return found

@@ -11,6 +11,7 @@ HELP_GROUPS = (
     ("help.members", ("journal", "pause", "resume", "leave", "list", "info", "language", "mydata", "forget-me")),
     ("help.mentors", ("new", "add", "remove", "schedule", "prompt", "coffee", "archive")),
     ("help.hr", ("report",)),
+    ("help.admins", ("audit",)),
 )
 
 

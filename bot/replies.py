@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from bot import outbox, rotation
 from bot.context import Ctx, Refusal
+from bot.sanitize import printable, ref_id
 from bot.messages import Button, Message, Response, message
 from bot.views import ANSWER_LIMIT, answer_form, answered_message, closed_message, prompt_message
 from storage.models import Assignment, Circle, Delivery, PromptRun, Reply
@@ -27,7 +28,8 @@ def clean_answer(text: str) -> str:
 
 
 def _load(ctx: Ctx, value: str) -> tuple[Assignment, PromptRun, Circle]:
-    assignment = ctx.session.get(Assignment, int(value)) if value.isdigit() else None
+    key = ref_id(value)
+    assignment = ctx.session.get(Assignment, key) if key else None
     if assignment is None or assignment.person_id != ctx.person.id:
         raise Refusal("prompt.not_yours")
     run = ctx.session.get(PromptRun, assignment.run_id)
@@ -62,10 +64,11 @@ def store(ctx: Ctx, assignment: Assignment, run: PromptRun, text: str, visibilit
     session = ctx.session
     inserted = insert_ignore(session, Reply, [{
         "run_id": run.id, "person_id": ctx.person.id, "circle_id": run.circle_id,
-        "prompt_key": assignment.prompt_key, "text": text, "visibility": visibility, "source_id": source_id,
+        "prompt_key": assignment.prompt_key, "text": text, "visibility": visibility,
+        "source_id": printable(source_id, 255),
         "created_at": ctx.now, "updated_at": ctx.now}], None)
     if not inserted:
-        again = session.exec(select(Reply).where(Reply.source_id == source_id)).first()
+        again = session.exec(select(Reply).where(Reply.source_id == printable(source_id, 255))).first()
         if again is not None:
             return again  # the same event delivered twice: nothing changes
         session.execute(update(Reply).where(Reply.run_id == run.id, Reply.person_id == ctx.person.id)
@@ -119,7 +122,8 @@ def answer_message(ctx: Ctx, assignment: Assignment, text: str, source_id: str) 
 
 
 def keep_private(ctx: Ctx, value: str) -> Response:
-    reply = ctx.session.get(Reply, int(value)) if value.isdigit() else None
+    key = ref_id(value)
+    reply = ctx.session.get(Reply, key) if key else None
     if reply is None or reply.person_id != ctx.person.id:
         raise Refusal("prompt.not_yours")
     reply.visibility = "private"

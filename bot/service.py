@@ -10,6 +10,7 @@ from aiohttp import web
 from bot.app import build
 from bot.clock import build_scheduler
 from bot.config import Settings
+from bot.leader import Leadership
 
 log = logging.getLogger("kipina.service")
 
@@ -34,16 +35,12 @@ async def serve(settings: Settings, with_web: bool = True, with_clock: bool = Tr
         for platform in app.platforms.values():
             await platform.start()
     tasks = []
-    scheduler = None
     if with_clock:
-        scheduler = build_scheduler(app, extra_jobs=getattr(app, "extra_jobs", ()))
-        scheduler.start()
+        tasks.append(asyncio.create_task(lead_the_clock(app, stop)))
     if with_clock or not with_web:
         tasks.append(asyncio.create_task(app.dispatcher.run(app.clock.now, stop)))
     await stop.wait()
     log.info("shutting down")
-    if scheduler is not None:
-        scheduler.shutdown(wait=False)
     for task in tasks:
         await asyncio.wait_for(task, 30)
     if runner is not None:
@@ -52,3 +49,21 @@ async def serve(settings: Settings, with_web: bool = True, with_clock: bool = Tr
         for platform in app.platforms.values():
             await platform.stop()
     return 0
+
+
+async def lead_the_clock(app, stop: asyncio.Event, check_every: float = 10.0, poll: float = 5.0) -> None:
+    """Run the scheduler only while this process holds the clock lock; stand by otherwise."""
+    leadership = Leadership(app.engine)
+    while await leadership.wait(stop, poll):
+        scheduler = build_scheduler(app)
+        scheduler.start()
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), check_every)
+            except asyncio.TimeoutError:
+                pass
+            if not stop.is_set() and not await asyncio.to_thread(leadership.still_held):
+                log.warning("lost the clock lock; standing by")
+                break
+        scheduler.shutdown(wait=False)
+    leadership.release()

@@ -198,3 +198,19 @@ class Participation(SQLModel, table=True):
     source_id: str = Field(max_length=255, unique=True)
     text: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = _when(nullable=False, default_now=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what that touches trust: HR reports, exports, erasures, membership changes.
+
+    Never holds answer text; readable by admins only.
+    """
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    actor_id: Optional[int] = Field(default=None, foreign_key="person.id")
+    action: str = Field(max_length=32)
+    subject_id: Optional[int] = Field(default=None, foreign_key="person.id")
+    circle_id: Optional[int] = Field(default=None, foreign_key="circle.id")
+    detail: Optional[dict] = _json()
+    created_at: datetime = _when(nullable=False, default_now=True, index=True)

@@ -15,7 +15,7 @@ from storage.db import make_engine, migrate, normalise_url
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
-TABLES = ("delivery", "participation", "reply", "assignment", "promptrun", "circleprompt", "schedule",
+TABLES = ("auditentry", "delivery", "participation", "reply", "assignment", "promptrun", "circleprompt", "schedule",
           "membership", "circle", "person", "workspace")
 
 

@@ -1,0 +1,151 @@
+"""Privacy promises of the core: who can read an answer, export, erasure, retention, logs."""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, func, select
+
+from bot.inbound import ActionRequest
+from harness import at, make_world
+from storage.models import AuditEntry, Delivery, Membership, Person, Reply
+
+C1 = "C1"
+SECRET = "PRIVATE-7f3a answer nobody else may read"
+SHARED = "shared thought about feedback"
+
+
+@pytest.fixture
+def world(settings, engine):
+    w = make_world(settings, engine)
+    w.command("Mia", "new Learners <@ann|Ann> <@bob|Bob>", channel=C1)
+    w.command("Mia", "schedule reflection thu 14:00", channel=C1)
+    w.tick(at("2026-12-03 14:00"))
+    w.submit("Ann", w.prompts("ann")[0].message, SECRET, "private")
+    w.submit("Bob", w.prompts("bob")[0].message, SHARED, "circle")
+    w.tick(at("2026-12-07 14:00"))
+    return w
+
+
+def everything_shown_to(world, name: str) -> str:
+    """Every path that renders answer text, as seen by one person."""
+    shown = [p.message.plain_text for p in world.inbox(name)]
+    for command in ("journal", "info", "list", "mydata"):
+        response = world.command(name, command, channel=C1)
+        shown += [m.plain_text for m in response.to_caller + response.to_channel]
+    shown.append(world.app.core.home(world.actor(name), world.now).plain_text)
+    return "\n".join(shown)
+
+
+def test_private_answer_is_readable_by_its_author_only(world):
+    assert SECRET in everything_shown_to(world, "Ann")
+    for other in ("Mia", "Bob", "Hanna", "Otto", "Zed"):  # mentor, circle mate, HR, admin, outsider
+        assert SECRET not in everything_shown_to(world, other), other
+    channel = "\n".join(p.message.plain_text for p in world.channel(C1))
+    assert SHARED in channel and SECRET not in channel
+
+
+def test_shared_answer_reaches_only_current_members(world):
+    recap = world.channel(C1)[0].message.plain_text
+    assert SHARED in recap
+    world.command("Bob", "leave", channel=C1)
+    world.tick(at("2026-12-10 14:00"))
+    world.submit("Ann", world.prompts("ann")[-1].message, "second week", "circle")
+    world.tick(at("2026-12-14 14:00"))
+    assert SHARED not in world.channel(C1)[-1].message.plain_text
+
+
+def test_admin_audit_log_never_holds_answer_text(world):
+    world.command("Ann", "mydata")
+    log = "\n".join(m.plain_text for m in world.command("Otto", "audit").to_caller)
+    assert "export" in log and SECRET not in log and SHARED not in log
+
+
+def test_mydata_exports_everything_about_me_as_json(world):
+    response = world.command("Ann", "mydata")
+    data = json.loads("".join(b.text for m in response.to_caller[1:] for b in m.blocks))
+    assert data["profile"]["name"] == "Ann"
+    assert [a["text"] for a in data["answers"]] == [SECRET]
+    assert data["memberships"][0]["circle"] == "Learners"
+    assert {d["kind"] for d in data["deliveries"]} >= {"prompt", "welcome"}
+
+
+def test_forget_me_asks_then_erases_and_keeps_anonymous_counts(world, engine):
+    ask = world.command("Ann", "forget-me").to_caller[0]
+    assert [b.action for b in ask.buttons] == ["forget.confirm", "forget.cancel"]
+    assert "Nothing was erased" in world.press("Ann", ask, "Cancel").replace_source.plain_text
+    with Session(engine) as s:
+        assert s.exec(select(Person).where(Person.platform_user_id == "ann")).one()
+    world.press("Ann", ask, "Yes, erase my data")
+    with Session(engine) as s:
+        assert s.exec(select(Person).where(Person.platform_user_id == "ann")).first() is None
+        assert s.exec(select(func.count()).select_from(Reply)).one() == 2  # counts stay
+        assert SECRET not in [r.text for r in s.exec(select(Reply))]
+        assert s.exec(select(func.count()).select_from(Membership)).one() == 2
+        erased = s.exec(select(Person).where(Person.platform_user_id.startswith("erased:"))).one()
+        assert erased.name == "" and erased.address is None and not erased.is_active
+        assert s.exec(select(AuditEntry).where(AuditEntry.action == "erase")).one()
+    assert SECRET not in everything_shown_to(world, "Ann")  # Ann is a new, empty person now
+
+
+def test_forget_me_of_a_mentor_archives_their_circles(world, engine):
+    ask = world.command("Mia", "forget-me").to_caller[0]
+    assert "Learners" in ask.plain_text  # the warning names the circles
+    world.press("Mia", ask, "Yes, erase my data")
+    assert world.tick(at("2026-12-10 14:00"))["runs"] == 0
+
+
+def test_pending_prompts_to_an_erased_person_are_cancelled(world, engine):
+    world.set_time(at("2026-12-05 10:00"))  # Saturday: the prompt waits in the outbox
+    world.command("Mia", "prompt now", channel=C1)
+    ask = world.command("Bob", "forget-me").to_caller[0]
+    world.press("Bob", ask, "Yes, erase my data")
+    world.tick(at("2026-12-07 10:00"))
+    with Session(engine) as s:
+        bob_rows = s.exec(select(Delivery).where(Delivery.person_id == 3, Delivery.kind == "prompt")).all()
+    assert bob_rows[-1].status == "cancelled"
+
+
+def test_retention_clears_old_answer_text(world, engine):
+    cleared = world.app.core.retention(world.now + timedelta(days=366))
+    assert cleared == 2
+    with Session(engine) as s:
+        assert {r.text for r in s.exec(select(Reply))} == {""}
+    assert "journal is empty" in world.command("Ann", "journal").to_caller[0].plain_text
+
+
+def test_admin_can_erase_a_person_from_the_command_line(world, engine, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "DATABASE_URL": world.app.settings.database_url,
+           "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run([sys.executable, "-m", "bot", "forget", "test:ann"], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=60)
+    assert done.returncode == 0 and "erased test:ann" in done.stdout
+    with Session(engine) as s:
+        assert SECRET not in [r.text for r in s.exec(select(Reply))]
+    audit = subprocess.run([sys.executable, "-m", "bot", "audit"], capture_output=True, text=True, env=env,
+                           cwd=tmp_path, timeout=60)
+    assert '"action": "erase"' in audit.stdout and SECRET not in audit.stdout
+
+
+def test_logs_carry_no_answer_text(settings, engine, caplog):
+    caplog.set_level(logging.DEBUG)
+    w = make_world(settings, engine)
+    w.command("Mia", "new Learners <@ann|Ann>", channel=C1)
+    w.command("Mia", "prompt now", channel=C1)
+    w.submit("Ann", w.prompts("ann")[0].message, SECRET, "private")
+    w.dm("Ann", SECRET + " again")
+    assert SECRET not in caplog.text
+
+
+def test_button_of_someone_else_does_nothing(world, engine):
+    prompt = world.prompts("ann")[0].message
+    edit = next(b for b in prompt.buttons if b.action == "prompt.answer")
+    response = world.app.core.action(ActionRequest(world.actor("Bob"), "prompt.answer", edit.value), world.now)
+    assert response.open_form is None and "isn't yours" in response.to_caller[0].plain_text
