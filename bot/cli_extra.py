@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from bot.admin_cli import register_audit, register_forget
+from bot.platforms.slack_manifest import register as register_slack_manifest
 
 COMMANDS: list = [
     ("forget", register_forget),
     ("audit", register_audit),
+    ("slack-manifest", register_slack_manifest),
 ]

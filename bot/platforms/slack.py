@@ -1,0 +1,236 @@
+"""Slack: the platform port on slack-bolt's AsyncApp.
+
+Requests arrive over HTTP at POST /slack/events (signature checked by bolt) or, when
+SLACK_APP_TOKEN is set, over Socket Mode. The outbox is sent with chat.postMessage; Slack's
+answers are translated into what the dispatcher understands (RateLimited, TemporaryFailure,
+PermanentFailure, Unreachable) instead of sleeping inside the client.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.app.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.compose import Target
+from bot.config import ConfigError
+from bot.logs import scrub
+from bot.messages import Message
+from bot.pacing import Limits
+from bot.platforms.base import (PermanentFailure, Platform, RateLimited, SendError, Sent, TemporaryFailure,
+                                Unreachable)
+from bot.platforms.slack_blocks import message_parts
+from bot.platforms.slack_people import Profiles, retry_after
+
+log = logging.getLogger("kipina.slack")
+
+SLACK_API = "https://slack.com/api/"
+TEMPORARY = {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org"}
+# A DM that cannot be opened: the person is gone, hidden from the app, or a bot.
+UNREACHABLE = {"channel_not_found", "user_not_found", "cannot_dm_bot", "user_not_visible", "users_not_found"}
+AUTH = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "no_permission",
+        "missing_scope", "not_allowed_token_type"}
+MORE_TRIES = 3  # continuation posts of one message are retried in place, never re-sending the first
+
+
+def translate(method: str, error: SlackApiError, direct: bool = False) -> SendError:
+    """Slack's error → what the dispatcher should do about it."""
+    response = error.response
+    # an unreadable body leaves aiohttp's own response here, which calls its code `status`
+    status = getattr(response, "status_code", None) or getattr(response, "status", None) or 200
+    data = getattr(response, "data", None)
+    code = data.get("error", "") if isinstance(data, dict) else ""
+    if status == 429 or code in ("ratelimited", "rate_limited"):
+        wait = retry_after(getattr(response, "headers", None), default=1.0)
+        # Our own pacing keeps each channel within 1/s, so a 429 means the method's
+        # workspace-wide limit: hold every send for Retry-After, not only this channel's.
+        return RateLimited(wait, whole_platform=True, detail=f"slack {method}: rate limited for {wait:g}s")
+    detail = f"slack {method}: {code or f'HTTP {status}'}"
+    if status >= 500 or code in TEMPORARY:
+        return TemporaryFailure(detail)
+    if direct and code in UNREACHABLE:
+        return Unreachable(detail)
+    if code in AUTH:
+        log.error("Slack refused the bot token (%s): check SLACK_BOT_TOKEN and the app's scopes", code)
+    return PermanentFailure(detail)
+
+
+class SlackPlatform(Platform):
+    name = "slack"
+    # chat.postMessage allows about one message per second per channel (short bursts tolerated)
+    # and a workspace-wide cap Slack puts at "several hundred messages per minute". 8/s (480 a
+    # minute) stays under that with room for interactive replies, which are not paced here.
+    limits = Limits(per_target_rate=1.0, per_target_burst=2, global_rate=8.0, global_burst=16, concurrency=8)
+
+    def __init__(self, app):
+        from bot.platforms.slack_handlers import register
+
+        self.app = app
+        settings = app.settings
+        self.bolt = AsyncApp(token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret,
+                             logger=logging.getLogger("slack_bolt.kipina"))
+        # bolt's own client (every request's client copies it): our API URL, a short time-out, and
+        # no retry handlers, so that a 429 goes back to the dispatcher's pacer instead of sleeping here.
+        self.client: AsyncWebClient = self.bolt.client
+        self.client.base_url = (settings.slack_api_url or SLACK_API).rstrip("/") + "/"
+        self.client.timeout = 15
+        self.client.retry_handlers = []
+        self.verifier = SignatureVerifier(settings.slack_signing_secret) if settings.slack_signing_secret else None
+        self.people = Profiles(app, self.client)
+        self.tasks: set[asyncio.Task] = set()
+        self.socket = None
+        register(self)
+
+    # -- transport ---------------------------------------------------------------------------
+
+    def add_routes(self, web_app) -> None:
+        settings = self.app.settings
+        if settings.slack_signing_secret:
+            web_app.router.add_post("/slack/events", self.http)
+        if settings.slack_app_token:
+            # Socket Mode belongs to the process that serves requests, not to clock or worker.
+            web_app.on_startup.append(lambda _: self.connect_socket())
+            web_app.on_cleanup.append(lambda _: self.close_socket())
+
+    async def http(self, request: web.Request) -> web.Response:
+        # Checked here too, before anything is parsed: bolt parses the body first, and junk
+        # from anyone must get a 401, not a stack trace.
+        if not self.signed(await request.read(), request.headers):
+            return web.json_response({"error": "invalid signature"}, status=401)
+        try:
+            response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        except Exception as error:  # a signed but malformed payload makes bolt's parsers raise
+            log.warning("malformed Slack request: %s", type(error).__name__)
+            response = None
+        if response is None or response.status >= 500:
+            # bolt answers 500 when a payload lacks what its parsers expect; that is bad input
+            return web.json_response({"error": "malformed request"}, status=400)
+        return await to_aiohttp_response(response)
+
+    def signed(self, body: bytes, headers) -> bool:
+        if self.verifier is None:
+            return False
+        try:
+            return self.verifier.is_valid(body, headers.get("X-Slack-Request-Timestamp"),
+                                          headers.get("X-Slack-Signature"))
+        except ValueError:  # a timestamp that is not a number
+            return False
+
+    async def connect_socket(self) -> None:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        token = self.app.settings.slack_app_token
+        try:
+            # The SDK retries a refused token forever; ask once ourselves so a wrong one stops the start.
+            await self.client.apps_connections_open(app_token=token)
+        except SlackApiError as error:
+            data = error.response.data
+            code = data.get("error") if isinstance(data, dict) else error.response.status_code
+            if code != "ratelimited":
+                raise ConfigError(f"Slack refused SLACK_APP_TOKEN for Socket Mode ({code}); it needs an app-level "
+                                  "token (xapp-…) with the connections:write scope") from None
+        self.socket = AsyncSocketModeHandler(self.bolt, app_token=token, web_client=self.client)
+        await self.socket.connect_async()
+        log.info("Slack Socket Mode connected")
+
+    async def close_socket(self) -> None:
+        if self.socket is not None:
+            await self.socket.close_async()
+            self.socket = None
+
+    async def start(self) -> None:
+        if self.client.session is None or self.client.session.closed:
+            self.client.session = aiohttp.ClientSession()
+
+    async def stop(self) -> None:
+        await self.idle(timeout=10)
+        if self.client.session is not None and not self.client.session.closed:
+            await self.client.session.close()
+        self.client.session = None
+
+    def spawn(self, work) -> asyncio.Task:
+        """Work after an ack: kept until done so that stop() (and tests) can wait for it."""
+        task = asyncio.ensure_future(work)
+        self.tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("Slack request failed after its ack: %s", scrub(repr(task.exception())))
+
+    async def idle(self, timeout: float = 30) -> None:
+        """Wait until the work started by requests is done (work may start more work)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.tasks and loop.time() < deadline:
+            await asyncio.wait(set(self.tasks), timeout=deadline - loop.time())
+
+    # -- outbound ----------------------------------------------------------------------------
+
+    def pace_key(self, target: Target) -> str:
+        return target.channel_id or target.user_id or ""
+
+    async def call(self, method: str, direct: bool = False, **kwargs) -> dict:
+        try:
+            response = await getattr(self.client, method.replace(".", "_"))(**kwargs)
+        except SlackApiError as error:
+            raise translate(method, error, direct) from None
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+            raise TemporaryFailure(f"slack {method}: {type(error).__name__}") from None
+        return response.data if isinstance(response.data, dict) else {}
+
+    async def post(self, channel: str, part: dict, thread_ts: str | None = None, direct: bool = False) -> dict:
+        """chat.postMessage; in a channel the bot has not joined, join it (public channels) and try again."""
+        kwargs = {"channel": channel, "text": part["text"], "blocks": part["blocks"], "unfurl_links": False,
+                  "unfurl_media": False, "parse": "none"}
+        if thread_ts:
+            kwargs["thread_ts"] = thread_ts
+        try:
+            return await self.call("chat.postMessage", direct=direct, **kwargs)
+        except PermanentFailure as failure:
+            if direct or "not_in_channel" not in str(failure):
+                raise
+        await self.call("conversations.join", channel=channel)
+        return await self.call("chat.postMessage", **kwargs)
+
+    async def _post_more(self, channel: str, part: dict, thread_ts: str) -> None:
+        """A continuation of a message already posted: retried in place, dropped (logged) if it won't go."""
+        for attempt in range(MORE_TRIES):
+            try:
+                await self.post(channel, part, thread_ts=thread_ts)
+                return
+            except RateLimited as limited:
+                await asyncio.sleep(min(limited.retry_after, 30))
+            except TemporaryFailure:
+                await asyncio.sleep(2 ** attempt)
+            except PermanentFailure as failure:
+                log.warning("continuation of a message in %s not posted: %s", channel, failure)
+                return
+        log.warning("continuation of a message in %s not posted after %d tries", channel, MORE_TRIES)
+
+    async def send(self, target: Target, message: Message) -> Sent:
+        direct = target.kind == "dm"
+        if direct:
+            profile = await self.people.check(target.workspace, target.user_id)
+            if profile is not None and (not profile.active or profile.is_bot):
+                raise PermanentFailure("slack: deactivated account or a bot, not messaged")
+            channel = target.user_id  # posting to a user id lands in the app's DM with them
+        else:
+            channel = target.channel_id
+        if not channel:
+            raise PermanentFailure("slack: no channel or user to post to")
+        parts = message_parts(message)
+        first = await self.post(channel, parts[0], direct=direct)
+        ts, where = first.get("ts"), first.get("channel") or channel
+        more = parts[1:] + (message_parts(message.follow_up) if message.follow_up is not None else [])
+        for part in more:
+            await self._post_more(where, part, thread_ts=ts)
+        return Sent(message_id=ts, channel_id=where)

@@ -1,0 +1,242 @@
+"""Neutral messages → Slack Block Kit, built with slack_sdk.models so that Slack's limits are checked.
+
+Every text from the core is plain text. In mrkdwn (sections, context, the notification text)
+it is escaped (& < >), so a circle named "<!channel>" or an answer with "<!here>" is shown,
+never obeyed; plain_text objects (headers, buttons) are not parsed by Slack and go as they are.
+Long texts are split across blocks, and blocks across messages, so nothing exceeds Slack's limits.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Callable
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    RadioButtonsElement,
+    RichTextBlock,
+    RichTextElementParts,
+    RichTextPreformattedElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.messages import Block, Button, Form, Message
+
+TEXT_LIMIT = 3000  # a section or context text object
+HEADER_LIMIT = 150
+BUTTON_LIMIT = 75
+OPTION_LIMIT = 75
+TITLE_LIMIT = 24  # modal title and submit label
+PLACEHOLDER_LIMIT = 150
+MESSAGE_BLOCKS = 50
+VIEW_BLOCKS = 100
+# Text per posted message. Slack truncates a message at 40,000 characters and rejects oversized
+# payloads without saying where the line is; 12,000 keeps every post comfortably inside and still
+# fits several full-length answers, so a long recap becomes a few posts rather than a failure.
+MESSAGE_BUDGET = 12_000
+FALLBACK_LIMIT = 3000  # the notification text
+ACTION_PREFIX = "kipina:"
+FORM_CALLBACK = "kipina:form"
+_GLUE = {"\u200d", "\u20e3"}  # zero-width joiner, keycap: never split next to them
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def units(text: str) -> int:
+    """Length as Slack's clients count it (UTF-16), never less than Python's len()."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def truncate(text: str, limit: int) -> str:
+    text = " ".join(text.split()) or "…"
+    if units(text) <= limit:
+        return text
+    return pieces(text, limit - 1, units)[0].rstrip() + "…"
+
+
+def _breakable(text: str, at: int) -> bool:
+    """May text be cut before position `at` without tearing an emoji or an accent off its letter?"""
+    before, after = text[at - 1], text[at]
+    if before in _GLUE or after in _GLUE or unicodedata.category(after) in ("Mn", "Me", "Sk"):
+        return False
+    code = ord(after)
+    return not (0xFE00 <= code <= 0xFE0F or 0x1F3FB <= code <= 0x1F3FF or 0xE0020 <= code <= 0xE007F)
+
+
+def _fit(text: str, limit: int, measure: Callable[[str], int]) -> int:
+    """The longest prefix of one unbroken word that fits."""
+    low, high = 1, len(text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if measure(text[:mid]) <= limit:
+            low = mid
+        else:
+            high = mid - 1
+    cut = low
+    while cut > 1 and not _breakable(text, cut):
+        cut -= 1
+    return cut if _breakable(text, cut) or cut == low else low
+
+
+def pieces(text: str, limit: int, measure: Callable[[str], int] = units) -> list[str]:
+    """Split text so that measure(piece) <= limit: at line breaks and spaces when possible.
+
+    measure must add up (measure(a + b) == measure(a) + measure(b)), as lengths do.
+    """
+    if measure(text) <= limit:
+        return [text]
+    out: list[str] = []
+    current, used = "", 0
+    for token in re.split(r"(\s+)", text):
+        if not token:
+            continue
+        cost = measure(token)
+        if used + cost <= limit:
+            current, used = current + token, used + cost
+            continue
+        if current.strip():
+            out.append(current.rstrip())
+        current, used = ("", 0) if token.isspace() else (token, cost)
+        while used > limit:
+            cut = _fit(current, limit, measure)
+            out.append(current[:cut])
+            current = current[cut:]
+            used = measure(current)
+    if current.strip():
+        out.append(current.rstrip())
+    return out or [""]
+
+
+def _mrkdwn(text: str) -> MarkdownTextObject:
+    # verbatim: Slack adds no links or mentions of its own to what we show
+    return MarkdownTextObject(text=text, verbatim=True)
+
+
+def _quote(text: str, author: str) -> list[str]:
+    """A quote in mrkdwn: the author in bold, then each line behind ">"; split to fit a section."""
+    head = "*" + escape(author.replace("*", "")) + "*\n" if author else ""
+    text = "\n".join(text.splitlines())
+    chunks = pieces(text, TEXT_LIMIT - units(head) - 1, lambda s: units(escape(s)) + s.count("\n"))
+    return [(head if number == 0 else "") + "\n".join(">" + escape(line) for line in chunk.split("\n"))
+            for number, chunk in enumerate(chunks)]
+
+
+def content_blocks(block: Block) -> list:
+    """One neutral block → one or more Block Kit blocks, each within Slack's limits."""
+    if block.kind == "heading":
+        return [HeaderBlock(text=PlainTextObject(text=truncate(block.text, HEADER_LIMIT), emoji=True))]
+    if block.kind == "quote":
+        return [SectionBlock(text=_mrkdwn(part)) for part in _quote(block.text, block.author)]
+    if block.kind == "code":
+        return [RichTextBlock(elements=[RichTextPreformattedElement(elements=[RichTextElementParts.Text(text=part)])])
+                for part in pieces(block.text or " ", TEXT_LIMIT, units)]
+    escaped = pieces(block.text or " ", TEXT_LIMIT, lambda s: units(escape(s)))
+    if block.kind == "context":
+        return [ContextBlock(elements=[_mrkdwn(escape(part))]) for part in escaped]
+    return [SectionBlock(text=_mrkdwn(escape(part))) for part in escaped]
+
+
+def actions_block(buttons: tuple[Button, ...], block_id: str = "kipina-actions") -> ActionsBlock:
+    elements = []
+    for index, button in enumerate(buttons[:25]):
+        elements.append(ButtonElement(
+            text=PlainTextObject(text=truncate(button.label, BUTTON_LIMIT), emoji=True),
+            action_id=f"{ACTION_PREFIX}{button.action}:{index}",
+            value=button.value or None,
+            style=None if button.style == "default" else button.style,
+        ))
+    return ActionsBlock(block_id=block_id, elements=elements)
+
+
+def _size(block) -> int:
+    return units(json.dumps(block.to_dict(), ensure_ascii=False))
+
+
+def fallback(message: Message) -> str:
+    """The notification text: the summary, escaped like everything else."""
+    text = " ".join((message.summary or message.plain_text).split()) or " "
+    return escape(pieces(text, FALLBACK_LIMIT, lambda s: units(escape(s)))[0])
+
+
+def message_parts(messages: list[Message] | Message, max_blocks: int = MESSAGE_BLOCKS,
+                  budget: int = MESSAGE_BUDGET) -> list[dict]:
+    """Render messages as chat payloads ({"text", "blocks"}), packing them into as few posts as fit."""
+    if isinstance(messages, Message):
+        messages = [messages]
+    parts: list[dict] = []
+    current: list = []
+    used = 0
+    summary = ""
+
+    def close() -> None:
+        nonlocal current, used
+        if current:
+            parts.append({"text": summary, "blocks": [b.to_dict() for b in current]})
+        current, used = [], 0
+
+    for number, message in enumerate(messages):
+        if not summary:
+            summary = fallback(message)
+        blocks = [kit for block in message.blocks for kit in content_blocks(block)]
+        if message.buttons:
+            blocks.append(actions_block(message.buttons, f"kipina-actions-{number}"))
+        for kit in blocks:
+            size = _size(kit)
+            if current and (len(current) >= max_blocks or used + size > budget):
+                close()
+            current.append(kit)
+            used += size
+    close()
+    return parts or [{"text": " ", "blocks": [SectionBlock(text=_mrkdwn(" ")).to_dict()]}]
+
+
+def home_view(message: Message) -> dict:
+    blocks = [kit for block in message.blocks for kit in content_blocks(block)]
+    room = VIEW_BLOCKS - (1 if message.buttons else 0)
+    blocks = blocks[:room]
+    if message.buttons:
+        blocks.append(actions_block(message.buttons))
+    return View(type="home", blocks=blocks).to_dict()
+
+
+def form_view(form: Form, metadata: dict) -> dict:
+    """A modal with the form's intro and fields; metadata comes back with the submission."""
+    blocks: list = []
+    if form.intro:
+        blocks += content_blocks(Block("text", form.intro))
+    for field in form.fields:
+        if field.kind == "choice":
+            options = [Option(value=c.value[:150], label=truncate(c.label, OPTION_LIMIT)) for c in field.choices]
+            initial = next((o for o, c in zip(options, field.choices) if c.value == field.initial), None)
+            element = RadioButtonsElement(action_id=field.name, options=options, initial_option=initial)
+        else:
+            element = PlainTextInputElement(
+                action_id=field.name, multiline=field.multiline, max_length=min(field.max_length, TEXT_LIMIT),
+                initial_value=field.initial[:TEXT_LIMIT] or None,
+                placeholder=truncate(field.placeholder, PLACEHOLDER_LIMIT) if field.placeholder else None)
+        blocks.append(InputBlock(block_id=field.name, label=truncate(field.label, 2000), element=element,
+                                 optional=not field.required))
+    blocks = blocks[-VIEW_BLOCKS:]
+    return View(type="modal", callback_id=FORM_CALLBACK, title=truncate(form.title, TITLE_LIMIT),
+                submit=truncate(form.submit_label, TITLE_LIMIT), blocks=blocks,
+                private_metadata=json.dumps(metadata, separators=(",", ":"))).to_dict()
+
+
+def parse_action_id(action_id: str) -> str | None:
+    """'kipina:prompt.answer:0' → 'prompt.answer'."""
+    if not action_id.startswith(ACTION_PREFIX):
+        return None
+    name, _, _ = action_id[len(ACTION_PREFIX):].rpartition(":")
+    return name or None

@@ -1,0 +1,85 @@
+"""People as Slack knows them: name, locale and time zone from users.info, refreshed once a day.
+
+What is learnt is handed to the core (`Core.touch`), so rhythm and language follow each person
+and deactivated accounts and bots are never nudged. Look-ups happen after an ack, never before.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+
+from bot.inbound import Actor
+
+log = logging.getLogger("kipina.slack")
+
+FRESH = timedelta(days=1)
+
+
+def retry_after(headers, default: float = 30.0) -> float:
+    try:
+        return float((headers or {}).get("Retry-After") or default)
+    except (TypeError, ValueError):
+        return default
+
+
+def actor_from_user(team: str, user: dict) -> Actor:
+    profile = user.get("profile") or {}
+    name = (profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+            or user.get("name") or "")
+    return Actor(
+        platform="slack", workspace=team, user_id=user.get("id", ""), name=name.strip(),
+        locale=user.get("locale") or None, timezone=user.get("tz") or None,
+        is_bot=bool(user.get("is_bot")) or user.get("id") == "USLACKBOT",
+        active=not user.get("deleted", False),
+    )
+
+
+class Profiles:
+    """A day-long cache of users.info answers; the database keeps what matters."""
+
+    def __init__(self, app, client):
+        self.app, self.client = app, client
+        self.known: dict[tuple[str, str], tuple[datetime, Actor]] = {}
+        self.quiet_until = 0.0  # after a 429 on users.info, ask again only once Retry-After has passed
+
+    def actor(self, team: str, user: str, fallback_name: str = "") -> Actor:
+        """The speaker as far as we know them now (a first-time speaker by their handle)."""
+        found = self.known.get((team, user))
+        if found is not None:
+            return found[1]
+        return Actor("slack", team, user, fallback_name)
+
+    def fresh(self, team: str, user: str) -> bool:
+        found = self.known.get((team, user))
+        return found is not None and self.app.clock.now() - found[0] < FRESH
+
+    async def refresh(self, team: str, users: list[str]) -> None:
+        for user in dict.fromkeys(users):
+            await self.check(team, user)
+
+    async def check(self, team: str, user: str) -> Actor | None:
+        """The person's current profile, asking Slack when ours is older than a day (None if Slack can't say)."""
+        found = self.known.get((team, user))
+        loop = asyncio.get_running_loop()
+        if self.fresh(team, user) or loop.time() < self.quiet_until:
+            return found[1] if found else None
+        try:
+            answer = await self.client.users_info(user=user, include_locale=True)
+        except SlackApiError as error:
+            data, status = error.response.data, error.response.status_code
+            if status == 429:
+                self.quiet_until = loop.time() + retry_after(error.response.headers)
+            log.info("users.info for %s failed: %s", user, data.get("error") if isinstance(data, dict) else status)
+            return found[1] if found else None
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
+            log.info("users.info for %s failed: %s", user, type(error).__name__)
+            return found[1] if found else None
+        actor = actor_from_user(team, answer.get("user") or {"id": user})
+        now = self.app.clock.now()
+        await asyncio.to_thread(self.app.core.touch, actor, now)
+        self.known[(team, user)] = (now, actor)
+        return actor

@@ -1,0 +1,128 @@
+"""A core Response shown in Slack, where the request came from.
+
+to_caller: in the person's DM with the bot as normal messages, elsewhere ephemeral (response_url,
+else chat.postEphemeral). to_channel: chat.postMessage where the command was given.
+replace_source: chat.update of the message the button was on (response_url for ephemeral ones).
+open_form: a modal (views.open) that remembers which DM message to update after submission.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import aiohttp
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.i18n import language_of, t
+from bot.messages import Form, Message, Response, message
+from bot.platforms.base import PermanentFailure, RateLimited, SendError
+from bot.platforms.slack_blocks import form_view, message_parts
+from bot.platforms.slack_inbound import Origin, is_direct
+
+log = logging.getLogger("kipina.slack")
+
+RESPONSE_URL_USES = 5  # Slack accepts five responses per response_url
+MAX_WAIT = 10  # seconds a person's reply may wait for a rate limit to pass
+
+
+class Replies:
+    def __init__(self, platform):
+        self.platform = platform
+
+    def text(self, origin: Origin, key: str, **params) -> str:
+        """A platform-level notice in the person's language as far as Slack told us."""
+        actor = self.platform.people.actor(origin.team, origin.user)
+        return t(language_of(actor.locale) or self.platform.app.settings.default_language, key, **params)
+
+    async def deliver(self, response: Response | None, origin: Origin, skip_parts: int = 0) -> None:
+        """Show a Response; skip_parts: the first parts of to_caller were already shown (in an ack)."""
+        if response is None:
+            return
+        steps = []
+        if response.replace_source is not None and not origin.home:
+            steps.append(lambda: self.replace(response.replace_source, origin))
+        if response.open_form is not None:
+            steps.append(lambda: self.open_form(response.open_form, origin))
+        if response.to_caller:
+            parts = message_parts(response.to_caller)[skip_parts:]
+            if parts:
+                steps.append(lambda: self.to_caller(parts, origin))
+        if response.to_channel:
+            steps.append(lambda: self.to_channel(response.to_channel, origin))
+        for step in steps:
+            await self._once_more_if_limited(step, origin)
+
+    async def _once_more_if_limited(self, step, origin: Origin) -> None:
+        """A reply meets the same rate limits as the outbox: wait out one short Retry-After."""
+        for attempt in range(2):
+            try:
+                await step()
+                return
+            except RateLimited as limited:
+                if attempt or limited.retry_after > MAX_WAIT:
+                    log.warning("a reply to %s was rate limited: %s", origin.user, limited)
+                    return
+                await asyncio.sleep(limited.retry_after)
+            except SendError as error:  # one failed step must not hide the others
+                log.warning("a reply to %s could not be shown: %s", origin.user, error)
+                return
+
+    async def respond(self, origin: Origin, part: dict, **options) -> bool:
+        if not origin.response_url:
+            return False
+        client = AsyncWebhookClient(origin.response_url, timeout=10, session=self.platform.client.session)
+        try:
+            result = await client.send(text=part["text"], blocks=part["blocks"], **options)
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+            log.warning("response_url failed: %s", type(error).__name__)
+            return False
+        if result.status_code != 200:
+            log.warning("response_url answered %s", result.status_code)
+        return result.status_code == 200
+
+    async def replace(self, message: Message, origin: Origin) -> None:
+        part = message_parts(message)[0]
+        if origin.ephemeral or not (origin.channel and origin.message_ts):
+            await self.respond(origin, part, replace_original=True)
+            return
+        await self.platform.call("chat.update", channel=origin.channel, ts=origin.message_ts, text=part["text"],
+                                 blocks=part["blocks"])
+
+    async def open_form(self, form: Form, origin: Origin) -> None:
+        metadata = {"a": form.action, "v": form.value, "c": origin.channel, "ts": origin.message_ts}
+        if origin.ephemeral:
+            metadata.update(e=1, r=origin.response_url)
+        try:
+            await self.platform.call("views.open", trigger_id=origin.trigger_id, view=form_view(form, metadata))
+        except SendError as error:
+            # Slack's trigger lives three seconds; when we were slower, ask for another click.
+            log.info("views.open failed: %s", error)
+            await self.to_caller(message_parts(message(self.text(origin, "slack.try_again"))), origin)
+
+    async def to_caller(self, parts: list[dict], origin: Origin) -> None:
+        if origin.bot_dm and origin.channel:
+            for part in parts:
+                await self.platform.post(origin.channel, part, thread_ts=origin.thread_ts, direct=True)
+            return
+        used = 0
+        for part in parts:
+            if used < RESPONSE_URL_USES and await self.respond(origin, part, response_type="ephemeral",
+                                                               replace_original=False):
+                used += 1
+            elif origin.channel and not origin.response_url and not is_direct(origin.channel):
+                await self.platform.call("chat.postEphemeral", channel=origin.channel, user=origin.user,
+                                         text=part["text"], blocks=part["blocks"])
+            else:  # what doesn't fit a response_url goes to the person's DM with the bot
+                await self.platform.post(origin.user, part, direct=True)
+
+    async def to_channel(self, messages: list[Message], origin: Origin) -> None:
+        if not origin.channel or is_direct(origin.channel):
+            await self.to_caller(message_parts(messages), origin)
+            return
+        for part in message_parts(messages):
+            try:
+                await self.platform.post(origin.channel, part)
+            except PermanentFailure as error:
+                log.info("could not post in %s: %s", origin.channel, error)
+                await self.to_caller(message_parts(message(self.text(origin, "slack.invite_me"))), origin)
+                return

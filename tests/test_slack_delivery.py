@@ -1,0 +1,172 @@
+"""The dispatcher's Slack sender: pacing, 429 storms, retries, unreachable and deactivated people, recaps."""
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from fakes.slack_api import Failure
+from fakes.slack_checks import assert_valid_payload
+from fakes.slack_world import close_world, open_world
+from harness import at
+from storage.models import Delivery
+
+MEMBERS = [f"UM{i:02d}" for i in range(24)]
+
+
+@pytest.fixture
+async def slack(settings, engine):
+    world, api = await open_world(settings, engine, at("2026-11-30 09:00"))
+    api.add_user("UMIA", "Mia")
+    for n, uid in enumerate(MEMBERS):
+        api.add_user(uid, f"Jäsen {n} 🌼")
+    yield world
+    await close_world(world)
+
+
+def deliveries(engine, kind: str) -> list[Delivery]:
+    with Session(engine) as session:
+        return list(session.exec(select(Delivery).where(Delivery.kind == kind)))
+
+
+async def start(slack, members) -> None:
+    mentions = " ".join(f"<@{m}>" for m in members)
+    await slack.command("UMIA", f"new Learners {mentions}")
+    await slack.drain()
+
+
+async def test_a_429_storm_delivers_every_dm_exactly_once(slack, engine):
+    await start(slack, MEMBERS)
+    limited, seen = [], []
+
+    def storm(call, n):
+        # Slack refuses every other message of the opening burst, as a busy workspace does
+        seen.append(call)
+        if len(seen) <= 16 and len(seen) % 2 == 0:
+            limited.append(call.params["channel"])
+            return Failure(status=429, retry_after=1)
+        return None
+
+    await asyncio.sleep(2)  # the welcomes used up the burst allowance; let it refill
+    slack.api.rules["chat.postMessage"] = storm
+    await slack.command("UMIA", "prompt now")
+    stats = await slack.drain(settle=30)
+
+    assert len(limited) == 8 and stats.retried >= 8
+    for user in MEMBERS + ["UMIA"]:
+        assert len(slack.prompts(user)) == 1, user
+    assert {d.status for d in deliveries(engine, "prompt")} == {"sent"}
+
+
+async def test_network_trouble_is_retried_with_backoff_then_given_up_with_the_error_kept(slack, engine):
+    await start(slack, MEMBERS[:1])
+    before = len(slack.api.of("chat.postMessage"))
+    slack.api.fail("chat.postMessage", status=503, times=100)
+    await slack.command("UMIA", "prompt now")
+    for _ in range(12):
+        await slack.drain()
+        slack.app.clock.set(slack.app.clock.now() + timedelta(minutes=15))
+    attempts = len(slack.api.of("chat.postMessage")) - before
+    rows = deliveries(engine, "prompt")
+
+    assert {r.status for r in rows} == {"failed"}
+    assert all(r.attempts == 6 and "chat.postMessage: HTTP 503" in r.error for r in rows)
+    assert attempts == 6 * len(rows)  # bounded: no more tries after giving up
+
+
+async def test_a_deactivated_person_is_never_prompted(slack, engine):
+    slack.api.users["UM01"]["deleted"] = True  # deactivated before being added
+    await start(slack, MEMBERS[:3])
+    await slack.command("UMIA", "prompt now")
+    await slack.drain()
+
+    assert slack.dms("UM01") == []
+    assert len(slack.prompts("UM00")) == 1 and len(slack.prompts("UM02")) == 1
+
+    # deactivated later: the next day's look-up at send time stops the prompt
+    slack.api.users["UM02"]["deleted"] = True
+    await slack.tick(at("2026-12-03 10:00"))  # the window closed
+    slack.app.clock.set(at("2026-12-04 09:00"))
+    await slack.command("UMIA", "prompt now")
+    await slack.drain()
+    assert len(slack.prompts("UM02")) == 1 and len(slack.prompts("UM00")) == 2
+
+
+async def test_a_person_slack_cannot_reach_is_not_retried_and_the_mentor_hears_once(slack, engine):
+    await start(slack, MEMBERS[:2])
+    slack.api.fail("chat.postMessage", error="user_not_found", when=lambda call: call.params["channel"] == "UM01")
+    await slack.command("UMIA", "prompt now")
+    await slack.drain()
+
+    failed = [r for r in deliveries(engine, "prompt") if r.status == "failed"]
+    assert len(failed) == 1 and "user_not_found" in failed[0].error
+    notices = [c for c in slack.dms("UMIA") if "reach" in c.text]
+    assert len(notices) == 1 and "Jäsen 1" in notices[0].text
+
+
+async def test_a_long_recap_is_split_into_posts_in_one_thread_each_within_slack_limits(slack, engine):
+    await start(slack, MEMBERS[:12])
+    await slack.command("UMIA", "prompt now")
+    await slack.drain()
+    long_answer = ("Opin tällä viikolla, että kun kysyy ääneen, muutkin uskaltavat kysyä 🙌 — "
+                   "ja että virheistä puhuminen <!here> & avoimesti rakentaa luottamusta. ") * 20
+    assert 2500 < len(long_answer) < 3000
+    for user in MEMBERS[:12]:
+        prompt = slack.prompts(user)[0]
+        await slack.event(slack.dm_event(user, long_answer.replace("&", "&amp;").replace("<", "&lt;")
+                                         .replace(">", "&gt;"), thread_ts=prompt.result["ts"]))
+    await slack.tick(at("2026-12-02 09:30"))  # the answer window has closed
+
+    recap = [c for c in slack.api.posts("CLEARN") if "Recap" in c.text or c.params.get("thread_ts")]
+    top = [c for c in recap if not c.params.get("thread_ts")]
+    assert len(top) == 1
+    thread = [c for c in recap if c.params.get("thread_ts") == top[0].result["ts"]]
+    assert len(thread) >= 2  # the rest of the answers, then the discussion starter
+    assert "Which of these" in thread[-1].text
+    for post in recap:
+        assert_valid_payload(post.params)
+    shown = "\n".join(c.text for c in recap)
+    assert shown.count("Jäsen") >= 12 and "<!here>" not in shown and "&lt;!here&gt;" in shown
+
+
+async def test_an_archived_channel_fails_for_good_without_retries(slack, engine):
+    await start(slack, MEMBERS[:1])
+    slack.api.fail("chat.postMessage", error="is_archived", when=lambda call: call.params["channel"] == "CLEARN")
+    await slack.command("UMIA", "coffee now")
+    await slack.drain()
+    slack.app.clock.set(slack.app.clock.now() + timedelta(hours=1))
+    await slack.drain()
+
+    coffee = deliveries(engine, "coffee")
+    assert [(d.status, d.attempts) for d in coffee] == [("failed", 1)] and "is_archived" in coffee[0].error
+
+
+async def test_profiles_are_looked_up_at_most_once_a_day(slack, engine):
+    await slack.command("UMIA", "list")
+    await slack.command("UMIA", "help")
+    assert len([c for c in slack.api.of("users.info") if c.params["user"] == "UMIA"]) == 1
+
+    slack.api.users["UMIA"]["tz"] = "America/New_York"
+    slack.app.clock.set(slack.app.clock.now() + timedelta(days=1, minutes=1))
+    await slack.command("UMIA", "list")
+
+    assert len([c for c in slack.api.of("users.info") if c.params["user"] == "UMIA"]) == 2
+    with Session(engine) as session:
+        from storage.models import Person
+
+        mia = session.exec(select(Person).where(Person.platform_user_id == "UMIA")).one()
+    assert mia.timezone == "America/New_York" and mia.name == "Mia"
+
+
+async def test_a_rate_limited_reply_to_a_person_is_tried_again(slack, engine):
+    await start(slack, MEMBERS[:1])
+    await slack.command("UMIA", "prompt now")
+    await slack.drain()
+    slack.api.fail("chat.update", status=429, retry_after=1)
+
+    await slack.press("UM00", slack.prompts("UM00")[0], "prompt.skip")
+
+    updates = slack.api.of("chat.update")
+    assert [u.status for u in updates] == [429, 200] and "Skipped" in updates[-1].text
