@@ -1,0 +1,315 @@
+"""Microsoft Teams through the Bot Framework (botbuilder 4.17.1, CloudAdapter on the shared aiohttp app).
+
+`POST /api/messages` authenticates the activity (JWT whenever MICROSOFT_APP_ID is set), answers
+at once and does the work afterwards. Commands come as chat text (personal chat) or after an
+@mention of the bot (channels, group chats). Everything the bot posts is an Adaptive Card sent
+through the connector REST API of the conversation's service URL. All Bot Framework specifics
+stay in bot/platforms/teams*.py.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
+from botframework.connector.auth import AuthenticationConstants
+
+from bot.compose import Target
+from bot.config import ConfigError
+from bot.i18n import language_of, t
+from bot.inbound import Actor, CommandRequest
+from bot.logs import scrub
+from bot.messages import Message, Response, message as plain_message
+from bot.pacing import Limits
+from bot.platforms.base import (PermanentFailure, Platform, RateLimited, SendError, Sent, TemporaryFailure,
+                                Unreachable)
+from bot.platforms.teams_cards import activity as card_activity, form_card, sized_card
+from bot.platforms.teams_inbound import PLATFORM, Turn, classify, conversation_type, dig, tenant_of
+from bot.platforms.teams_rest import Refused, TeamsRest, jitter
+
+log = logging.getLogger("kipina.teams")
+
+ROUTE = "/api/messages"
+MAX_INLINE_WAIT = 10.0  # a direct reply waits at most this long for a Retry-After
+
+
+class TeamsConfig:
+    """The attribute names botbuilder's configuration readers look for."""
+
+    def __init__(self, settings, openid_metadata_url: str | None = None):
+        self.APP_ID = settings.microsoft_app_id
+        self.APP_PASSWORD = settings.microsoft_app_password
+        self.APP_TYPE = settings.microsoft_app_type or "MultiTenant"
+        self.APP_TENANTID = settings.microsoft_app_tenant_id
+        if openid_metadata_url:
+            # Public-cloud values, except where the channel's token signing keys are published.
+            self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = openid_metadata_url
+            self.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER
+            self.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL = \
+                AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
+            self.TO_CHANNEL_FROM_BOT_LOGIN_URL = AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL
+            self.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
+            self.OAUTH_URL = AuthenticationConstants.OAUTH_URL
+
+
+def check_settings(settings) -> None:
+    if not settings.microsoft_app_id and not settings.teams_enabled:
+        raise ConfigError("Teams needs MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD, "
+                          "or TEAMS_ENABLED=true for local testing without authentication")
+    if settings.microsoft_app_id and (settings.microsoft_app_type or "").lower() == "singletenant":
+        if not settings.microsoft_app_tenant_id or not settings.microsoft_app_password:
+            raise ConfigError("MICROSOFT_APP_TYPE=SingleTenant needs MICROSOFT_APP_TENANT_ID "
+                              "and MICROSOFT_APP_PASSWORD")
+
+
+def _authenticate(auth, activity: Activity, header: str):
+    """Runs in a worker thread: the SDK fetches signing keys with blocking HTTP calls."""
+    return asyncio.run(auth.authenticate_request(activity, header))
+
+
+class TeamsPlatform(Platform):
+    name = PLATFORM
+    # Teams allows 7 messages/s, 8 per 2 s and 60 per 30 s in one conversation. A GCRA bucket
+    # lets through about burst + rate·T in any window T: 4 + 1.8·2 ≈ 8 and 4 + 1.8·30 ≈ 58.
+    # About 30 requests/s per app and tenant overall; 25/s leaves room for the calls that
+    # create 1:1 conversations.
+    limits = Limits(per_target_rate=1.8, per_target_burst=4, global_rate=25.0, global_burst=25)
+
+    def __init__(self, app, openid_metadata_url: str | None = None):
+        """`openid_metadata_url`: where the channel publishes its token signing keys, when not
+        the public cloud's (private clouds; tests use a local one)."""
+        check_settings(app.settings)
+        self.app = app
+        self.app_id = app.settings.microsoft_app_id
+        self.auth = ConfigurationBotFrameworkAuthentication(TeamsConfig(app.settings, openid_metadata_url))
+        self.adapter = CloudAdapter(self.auth)
+        self.adapter.on_turn_error = self._turn_error
+        self.rest = TeamsRest(self.auth, self.app_id)
+        self.tasks: set[asyncio.Task] = set()
+        self.personal: dict[tuple[str, str], str] = {}  # (tenant, user) → 1:1 conversation id
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def add_routes(self, web_app) -> None:
+        web_app.router.add_post(ROUTE, self.handle)
+
+    async def start(self) -> None:
+        if not self.app_id:
+            log.warning("!!! TEAMS_ENABLED without MICROSOFT_APP_ID: %s accepts UNAUTHENTICATED requests. "
+                        "Local testing only; never expose this to the internet. !!!", ROUTE)
+
+    async def stop(self) -> None:
+        await self.idle(timeout=10)
+        await self.rest.close()
+
+    async def idle(self, timeout: float | None = None) -> None:
+        """Wait for the work of requests already answered (shutdown, tests)."""
+        while self.tasks:
+            done, _ = await asyncio.wait(set(self.tasks), timeout=timeout)
+            if not done:
+                break
+
+    # -- inbound ---------------------------------------------------------------------------------
+
+    async def handle(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+        except Exception:
+            return web.json_response({"error": "expected a JSON activity"}, status=400)
+        if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+            return web.json_response({"error": "expected an activity with a type"}, status=400)
+        try:
+            activity = Activity().deserialize(body)
+        except Exception:
+            return web.json_response({"error": "not a Bot Framework activity"}, status=400)
+        header = request.headers.get("Authorization", "")
+        try:
+            result = await asyncio.to_thread(_authenticate, self.auth, activity, header)
+        except PermissionError as error:  # (a subclass of OSError)
+            log.warning("rejected a request to %s: %s", ROUTE, scrub(str(error))[:120])
+            return web.json_response({"error": "unauthorized"}, status=401)
+        except OSError as error:  # the signing keys could not be fetched
+            log.error("could not check a Teams request: %s", scrub(str(error))[:200])
+            return web.json_response({"error": "authentication unavailable"}, status=503)
+        except Exception as error:  # a malformed or forged token
+            log.warning("rejected a request to %s: %s", ROUTE, type(error).__name__)
+            return web.json_response({"error": "unauthorized"}, status=401)
+
+        async def logic(context) -> None:
+            self._spawn(self._serve(body))
+
+        try:
+            invoke = await self.adapter.process_activity(result, activity, logic)
+        except Exception as error:
+            log.error("Teams turn could not start: %s", scrub(repr(error))[:300])
+            return web.json_response({"error": "internal error"}, status=500)
+        if invoke is not None:
+            return web.json_response(invoke.body, status=int(invoke.status))
+        return web.Response(status=201)
+
+    def _spawn(self, work) -> None:
+        task = asyncio.create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _turn_error(self, context, error: Exception) -> None:
+        log.error("Teams turn failed: %s", scrub(repr(error))[:300])
+
+    async def _serve(self, body: dict) -> None:
+        try:
+            tenant, sender = tenant_of(body), dig(body, "from", "id") or ""
+            turn = classify(body, self.personal.get((tenant, sender)))
+            if turn.kind == "ignore":
+                return
+            if conversation_type(body) == "personal":
+                self.personal[(tenant, sender)] = dig(body, "conversation", "id") or ""
+            response = await self._run(turn)
+            await self._respond(body, turn, response)
+        except Exception:
+            log.exception("Teams activity %s could not be handled", str(body.get("id"))[:64])
+
+    async def _run(self, turn: Turn) -> Response | None:
+        core, now = self.app.core, self.app.clock.now()
+        if turn.kind == "install":
+            await asyncio.to_thread(core.touch, turn.actor, now)
+            if not turn.welcome:
+                return None
+            hello = await asyncio.to_thread(core.command, CommandRequest(turn.actor, "help", turn.place), now)
+            if not turn.place.is_direct:  # added to a team or chat: everyone there may read how it works
+                hello = Response(to_channel=hello.to_caller)
+            return hello
+        if turn.kind == "command":
+            for person in turn.mentioned:  # so the bot can reach them before their first message
+                await asyncio.to_thread(core.touch, person, now)
+            return await asyncio.to_thread(core.command, turn.request, now)
+        handler = {"message": core.message, "action": core.action, "form": core.form}[turn.kind]
+        return await asyncio.to_thread(handler, turn.request, now)
+
+    # -- answering a request ---------------------------------------------------------------------
+
+    async def _respond(self, body: dict, turn: Turn, response: Response | None) -> None:
+        if response is None:
+            return
+        address = turn.actor.address or {}
+        here = dig(body, "conversation", "id") or ""
+        source = body.get("replyToId") if turn.kind in ("action", "form") else None
+        private: list[dict] = [self._message(address, here, m) for m in response.to_caller]
+        if response.replace_source is not None:
+            replaced = self._message(address, here, response.replace_source)
+            if source:
+                await self._reply(lambda: self.rest.update(address["service_url"], here, source, replaced))
+            else:
+                private.insert(0, replaced)
+        if response.open_form is not None:
+            form = self._activity(address, here, form_card(response.open_form), response.open_form.title)
+            if source and turn.place.is_direct:  # the card the button was on becomes the form
+                await self._reply(lambda: self.rest.update(address["service_url"], here, source, form))
+            else:
+                private.append(form)
+        if turn.place.is_direct:
+            for reply in private:
+                await self._reply(lambda: self.rest.send(address["service_url"], here, reply))
+        elif private:
+            await self._reply_privately(turn, here, private, posted_here=bool(response.to_channel))
+        for msg in response.to_channel:
+            post = self._message(address, here, msg)
+            await self._reply(lambda: self.rest.send(address["service_url"], here, post))
+
+    async def _reply_privately(self, turn: Turn, thread: str, replies: list[dict], posted_here: bool) -> None:
+        """Only the caller may see these, and Teams has no ephemeral messages: use the 1:1 chat."""
+        actor, address = turn.actor, turn.actor.address or {}
+        lang = language_of(actor.locale) or self.app.settings.default_language
+        try:
+            personal = await self._personal_conversation(address, actor.workspace, actor.user_id)
+            for reply in replies:
+                moved = {**reply, "conversation": {"id": personal}}
+                await self._reply(lambda: self.rest.send(address["service_url"], personal, moved), raise_errors=True)
+        except SendError as error:
+            log.warning("no private reply possible: %s", scrub(str(error))[:200])
+            note = plain_message(t(lang, "teams.open_chat_first"))
+        else:
+            if posted_here:
+                return
+            note = plain_message(t(lang, "teams.replied_in_chat"))
+        post = self._message(address, thread, note)
+        await self._reply(lambda: self.rest.send(address["service_url"], thread, post))
+
+    async def _reply(self, call, raise_errors: bool = False):
+        """A direct reply: one more try after a short pause (or Retry-After); otherwise logged (or raised)."""
+        try:
+            return await call()
+        except (RateLimited, TemporaryFailure) as error:
+            wait = error.retry_after if isinstance(error, RateLimited) else jitter(0.5, 1.5)
+            failure = error
+            if wait <= MAX_INLINE_WAIT:
+                await asyncio.sleep(wait)
+                try:
+                    return await call()
+                except SendError as again:
+                    failure = again
+        except SendError as error:
+            failure = error
+        if raise_errors:
+            raise failure
+        log.warning("reply not delivered: %s", scrub(str(failure))[:200])
+        return None
+
+    # -- outbox ------------------------------------------------------------------------------------
+
+    async def send(self, target: Target, message: Message) -> Sent:
+        address = dict(target.address or {})
+        service = address.get("service_url") or ""
+        if target.kind == "channel":
+            conversation = address.get("conversation_id") or target.channel_id or ""
+            if not service or not conversation:
+                raise PermanentFailure("this circle has no Teams channel address")
+            root = await self.rest.send(service, conversation, self._message(address, conversation, message))
+            if message.follow_up is not None:
+                threads = address.get("conversation_type") != "groupChat"  # group chats have no threads
+                thread = f"{conversation};messageid={root}" if threads else conversation
+                try:
+                    await self.rest.send(service, thread, self._message(address, thread, message.follow_up))
+                except SendError as error:  # the post is out; sending it again would duplicate it
+                    log.warning("thread starter not posted: %s", scrub(str(error))[:200])
+            return Sent(root, conversation)
+        if not service:
+            raise Unreachable("no Teams address for this person yet (they have not used the app)")
+        conversation = await self._personal_conversation(address, target.workspace, target.user_id or "")
+        try:
+            sent = await self.rest.send(service, conversation, self._message(address, conversation, message))
+        except Refused as error:
+            raise Unreachable(str(error)) from None
+        return Sent(sent, conversation)
+
+    async def _personal_conversation(self, address: dict, tenant: str, user_id: str) -> str:
+        key = (tenant, user_id)
+        known = address.get("conversation_id") or self.personal.get(key)
+        if known:
+            return known
+        if not address.get("service_url"):
+            raise Unreachable("no Teams address for this person yet")
+        try:
+            conversation = await self.rest.create_personal(address["service_url"], address.get("tenant_id") or tenant,
+                                                           self._bot(address), user_id)
+        except Refused as error:
+            raise Unreachable(str(error)) from None
+        if len(self.personal) > 100_000:
+            self.personal.clear()  # only a shortcut: the address in the database is the record
+        self.personal[key] = conversation
+        remembered = Actor(PLATFORM, tenant, user_id, address={**address, "conversation_id": conversation})
+        await asyncio.to_thread(self.app.core.touch, remembered, self.app.clock.now())
+        return conversation
+
+    # -- rendering -------------------------------------------------------------------------------
+
+    def _bot(self, address: dict) -> dict:
+        return {"id": address.get("bot_id") or f"28:{self.app_id or 'kipina'}",
+                "name": address.get("bot_name") or "Kipinä"}
+
+    def _activity(self, address: dict, conversation: str, card: dict, summary: str) -> dict:
+        return card_activity(card, self._bot(address), conversation, summary, address.get("tenant_id", ""))
+
+    def _message(self, address: dict, conversation: str, message: Message) -> dict:
+        return self._activity(address, conversation, sized_card(message), message.summary)

@@ -1,0 +1,189 @@
+"""Teams as the bot sees it on the wire: Activities posted to /api/messages of the real aiohttp
+app, with `serviceUrl` pointing at a local mock connector that records what the bot sends back."""
+from __future__ import annotations
+
+import itertools
+import json
+import uuid
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import jsonschema
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import build
+from bot.clock import ManualClock
+from bot.web import make_web_app
+from fakes.teams_connector import Call, MockConnector
+
+SCHEMAS = Path("/work/shared/schemas")
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+BOT = {"id": "28:9a1f3c2e-5b7d-4e8a-9c0f-1d2e3f4a5b6c", "name": "Kipinä"}
+CHANNEL = "19:3b1c8a2f6d7e4f5a9b0c1d2e3f4a5b6c@thread.tacv2"
+TEAM = "19:team0000000000000000000000000000@thread.tacv2"
+GROUP = "19:meeting_chat_0001@thread.v2"
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    locale: str = "en-US"
+    timezone: str | None = "Europe/Helsinki"
+
+    @property
+    def id(self) -> str:
+        return f"29:{self.name.lower()}-id"
+
+    @property
+    def aad(self) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_DNS, f"{self.name.lower()}.example.org"))
+
+    @property
+    def personal(self) -> str:
+        return f"a:personal-{self.id}"  # what the mock connector names a 1:1 conversation
+
+    def account(self) -> dict:
+        return {"id": self.id, "name": self.name, "aadObjectId": self.aad}
+
+
+def _validator(name: str, ref: str | None = None):
+    schema = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
+    if ref:
+        schema = {"$ref": ref, "definitions": schema["definitions"]}
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+CARD_SCHEMA = _validator("adaptive-card.json")
+ACTIVITY_SCHEMA = _validator("botframework.json", "#/definitions/Activity")
+
+
+def check_card(card: dict) -> None:
+    """Adaptive Cards 1.5, Teams' own `msteams` property aside."""
+    CARD_SCHEMA.validate({k: v for k, v in card.items() if k != "msteams"})
+
+
+def check_activity(body: dict) -> None:
+    ACTIVITY_SCHEMA.validate(body)
+    for attachment in body.get("attachments") or []:
+        if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
+            check_card(attachment["content"])
+
+
+class TeamsWorld:
+    def __init__(self, settings, engine, start):
+        self.settings, self.engine, self.start = settings, engine, start
+        self.connector = MockConnector()
+        self.ids = itertools.count(1)
+        self.client: TestClient | None = None
+
+    async def __aenter__(self) -> "TeamsWorld":
+        await self.connector.start()
+        settings = replace(self.settings, teams_enabled=True, microsoft_app_id="", timezone="Europe/Helsinki")
+        self.app = build(settings, clock=ManualClock(self.start), platform_names=["teams"], engine=self.engine)
+        self.platform = self.app.platforms["teams"]
+        self.client = TestClient(TestServer(make_web_app(self.app)))
+        await self.client.start_server()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.client.close()
+        await self.connector.stop()
+
+    # -- time and the outbox ---------------------------------------------------------------------
+
+    @property
+    def now(self):
+        return self.app.clock.now()
+
+    async def tick(self, when) -> dict:
+        self.app.clock.set(when)
+        report = self.app.core.tick(when)
+        await self.drain()
+        return report
+
+    async def drain(self, settle: float = 0.0):
+        await self.platform.idle()
+        stats = await self.app.dispatcher.drain(self.app.clock.now, settle=settle)
+        for call in self.connector.calls:
+            check_activity(call.body) if call.kind != "create" else None
+        return stats
+
+    # -- what Teams sends ------------------------------------------------------------------------
+
+    def activity(self, user: User, kind: str = "message", where: str = "personal", **extra) -> dict:
+        number = next(self.ids)
+        if where == "personal":
+            conversation = {"conversationType": "personal", "tenantId": TENANT, "id": user.personal}
+            channel_data = {"tenant": {"id": TENANT}}
+        elif where == "group":
+            conversation = {"isGroup": True, "conversationType": "groupChat", "tenantId": TENANT, "id": GROUP}
+            channel_data = {"tenant": {"id": TENANT}}
+        else:
+            root = extra.pop("thread", None) or f"1700000000{number:03d}"
+            conversation = {"isGroup": True, "conversationType": "channel", "tenantId": TENANT,
+                            "id": f"{CHANNEL};messageid={root}", "name": "Learners"}
+            channel_data = {"teamsChannelId": CHANNEL, "teamsTeamId": TEAM, "team": {"id": TEAM},
+                            "channel": {"id": CHANNEL, "name": "Learners"}, "tenant": {"id": TENANT}}
+        body = {
+            "type": kind, "id": f"1700000000{number:03d}", "timestamp": "2026-12-03T12:00:00.000Z",
+            "serviceUrl": self.connector.url, "channelId": "msteams", "from": user.account(),
+            "conversation": conversation, "recipient": dict(BOT), "channelData": channel_data,
+            "locale": user.locale,
+            "entities": [{"type": "clientInfo", "locale": user.locale, "country": "FI", "platform": "Web",
+                          **({"timezone": user.timezone} if user.timezone else {})}],
+        }
+        if user.timezone:
+            body["localTimezone"] = user.timezone
+        body.update(extra)
+        return body
+
+    def mention(self, who) -> tuple[str, dict]:
+        account = BOT if who == "bot" else who.account()
+        text = f"<at>{account['name']}</at>"
+        return text, {"type": "mention", "text": text, "mentioned": {k: v for k, v in account.items()}}
+
+    async def post(self, body: dict, headers: dict | None = None, settle: bool = True):
+        response = await self.client.post("/api/messages", json=body, headers=headers or {})
+        if settle:
+            await self.drain()
+        return response
+
+    async def say(self, user: User, text: str, **extra):
+        """A line typed in the personal chat with the bot."""
+        return await self.post(self.activity(user, text=text, textFormat="plain", **extra))
+
+    async def command(self, user: User, text: str, people=(), where: str = "channel", settle: bool = True, **extra):
+        """`@Kipinä <text>` in a channel; `people` are @mentioned after the text."""
+        bot_text, bot_entity = self.mention("bot")
+        entities, parts = [bot_entity], [bot_text, text]
+        for person in people:
+            shown, entity = self.mention(person)
+            parts.append(shown)
+            entities.append(entity)
+        body = self.activity(user, where=where, text=" ".join(parts), textFormat="plain", **extra)
+        body["entities"] = entities + body["entities"]
+        response = await self.post(body, settle=settle)
+        if not settle:
+            await self.platform.idle()  # direct replies done; the outbox not drained yet
+        return response
+
+    async def submit(self, user: User, card_call: Call, label: str, **inputs):
+        """Press a button of a card the bot sent (its inputs are submitted with it)."""
+        action = next(a for a in card_call.card["actions"] if a["title"] == label)
+        value = dict(action["data"])
+        if action.get("associatedInputs") != "none":
+            for element in card_call.card["body"]:
+                if element.get("type", "").startswith("Input."):
+                    value[element["id"]] = inputs.get(element["id"], element.get("value", ""))
+        card_id = card_call.id
+        body = self.activity(user, replyToId=card_id, value=value)
+        body["conversation"]["id"] = card_call.conversation_id
+        return await self.post(body)
+
+    # -- what the bot sent -----------------------------------------------------------------------
+
+    def inbox(self, user: User) -> list[Call]:
+        return self.connector.to(user.personal)
+
+    def cards(self, user: User, heading: str) -> list[Call]:
+        return [c for c in self.inbox(user) if heading in c.text]

@@ -1,0 +1,169 @@
+"""Who may post to /api/messages: Bot Framework JWTs whenever an app id is set.
+
+A local OpenID endpoint publishes a signing key, so a correctly signed token can be shown to
+pass and tokens that are unsigned, forged, for another bot or another service URL to fail.
+"""
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import replace
+
+import jwt
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+from sqlmodel import Session, select
+
+from bot.app import build
+from bot.clock import ManualClock
+from bot.config import ConfigError, Settings
+from bot.platforms.teams import TeamsPlatform
+from bot.web import make_web_app
+from fakes.teams_connector import MockConnector
+from fakes.teams_world import TENANT, TeamsWorld, User
+from harness import at
+from storage.models import Person
+
+APP_ID = "9a1f3c2e-5b7d-4e8a-9c0f-1d2e3f4a5b6c"
+ISSUER = "https://api.botframework.com"
+ANN = User("Ann")
+
+
+class SigningKeys:
+    """The channel's OpenID metadata and JWKS, served locally."""
+
+    def __init__(self):
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.kid = uuid.uuid4().hex
+        self.url = ""
+
+    async def start(self):
+        app = web.Application()
+        app.router.add_get("/v1/.well-known/openidconfiguration", self._metadata)
+        app.router.add_get("/v1/.well-known/keys", self._keys)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.base = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        self.url = f"{self.base}/v1/.well-known/openidconfiguration"
+        return self
+
+    async def _metadata(self, request):
+        return web.json_response({"issuer": ISSUER, "jwks_uri": f"{self.base}/v1/.well-known/keys",
+                                  "id_token_signing_alg_values_supported": ["RS256"]})
+
+    async def _keys(self, request):
+        jwk = RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
+        return web.json_response({"keys": [{**jwk, "kid": self.kid, "use": "sig"}]})
+
+    def token(self, service_url: str, audience: str = APP_ID, key=None, **claims) -> str:
+        now = int(time.time())
+        payload = {"iss": ISSUER, "aud": audience, "serviceurl": service_url, "nbf": now - 10, "exp": now + 3600,
+                   **claims}
+        return jwt.encode(payload, key or self.key, algorithm="RS256", headers={"kid": self.kid})
+
+
+@pytest.fixture
+async def secured(settings, engine):
+    connector = await MockConnector().start()
+    keys = await SigningKeys().start()
+    secure = replace(settings, microsoft_app_id=APP_ID, microsoft_app_password="not-a-real-secret",
+                     teams_enabled=False)
+    app = build(secure, clock=ManualClock(at("2026-12-03 13:00")), platform_names=[], engine=engine)
+    app.add_platform(TeamsPlatform(app, openid_metadata_url=keys.url))
+    client = TestClient(TestServer(make_web_app(app)))
+    await client.start_server()
+    world = TeamsWorld(secure, engine, at("2026-12-03 13:00"))
+    world.connector = connector
+    yield client, world, keys, app
+    await client.close()
+    await keys.runner.cleanup()
+    await connector.stop()
+
+
+def stored(engine, user: User):
+    with Session(engine) as s:
+        return s.exec(select(Person).where(Person.platform_user_id == user.id)).first()
+
+
+def install(world):
+    return world.activity(ANN, kind="installationUpdate", action="add")
+
+
+async def test_request_without_a_token_is_refused_when_an_app_id_is_set(secured, engine):
+    client, world, keys, app = secured
+    response = await client.post("/api/messages", json=install(world))
+    assert response.status == 401
+    await app.platforms["teams"].idle()
+    assert stored(engine, ANN) is None and world.connector.calls == []
+
+
+async def test_a_correctly_signed_token_is_accepted(secured, engine):
+    client, world, keys, app = secured
+    token = keys.token(world.connector.url)
+    response = await client.post("/api/messages", json=install(world), headers={"Authorization": f"Bearer {token}"})
+    assert response.status in (200, 201)
+    await app.platforms["teams"].idle()
+    assert stored(engine, ANN).address["tenant_id"] == TENANT
+
+
+@pytest.mark.parametrize("case", ["forged", "other bot", "other service", "expired", "garbage"])
+async def test_bad_tokens_are_refused(secured, engine, case):
+    client, world, keys, app = secured
+    url = world.connector.url
+    token = {
+        "forged": lambda: keys.token(url, key=rsa.generate_private_key(public_exponent=65537, key_size=2048)),
+        "other bot": lambda: keys.token(url, audience=str(uuid.uuid4())),
+        "other service": lambda: keys.token("https://evil.example.com/"),
+        "expired": lambda: keys.token(url, exp=int(time.time()) - 3600, nbf=int(time.time()) - 7200),
+        "garbage": lambda: "not.a.jwt",
+    }[case]()
+    response = await client.post("/api/messages", json=install(world), headers={"Authorization": f"Bearer {token}"})
+    assert response.status == 401
+    await app.platforms["teams"].idle()
+    assert stored(engine, ANN) is None
+
+
+def test_teams_refuses_to_start_without_an_app_id_or_teams_enabled(settings, engine):
+    with pytest.raises(ConfigError, match="MICROSOFT_APP_ID"):
+        build(replace(settings, teams_enabled=False, microsoft_app_id=""), platform_names=["teams"], engine=engine)
+
+
+def test_single_tenant_needs_its_tenant(settings, engine):
+    single = replace(settings, microsoft_app_id=APP_ID, microsoft_app_password="pw", microsoft_app_type="SingleTenant")
+    with pytest.raises(ConfigError, match="MICROSOFT_APP_TENANT_ID"):
+        build(single, platform_names=["teams"], engine=engine)
+    app = build(replace(single, microsoft_app_tenant_id=TENANT), platform_names=["teams"], engine=engine)
+    assert "teams" in app.platforms
+
+
+def test_teams_is_configured_by_an_app_id_or_teams_enabled():
+    from bot.platforms import configured
+
+    assert configured(Settings(microsoft_app_id=APP_ID)) == ["teams"]
+    assert configured(Settings(teams_enabled=True)) == ["teams"]
+    assert configured(Settings()) == []
+
+
+async def test_serving_without_an_app_id_warns_loudly(settings, engine, caplog):
+    app = build(replace(settings, teams_enabled=True), platform_names=["teams"], engine=engine)
+    with caplog.at_level(logging.WARNING, logger="kipina.teams"):
+        async with TestClient(TestServer(make_web_app(app))):
+            pass
+    assert any("UNAUTHENTICATED" in r.getMessage() for r in caplog.records)
+
+
+async def test_tokens_and_secrets_stay_out_of_the_logs(secured, engine, caplog):
+    client, world, keys, app = secured
+    token = keys.token("https://evil.example.com/")
+    with caplog.at_level(logging.DEBUG):
+        await client.post("/api/messages", json=install(world), headers={"Authorization": f"Bearer {token}"})
+        await app.platforms["teams"].idle()
+    assert "rejected" in caplog.text
+    assert token not in caplog.text and token.split(".")[1] not in caplog.text
+    assert "not-a-real-secret" not in caplog.text
