@@ -17,6 +17,7 @@ from bot.dispatch import Dispatcher
 from bot.logs import register_secrets
 from bot.platforms.base import Platform
 from bot.rhythm import Calendar
+from bot.summaries import report_command
 from prompts import default_library
 from storage.db import alembic_config, make_engine, migrate
 
@@ -66,7 +67,8 @@ def build(settings: Settings, clock=None, platform_names: list[str] | None = Non
     engine = engine or make_engine(settings.database_url)
     ensure_schema(engine)
     services = Services(settings=settings, library=default_library(), calendar=Calendar.from_settings(settings))
-    app = App(settings, engine, services, Core(engine, services, reports=reports), clock or SystemClock())
+    core = Core(engine, services, reports=reports or report_command)  # `report`: HR and mentors
+    app = App(settings, engine, services, core, clock or SystemClock())
     for name in registry.configured(settings) if platform_names is None else platform_names:
         app.add_platform(registry.load(name)(app))
     if app.dispatcher is None:

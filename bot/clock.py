@@ -1,4 +1,4 @@
-"""Time sources and the APScheduler jobs: a one-minute tick and the daily retention job."""
+"""Time sources and the APScheduler jobs: a one-minute tick, the daily retention job, the Monday summary."""
 from __future__ import annotations
 
 import asyncio
@@ -34,7 +34,7 @@ class ManualClock:
         return self._base + timedelta(seconds=time.monotonic() - self._started)
 
 
-def build_scheduler(app, extra_jobs=()) -> AsyncIOScheduler:
+def build_scheduler(app) -> AsyncIOScheduler:
     """The tick plans due work every minute; the dispatcher runs beside it in its own loop."""
     scheduler = AsyncIOScheduler(timezone=timezone.utc)
 
@@ -57,6 +57,16 @@ def build_scheduler(app, extra_jobs=()) -> AsyncIOScheduler:
                       misfire_grace_time=30, next_run_time=datetime.now(timezone.utc))
     scheduler.add_job(retention, CronTrigger(hour=3, minute=30, timezone=zone(app.settings.timezone)),
                       id="retention", coalesce=True, max_instances=1, misfire_grace_time=3600)
-    for job_id, func, trigger in extra_jobs:
-        scheduler.add_job(func, trigger, id=job_id, coalesce=True, max_instances=1, misfire_grace_time=3600)
+
+    async def summary() -> None:
+        from bot.summary_jobs import weekly_summaries
+
+        try:
+            planned = await asyncio.to_thread(weekly_summaries, app, app.clock.now())
+            log.info("weekly summary planned for %d HR users", planned)
+        except Exception as exc:
+            log.error("weekly summary failed: %s", scrub(repr(exc)))
+
+    scheduler.add_job(summary, CronTrigger(day_of_week="mon", hour=9, timezone=zone(app.settings.timezone)),
+                      id="summary", coalesce=True, max_instances=1, misfire_grace_time=3600)
     return scheduler

@@ -14,6 +14,7 @@ from bot import people, rotation
 from bot.context import Services
 from bot.i18n import t
 from bot.messages import Message, message
+from bot.summary_view import delivery_message
 from bot.views import coffee_message, prompt_message, recap_message
 from storage.models import Assignment, Circle, Delivery, Membership, Person, PromptRun, Reply, Workspace
 
@@ -123,6 +124,10 @@ def _one(session: Session, services: Services, batch: Batch, row: Delivery, now:
     elif row.kind == "notice":
         payload = row.payload or {}
         msg = message(t(lang, payload["key"], **payload.get("params", {})))
+    elif row.kind == "summary":
+        msg = delivery_message(settings, ws, person, row.payload, lang)
+        if msg is None:
+            return "not an HR user any more"
     else:
         return f"unknown kind {row.kind}"
     return Outgoing(row.id, target, msg, person.id if person else None)

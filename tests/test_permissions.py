@@ -36,6 +36,7 @@ TABLE = [
     ("forget-me", ALL, None),  # asks for confirmation first
     ("language fi", ALL, None),
     ("audit", {"admin"}, "only for admins"),
+    ("report", {"hr", "mentor"}, "only for HR"),
 ]
 REFUSALS = ("Only the mentor", "only for admins", "only for HR", "archive it", "You aren't in Learners", "There is no circle",
             "already has the circle")
