@@ -47,6 +47,15 @@ USAGE = {
 NO_ARGS = {"help", "leave", "list", "info", "resume", "journal", "mydata", "forget-me", "report", "archive", "audit"}
 ALIASES = {"forgetme": "forget-me", "forget_me": "forget-me", "lang": "language", "kieli": "language", "språk": "language"}
 
+# Teams has no slash commands: there the grammar is typed as is (or after an @mention of the bot).
+PREFIX = {"teams": ""}
+
+
+def spelled(platform: str, usage: str) -> str:
+    """A command as a user types it on this platform: '/circle help' on Slack, 'help' on Teams."""
+    return " ".join(filter(None, (PREFIX.get(platform, "/circle"), usage)))
+
+
 MAX_NAME = 80
 MAX_PROMPT = 500
 MAX_INPUT = 4000

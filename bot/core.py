@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import select
 
 from bot import audit, circles, journal, nudges, people, personal, replies
-from bot.commands import USAGE, Command, UsageError, parse
+from bot.commands import USAGE, Command, UsageError, parse, spelled
 from bot.context import Ctx, Refusal, Services
 from bot.sanitize import printable
 from bot.i18n import t
@@ -39,7 +39,13 @@ class Core:
     # -- requests ---------------------------------------------------------------------------
 
     def command(self, req: CommandRequest, now: datetime) -> Response:
-        return self._run(req.actor, now, lambda ctx: self._command(ctx, parse(req.text), req.place))
+        def use_case(ctx: Ctx) -> Response:
+            command = parse(req.text)
+            for mentioned in req.people:  # stored with the command, or not at all
+                people.person(ctx.session, ctx.settings, mentioned)
+            return self._command(ctx, command, req.place)
+
+        return self._run(req.actor, now, use_case)
 
     def action(self, req: ActionRequest, now: datetime) -> Response:
         handlers = {
@@ -105,24 +111,24 @@ class Core:
                 lang = ctx.lang
                 return use_case(ctx)
         except Refusal as refusal:
-            return Response().say(message(t(lang, refusal.key, **refusal.params)))
+            return Response(refused=True).say(message(t(lang, refusal.key, **refusal.params)))
         except UsageError as error:
             texts = [t(lang, error.reason, **error.params)]
             if error.command:
-                texts.append(t(lang, "usage.line", usage=f"/circle {USAGE[error.command]}"))
+                texts.append(t(lang, "usage.line", usage=spelled(actor.platform, USAGE[error.command])))
             else:
-                texts.append(t(lang, "usage.see_help"))
-            return Response().say(message(*texts))
+                texts.append(t(lang, "usage.see_help", help=spelled(actor.platform, "help")))
+            return Response(refused=True).say(message(*texts))
         except IntegrityError:
             log.warning("conflicting change rolled back")
-            return Response().say(message(t(lang, "error.conflict")))
+            return Response(refused=True).say(message(t(lang, "error.conflict")))
         except OperationalError:
             log.exception("database unavailable")
-            return Response().say(message(t(lang, "error.database")))
+            return Response(refused=True).say(message(t(lang, "error.database")))
         except Exception:
             ref = uuid.uuid4().hex[:8]
             log.exception("request failed (ref %s)", ref)
-            return Response().say(message(t(lang, "error.internal", ref=ref)))
+            return Response(refused=True).say(message(t(lang, "error.internal", ref=ref)))
 
     def _command(self, ctx: Ctx, cmd: Command, place: Place) -> Response:
         name = cmd.name
@@ -171,7 +177,8 @@ class Core:
         if command is not None:
             return self._command(ctx, command, req.place)
         if assignment is None:
-            return Response().say(message(ctx.t("chat.nothing_open"), ctx.t("usage.see_help")))
+            return Response().say(message(ctx.t("chat.nothing_open"),
+                                          ctx.t("usage.see_help", help=spelled(ctx.workspace.platform, "help"))))
         return replies.answer_message(ctx, assignment, req.text, req.source_id)
 
     def _thread_reply(self, ctx: Ctx, req: MessageRequest) -> None:

@@ -15,6 +15,7 @@ class Actor:
     address: dict | None = None  # how to reach this person by DM, when the platform knows
     is_bot: bool = False
     active: bool = True  # False for deactivated accounts: they are never nudged
+    name_is_fallback: bool = False  # a handle given until the profile is known: never overwrites a name
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class CommandRequest:
     actor: Actor
     text: str
     place: Place = field(default_factory=Place)
+    people: tuple[Actor, ...] = ()  # mentioned people as the platform knows them (name, address)
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,7 @@ class Response:
     to_channel: list[Message] = field(default_factory=list)  # posted where the command was given
     replace_source: Message | None = None  # replaces the message the button was on
     open_form: Form | None = None  # the platform opens this form (Slack modal, console questions)
+    refused: bool = False  # the request was turned down (wrong input, not allowed): nothing changed
 
     def say(self, msg: Message) -> "Response":
         self.to_caller.append(msg)

@@ -115,14 +115,16 @@ def _new_person(workspace_id: int, user_id: str, name: str) -> dict:
 
 
 def _refresh(found: Person, settings: Settings, actor: Actor) -> None:
-    if actor.name and actor.name != found.name:
+    if actor.name and actor.name != found.name and not (actor.name_is_fallback and found.name):
         found.name = actor.name[:255]
     if actor.locale and actor.locale != found.locale:
         found.locale = actor.locale[:32]
     if actor.timezone and actor.timezone != found.timezone and valid_zone(actor.timezone):
         found.timezone = actor.timezone[:64]
-    if actor.address and actor.address != found.address:
-        found.address = actor.address
+    if actor.address:
+        merged = {**(found.address or {}), **actor.address}  # a channel message doesn't know the DM chat
+        if merged != found.address:
+            found.address = merged
     found.is_bot = actor.is_bot
     found.is_active = actor.active and not found.platform_user_id.startswith("erased:")
     key = f"{actor.platform}:{actor.user_id}"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from bot import people
-from bot.commands import Command
+from bot.commands import USAGE, Command, spelled
 from bot.context import Ctx
 from bot.i18n import t
 from bot.messages import Response, message
@@ -15,12 +15,11 @@ HELP_GROUPS = (
 )
 
 
-def help_text(ctx: Ctx, prefix: str = "/circle") -> Response:
-    from bot.commands import USAGE
-
+def help_text(ctx: Ctx) -> Response:
     texts = [ctx.t("help.intro")]
     for heading, names in HELP_GROUPS:
-        lines = [ctx.t(heading)] + [f"{prefix} {USAGE[n]} — {ctx.t('help.' + n)}" for n in names]
+        lines = [ctx.t(heading)] + [f"{spelled(ctx.workspace.platform, USAGE[n])} — {ctx.t('help.' + n)}"
+                                    for n in names]
         texts.append("\n".join(lines))
     return Response().say(message(*texts, heading=ctx.t("help.heading")))
 

@@ -1,6 +1,8 @@
 """Circle use cases and their permissions: only the mentor changes a circle; anyone may leave."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlmodel import Session, func, select
 
@@ -114,3 +116,49 @@ def test_home_view_shows_circles_next_prompt_and_pause_state(world):
     world.app.core.action(ActionRequest(world.actor("Ann"), "home.pause", ""), world.now)
     home = world.app.core.home(world.actor("Ann"), world.now)
     assert home.buttons[0].action == "home.resume" and "Paused until" in home.plain_text
+
+
+def test_mentioned_people_are_stored_with_the_command_or_not_at_all(world, engine):
+    from bot.inbound import Actor, CommandRequest, Place
+
+    cy = Actor("test", "T1", "cy", "Cy", address={"conversation": "a:cy"})
+    refused = world.app.core.command(CommandRequest(world.actor("Mia"), "new Other <@cy|Cy> @nobody",
+                                                    Place("C9", False), people=(cy,)), world.now)
+    assert refused.refused
+    with Session(engine) as s:
+        assert s.exec(select(Person).where(Person.platform_user_id == "cy")).first() is None
+    world.app.core.command(CommandRequest(world.actor("Mia"), "new Other <@cy|Cy>", Place("C9", False),
+                                          people=(cy,)), world.now)
+    with Session(engine) as s:
+        assert s.exec(select(Person).where(Person.platform_user_id == "cy")).one().address == {"conversation": "a:cy"}
+
+
+def test_a_partial_address_is_merged_not_replaced(world, engine):
+    from bot.inbound import Actor, CommandRequest
+
+    first = Actor("test", "T1", "ann", "Ann", address={"service": "s1", "dm": "a:ann"})
+    world.app.core.command(CommandRequest(first, "list"), world.now)
+    world.app.core.command(CommandRequest(replace(first, address={"service": "s2"}), "list"), world.now)
+    with Session(engine) as s:
+        assert s.exec(select(Person).where(Person.platform_user_id == "ann")).one().address == \
+            {"service": "s2", "dm": "a:ann"}
+
+
+def test_a_handle_given_as_fallback_never_overwrites_a_known_name(world, engine):
+    from bot.inbound import Actor, CommandRequest
+
+    world.app.core.command(CommandRequest(Actor("test", "T1", "ann", "ann.k", name_is_fallback=True), "list"),
+                           world.now)
+    with Session(engine) as s:
+        assert s.exec(select(Person).where(Person.platform_user_id == "ann")).one().name == "Ann"
+
+
+def test_help_and_usage_are_spelled_for_the_platform(world):
+    from bot.inbound import Actor, CommandRequest
+
+    teams = Actor("teams", "tenant", "29:x", "Tea")
+    text = said(world.app.core.command(CommandRequest(teams, "help"), world.now))
+    assert "\nnew <name>" in text and "/circle" not in text
+    usage = said(world.app.core.command(CommandRequest(teams, "pause forever"), world.now))
+    assert "pause [<n>w|<n>d]" in usage and "/circle" not in usage
+    assert "/circle pause" in said(world.command("Ann", "pause forever"))

@@ -119,9 +119,8 @@ class Handlers:
             self.platform.spawn(self._later(task, origin, [origin.user]))
             return
         response = task.result()
-        refused = response.replace_source is None and response.open_form is None and response.to_caller
         field = "answer" if "answer" in fields else next(iter(fields), None)
-        if refused and field:
+        if response.refused and response.to_caller and field:
             # Keep the modal open with the reason under the field, so nothing typed is lost.
             await ack(response_action="errors", errors={field: truncate(response.to_caller[0].plain_text, 300)})
             return

@@ -51,7 +51,7 @@ class Profiles:
         found = self.known.get((team, user))
         if found is not None:
             return found[1]
-        return Actor("slack", team, user, fallback_name)
+        return Actor("slack", team, user, fallback_name, name_is_fallback=True)
 
     def fresh(self, team: str, user: str) -> bool:
         found = self.known.get((team, user))

@@ -180,9 +180,7 @@ class TeamsPlatform(Platform):
             if not turn.place.is_direct:  # added to a team or chat: everyone there may read how it works
                 hello = Response(to_channel=hello.to_caller)
             return hello
-        if turn.kind == "command":
-            for person in turn.mentioned:  # so the bot can reach them before their first message
-                await asyncio.to_thread(core.touch, person, now)
+        if turn.kind == "command":  # mentioned people are stored with it, so the bot can reach them
             return await asyncio.to_thread(core.command, turn.request, now)
         handler = {"message": core.message, "action": core.action, "form": core.form}[turn.kind]
         return await asyncio.to_thread(handler, turn.request, now)

@@ -24,7 +24,6 @@ class Turn:
     actor: Actor | None = None
     place: Place = Place()
     request: object = None
-    mentioned: tuple[Actor, ...] = ()  # people named in a command, with what is needed to reach them
     welcome: bool = False  # the bot was just added here: say hello
 
 
@@ -223,7 +222,7 @@ def classify(activity: dict, personal_conversation: str | None = None) -> Turn:
         text, people = command_text(activity)
         mentioned = tuple(Actor(PLATFORM, actor.workspace, p["id"], (p.get("name") or "").strip(),
                                 address=person_address(activity, p)) for p in people)
-        return Turn("command", actor, place, CommandRequest(actor, text, place), mentioned)
+        return Turn("command", actor, place, CommandRequest(actor, text, place, people=mentioned))
     root = thread_root(activity)
     if root:
         request = MessageRequest(actor, plain_text(activity), source, place, thread_of=root)
