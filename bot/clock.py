@@ -58,6 +58,19 @@ def build_scheduler(app) -> AsyncIOScheduler:
     scheduler.add_job(retention, CronTrigger(hour=3, minute=30, timezone=zone(app.settings.timezone)),
                       id="retention", coalesce=True, max_instances=1, misfire_grace_time=3600)
 
+    async def upkeep() -> None:
+        for platform in list(app.platforms.values()):
+            try:
+                await platform.upkeep()
+            except Exception as exc:
+                log.error("%s upkeep failed: %s", platform.name, scrub(repr(exc)))
+
+    # Daily, and once soon after the clock starts so a fresh deployment is current too.
+    scheduler.add_job(upkeep, CronTrigger(hour=4, minute=0, timezone=zone(app.settings.timezone)), id="upkeep",
+                      coalesce=True, max_instances=1, misfire_grace_time=3600)
+    scheduler.add_job(upkeep, "date", run_date=datetime.now(timezone.utc) + timedelta(seconds=30),
+                      id="upkeep-at-start")
+
     async def summary() -> None:
         from bot.summary_jobs import weekly_summaries
 

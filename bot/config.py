@@ -28,6 +28,8 @@ class Settings:
     reply_retention_days: int = 365
     answer_window_days: int = 2
     outbox_lease_seconds: int = 300
+    slack_messages_per_second: float = 8.0
+    teams_messages_per_second: float = 25.0
     hr_users: frozenset[str] = frozenset()
     admin_users: frozenset[str] = frozenset()
     slack_bot_token: str = ""
@@ -80,6 +82,8 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         min_group_size=_int(get("MIN_GROUP_SIZE", "5"), "MIN_GROUP_SIZE", 3, 10_000),
         reply_retention_days=_int(get("REPLY_RETENTION_DAYS", "365"), "REPLY_RETENTION_DAYS", 1, 36_500),
         answer_window_days=_int(get("ANSWER_WINDOW_DAYS", "2"), "ANSWER_WINDOW_DAYS", 1, 14),
+        slack_messages_per_second=_rate(get("SLACK_MESSAGES_PER_SECOND", "8"), "SLACK_MESSAGES_PER_SECOND"),
+        teams_messages_per_second=_rate(get("TEAMS_MESSAGES_PER_SECOND", "25"), "TEAMS_MESSAGES_PER_SECOND"),
         outbox_lease_seconds=_int(get("OUTBOX_LEASE_SECONDS", "300"), "OUTBOX_LEASE_SECONDS", 1, 86_400),
         hr_users=_people(get("HR_USERS"), "HR_USERS"),
         admin_users=_people(get("ADMIN_USERS"), "ADMIN_USERS"),
@@ -107,6 +111,16 @@ def _int(raw: str, name: str, low: int, high: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _rate(raw: str, name: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of messages per second, got {raw!r}") from None
+    if not 0.1 <= value <= 1000:
+        raise ConfigError(f"{name} must be between 0.1 and 1000, got {value}")
     return value
 
 

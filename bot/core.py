@@ -88,6 +88,11 @@ class Core:
 
         self._run(actor, now, update)
 
+    def touch_many(self, actors: list[Actor], now: datetime) -> int:
+        """A platform's directory sweep: refresh the people Kipinä knows, in bulk."""
+        with unit_of_work(self.engine) as session:
+            return people.refresh_many(session, self.services.settings, actors, now)
+
     # -- scheduled work ---------------------------------------------------------------------
 
     def tick(self, now: datetime) -> dict:

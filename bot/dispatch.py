@@ -32,9 +32,12 @@ class DrainStats:
     by_kind: dict = field(default_factory=dict)
 
 
+RETRY_AFTER = (1, 5, 30, 120, 600)  # seconds after the 1st, 2nd … failed try: rides out a ~13-minute outage
+
+
 def backoff(attempts: int) -> timedelta:
-    """Exponential with jitter: about 5 s, 10 s, 20 s … capped at 10 minutes."""
-    base = min(5 * 2 ** max(attempts - 1, 0), 600)
+    """Growing waits with jitter, so many failed rows don't all come back at the same moment."""
+    base = RETRY_AFTER[min(max(attempts, 1), len(RETRY_AFTER)) - 1]
     return timedelta(seconds=base * random.uniform(0.8, 1.2))
 
 
@@ -51,10 +54,18 @@ class Dispatcher:
         stats = DrainStats()
         if not self.platforms:
             return stats
+        sending: set[asyncio.Task] = set()
+        # A pipeline, not batch by batch: more rows are claimed while half a batch is still in
+        # flight, so one slow send (a paced channel, a retry) never holds up the others.
         while True:
-            rows = await asyncio.to_thread(self._claim, now())
+            rows = []
+            if len(sending) <= self.batch // 2:
+                rows = await asyncio.to_thread(self._claim, now(), self.batch - len(sending))
             if rows:
-                await self._send_batch(rows, now, stats)
+                sending |= await self._start(rows, now, stats)
+                continue
+            if sending:
+                _, sending = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
                 continue
             upcoming = await asyncio.to_thread(self._next_due)
             if upcoming is None:
@@ -76,9 +87,9 @@ class Dispatcher:
             except asyncio.TimeoutError:
                 pass
 
-    def _claim(self, at: datetime) -> list[Delivery]:
+    def _claim(self, at: datetime, limit: int) -> list[Delivery]:
         with unit_of_work(self.engine) as session:
-            return outbox.claim(session, self.platforms.keys(), at, self.worker, self.batch, self.lease)
+            return outbox.claim(session, self.platforms.keys(), at, self.worker, limit, self.lease)
 
     def _next_due(self) -> datetime | None:
         with unit_of_work(self.engine) as session:
@@ -91,11 +102,11 @@ class Dispatcher:
                 outbox.mark_cancelled(session, delivery_id, reason)
             return out, cancelled
 
-    async def _send_batch(self, rows: list[Delivery], now, stats: DrainStats) -> None:
+    async def _start(self, rows: list[Delivery], now, stats: DrainStats) -> set[asyncio.Task]:
         out, cancelled = await asyncio.to_thread(self._compose, rows, now())
         stats.cancelled += len(cancelled)
         by_id = {row.id: row for row in rows}
-        await asyncio.gather(*(self._send_one(item, by_id[item.delivery_id], now, stats) for item in out))
+        return {asyncio.create_task(self._send_one(item, by_id[item.delivery_id], now, stats)) for item in out}
 
     async def _send_one(self, item: Outgoing, row: Delivery, now, stats: DrainStats) -> None:
         platform = self.platforms[row.platform]
@@ -109,7 +120,7 @@ class Dispatcher:
             try:
                 sent = await platform.send(item.target, item.message)
             except RateLimited as exc:
-                pacer.back_off(None if exc.whole_platform else key, exc.retry_after)
+                pacer.rate_limited(key, exc.retry_after, exc.whole_platform)
                 await self._finish(outbox.mark_retry, row, now(), f"rate limited: {exc}",
                                    timedelta(seconds=exc.retry_after), False)
                 stats.retried += 1

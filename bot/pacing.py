@@ -11,6 +11,10 @@ import time
 from dataclasses import dataclass
 
 
+STORM_WINDOW = 2.0  # seconds
+STORM_SIZE = 3  # this many platform-wide 429s within the window mean we really are over the limit
+
+
 @dataclass(frozen=True)
 class Limits:
     per_target_rate: float  # messages per second to one channel / conversation
@@ -44,6 +48,7 @@ class Pacer:
         self.clock = clock
         self.overall = Bucket(limits.global_rate, limits.global_burst)
         self.targets: dict[str, Bucket] = {}
+        self.recent_429s: list[float] = []
         self._slots: tuple[object, asyncio.Semaphore] | None = None
 
     @property
@@ -79,3 +84,14 @@ class Pacer:
         """Honour a Retry-After: for one target, or (key None) for everything on this platform."""
         now = self.clock()
         (self.overall if key is None else self._target(key)).block(now, seconds)
+
+    def rate_limited(self, key: str, seconds: float, platform_wide: bool) -> None:
+        """A 429. Its target waits Retry-After. A platform-wide limit stops every send only when
+        429s come in a burst: we pace within the published limit, so a lone 429 is noise, and
+        stopping everything for each one would stall a fan-out for no gain."""
+        now = self.clock()
+        self._target(key).block(now, seconds)
+        if platform_wide:
+            self.recent_429s = [t for t in self.recent_429s if now - t < STORM_WINDOW] + [now]
+            if len(self.recent_429s) >= STORM_SIZE:
+                self.overall.block(now, seconds)

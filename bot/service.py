@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 
@@ -19,6 +20,9 @@ async def serve(settings: Settings, with_web: bool = True, with_clock: bool = Tr
     app = build(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    # Core requests and outbox marks run in threads; on 2 cores the default pool has 6, which
+    # queues requests behind a fan-out. Stay below the database pool (10 + 20 overflow).
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=24, thread_name_prefix="kipina"))
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     if not app.platforms:

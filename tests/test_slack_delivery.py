@@ -85,13 +85,33 @@ async def test_a_deactivated_person_is_never_prompted(slack, engine):
     assert slack.dms("UM01") == []
     assert len(slack.prompts("UM00")) == 1 and len(slack.prompts("UM02")) == 1
 
-    # deactivated later: the next day's look-up at send time stops the prompt
+    # deactivated later: the clock's daily directory sweep stops the prompt
     slack.api.users["UM02"]["deleted"] = True
     await slack.tick(at("2026-12-03 10:00"))  # the window closed
     slack.app.clock.set(at("2026-12-04 09:00"))
+    await slack.platform.upkeep()
     await slack.command("UMIA", "prompt now")
     await slack.drain()
     assert len(slack.prompts("UM02")) == 1 and len(slack.prompts("UM00")) == 2
+
+
+async def test_the_daily_sweep_pages_through_users_list_and_updates_known_people_only(slack, engine):
+    from storage.models import Person
+
+    await start(slack, MEMBERS[:5])
+    for n in range(300):
+        slack.api.add_user(f"UX{n:03d}", f"Stranger {n}")  # in the workspace, never in a circle
+    slack.api.users["UM03"]["tz"] = "America/New_York"
+    slack.api.users["UM04"]["locale"] = "fi-FI"
+    slack.api.calls.clear()
+    await slack.platform.upkeep()
+    pages = slack.api.of("users.list")
+    assert len(pages) == 2 and slack.api.of("users.info") == []  # 330 people in pages of 200
+    with Session(engine) as session:
+        people = {p.platform_user_id: p for p in session.exec(select(Person))}
+    assert not any(uid.startswith("UX") for uid in people)
+    assert people["UM03"].timezone == "America/New_York" and people["UM04"].locale == "fi-FI"
+    assert people["UM00"].profile_checked_at is not None
 
 
 async def test_a_person_slack_cannot_reach_is_not_retried_and_the_mentor_hears_once(slack, engine):

@@ -54,6 +54,9 @@ class Platform(ABC):
     def add_routes(self, app) -> None:
         """Register HTTP routes on the shared aiohttp app (none by default)."""
 
+    async def upkeep(self) -> None:
+        """Daily housekeeping, run by the one active clock (e.g. refreshing people's profiles)."""
+
     async def start(self) -> None:
         """Open connections (Socket Mode, HTTP sessions)."""
 

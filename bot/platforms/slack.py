@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
 import aiohttp
 from aiohttp import web
@@ -64,15 +65,18 @@ def translate(method: str, error: SlackApiError, direct: bool = False) -> SendEr
 class SlackPlatform(Platform):
     name = "slack"
     # chat.postMessage allows about one message per second per channel (short bursts tolerated)
-    # and a workspace-wide cap Slack puts at "several hundred messages per minute". 8/s (480 a
-    # minute) stays under that with room for interactive replies, which are not paced here.
-    limits = Limits(per_target_rate=1.0, per_target_burst=2, global_rate=8.0, global_burst=16, concurrency=8)
+    # and a workspace-wide cap Slack puts at "several hundred messages per minute". The default
+    # 8/s (480 a minute, SLACK_MESSAGES_PER_SECOND) stays under that with room for interactive
+    # replies, which are not paced here. Concurrency covers the latency at that rate.
+    limits = Limits(per_target_rate=1.0, per_target_burst=2, global_rate=8.0, global_burst=16, concurrency=32)
 
     def __init__(self, app):
         from bot.platforms.slack_handlers import register
 
         self.app = app
         settings = app.settings
+        rate = settings.slack_messages_per_second
+        self.limits = replace(self.limits, global_rate=rate, global_burst=max(1, round(rate * 2)))
         self.bolt = AsyncApp(token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret,
                              logger=logging.getLogger("slack_bolt.kipina"))
         # bolt's own client (every request's client copies it): our API URL, a short time-out, and
@@ -216,12 +220,18 @@ class SlackPlatform(Platform):
                 return
         log.warning("continuation of a message in %s not posted after %d tries", channel, MORE_TRIES)
 
+    async def upkeep(self) -> None:
+        """Daily: bring everyone's profile up to date with one users.list sweep, so deactivated
+        people and bots are never nudged and rhythm and language follow profile changes."""
+        changed = await self.people.sweep()
+        log.info("Slack directory sweep: %d people changed", changed)
+
     async def send(self, target: Target, message: Message) -> Sent:
+        # No profile look-up per message: that would cost a users.info call per person in a
+        # fan-out. Profiles come from interactions and the daily sweep; the core cancels DMs to
+        # deactivated people and bots, and Slack's own answer covers the rest (Unreachable).
         direct = target.kind == "dm"
         if direct:
-            profile = await self.people.check(target.workspace, target.user_id)
-            if profile is not None and (not profile.active or profile.is_bot):
-                raise PermanentFailure("slack: deactivated account or a bot, not messaged")
             channel = target.user_id  # posting to a user id lands in the app's DM with them
         else:
             channel = target.channel_id

@@ -57,6 +57,35 @@ class Profiles:
         found = self.known.get((team, user))
         return found is not None and self.app.clock.now() - found[0] < FRESH
 
+    async def sweep(self, page_size: int = 200) -> int:
+        """Refresh everyone Kipinä knows from users.list, a page of `page_size` per call: a few
+        dozen calls for a large workspace instead of one users.info per person. Returns how many
+        people changed (renamed, moved, deactivated)."""
+        changed, cursor, team = 0, None, ""
+        while True:
+            try:
+                answer = await self.client.users_list(limit=page_size, cursor=cursor, include_locale=True)
+            except SlackApiError as error:
+                if error.response.status_code == 429:
+                    await asyncio.sleep(min(retry_after(error.response.headers), 120))
+                    continue
+                log.warning("users.list failed: %s", (error.response.data or {}).get("error", "?")
+                            if isinstance(error.response.data, dict) else error.response.status_code)
+                return changed
+            except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
+                log.warning("users.list failed: %s", type(error).__name__)
+                return changed
+            now = self.app.clock.now()
+            members = answer.get("members") or []
+            actors = [actor_from_user(member.get("team_id") or team, member) for member in members]
+            team = team or next((a.workspace for a in actors if a.workspace), "")
+            changed += await asyncio.to_thread(self.app.core.touch_many, actors, now)
+            for actor in actors:
+                self.known[(actor.workspace, actor.user_id)] = (now, actor)
+            cursor = (answer.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return changed
+
     async def refresh(self, team: str, users: list[str]) -> None:
         for user in dict.fromkeys(users):
             await self.check(team, user)

@@ -9,6 +9,7 @@ stay in bot/platforms/teams*.py.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 import logging
 
 from aiohttp import web
@@ -81,6 +82,8 @@ class TeamsPlatform(Platform):
         """`openid_metadata_url`: where the channel publishes its token signing keys, when not
         the public cloud's (private clouds; tests use a local one)."""
         check_settings(app.settings)
+        rate = app.settings.teams_messages_per_second
+        self.limits = replace(self.limits, global_rate=rate, global_burst=max(1, round(rate)))
         self.app = app
         self.app_id = app.settings.microsoft_app_id
         self.auth = ConfigurationBotFrameworkAuthentication(TeamsConfig(app.settings, openid_metadata_url))

@@ -173,6 +173,15 @@ class SlackApi:
         user = self.users.get(call.params.get("user"))
         return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
 
+    def _users_list(self, call: Call) -> dict:
+        """Pages of users, as Slack pages them: an opaque cursor to the next page, empty at the end."""
+        users = sorted(self.users.values(), key=lambda u: u["id"])
+        start = int(call.params.get("cursor") or 0)
+        limit = max(1, min(int(call.params.get("limit") or 200), 1000))
+        page = users[start:start + limit]
+        following = str(start + limit) if start + limit < len(users) else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": following}}
+
     def _chat_postMessage(self, call: Call) -> dict:
         channel = call.params.get("channel", "")
         if channel.startswith(("U", "W")):
