@@ -1,23 +1,31 @@
-"""python -m bench [--small] [--backend sqlite|postgres|all]: run the benchmarks, one JSON line each."""
+"""python -m bench [--small] [--backend sqlite|postgres|all] [--only NAME …]: one JSON line per result.
+
+Each benchmark module has `results(small: bool, backends: tuple[str, ...])` yielding dicts.
+"""
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 
-from bench import summary_bench
+BENCHES = {
+    "summary": "bench.summary_bench",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--small", action="store_true", help="a tiny data set, for a quick smoke run")
+    parser.add_argument("--small", action="store_true", help="a tiny size, for a quick smoke run (CI)")
     parser.add_argument("--backend", choices=("sqlite", "postgres", "all"), default="all",
                         help="PostgreSQL needs BENCH_DATABASE_URL or TEST_DATABASE_URL")
+    parser.add_argument("--only", nargs="+", choices=sorted(BENCHES), help="run only these benchmarks")
     args = parser.parse_args(argv)
-    size = summary_bench.SMALL if args.small else summary_bench.FULL
     backends = ("sqlite", "postgres") if args.backend == "all" else (args.backend,)
-    for backend in backends:
-        print(json.dumps(summary_bench.run(backend, size), ensure_ascii=False), flush=True)
+    for name in args.only or BENCHES:
+        module = importlib.import_module(BENCHES[name])
+        for result in module.results(args.small, backends):
+            print(json.dumps({"bench": name, **result}, ensure_ascii=False), flush=True)
     return 0
 
 

@@ -10,26 +10,23 @@ from __future__ import annotations
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
-import tempfile
 import time
 import tracemalloc
-import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 
-from storage.db import make_engine, migrate, normalise_url
+from bench.common import analyze, chunks, database, peak_rss_mb
+from storage.db import make_engine
 from storage.models import (Assignment, Circle, Membership, Participation, Person, PromptRun, Reply, Schedule,
                             Workspace)
 
 REPORT_WEEK = "2026-W48"
 NOW = datetime(2026, 11, 30, 7, 0, tzinfo=timezone.utc)  # Monday 09:00 in Helsinki, after the week
 TARGET_SECONDS, TARGET_MB = 2.0, 200
-CHUNK = 5000
 
 FIRST = "Aino Eero Ilona Juho Kaisa Lauri Mikko Noora Otto Pia Sanna Teemu Ulla Veera Anna Erik Sofia Lars Karin " \
         "Johan Emma Oliver Grace Henry Chloe Daniel".split()
@@ -92,9 +89,9 @@ def seed(engine, size: Size, rng: random.Random) -> dict:
             if c % 5:
                 schedules.append({"circle_id": c, "kind": "reflection", "days": "mon,thu" if c % 3 else "thu",
                                   "time": "14:00", "timezone": "Europe/Helsinki", "created_at": created})
-        _chunks(conn, Circle, circles)
-        _chunks(conn, Membership, memberships)
-        _chunks(conn, Schedule, schedules)
+        chunks(conn, Circle, circles)
+        chunks(conn, Membership, memberships)
+        chunks(conn, Schedule, schedules)
         runs, assignments = [], []
         for c in range(1, size.circles + 1):
             circle = circles[c - 1]
@@ -111,16 +108,16 @@ def seed(engine, size: Size, rng: random.Random) -> dict:
                     runs.append({"id": len(runs) + 1, "circle_id": c, "kind": "coffee", "prompt_key": "coffee",
                                  "trigger": "schedule", "scheduled_for": when + timedelta(hours=1),
                                  "closes_at": None, "created_at": when})
-        _chunks(conn, PromptRun, runs)
-        _chunks(conn, Assignment, assignments)
+        chunks(conn, PromptRun, runs)
+        chunks(conn, Assignment, assignments)
         circle_of = {r["id"]: r["circle_id"] for r in runs}
         picked = rng.sample(assignments, min(size.answers, len(assignments)))
         replies = [_reply(i, a, circle_of[a["run_id"]], rng) for i, a in enumerate(picked, 1)]
-        _chunks(conn, Reply, replies)
+        chunks(conn, Reply, replies)
         threads = [{"run_id": r["id"], "person_id": p, "source_id": f"t{r['id']}-{p}",
                     "created_at": r["scheduled_for"] + timedelta(hours=2)}
                    for r in runs if r["kind"] == "coffee" for p in rng.sample(members[r["circle_id"]], 2)]
-        _chunks(conn, Participation, threads)
+        chunks(conn, Participation, threads)
     return {"seed_seconds": round(time.perf_counter() - start, 1), "assignments": len(assignments),
             "answers": len(replies), "runs": len(runs), "memberships": len(memberships), "threads": len(threads)}
 
@@ -134,11 +131,6 @@ def _reply(i: int, assignment: dict, circle_id: int, rng: random.Random) -> dict
             "prompt_key": "trust-r01", "text": f"PRIVATE-BENCH {body}" if private else body,
             "visibility": "private" if private else "circle", "source_id": f"b{i}",
             "created_at": assignment["created_at"] + timedelta(hours=3), "updated_at": assignment["created_at"]}
-
-
-def _chunks(conn, model, rows: list[dict]) -> None:
-    for start in range(0, len(rows), CHUNK):
-        conn.execute(insert(model.__table__), rows[start:start + CHUNK])
 
 
 def measure(url: str) -> dict:
@@ -159,7 +151,7 @@ def measure(url: str) -> dict:
         with unit_of_work(engine) as session:
             summary = compute(session, session.get(WorkspaceRow, 1), settings, week, NOW, library=library)
         times.append(time.perf_counter() - began)
-    rss = _peak_rss_mb()  # before tracing, which costs memory of its own
+    rss = peak_rss_mb()  # before tracing, which costs memory of its own
     tracemalloc.start()
     with unit_of_work(engine) as session:
         compute(session, session.get(WorkspaceRow, 1), settings, week, NOW, library=library)
@@ -169,18 +161,6 @@ def measure(url: str) -> dict:
     return {"seconds_first": round(times[0], 3), "seconds": round(sorted(times)[1], 3),
             "python_peak_mb": round(traced / 2 ** 20, 1), "process_peak_rss_mb": round(rss, 1),
             "answers_in_week": summary.get("totals", {}).get("answers"), "themes": len(summary["themes"]["items"])}
-
-
-def _peak_rss_mb() -> float:
-    """This process's high-water mark. ru_maxrss would also count the parent's memory at fork time."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _measure_in_child(url: str) -> dict:
@@ -193,39 +173,22 @@ def _measure_in_child(url: str) -> dict:
 
 def run(backend: str, size: Size) -> dict:
     result = {"bench": "summary", "backend": backend, "size": size.label}
-    rng = random.Random(48)
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            url = f"sqlite:///{folder}/bench.db"
+    try:
+        with database(backend) as url:
             engine = make_engine(url)
-            migrate(engine)
-            result.update(seed(engine, size, rng))
+            result.update(seed(engine, size, random.Random(48)))
             engine.dispose()
+            analyze(url)
             result.update(_measure_in_child(url))
-    else:
-        base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-        if not base:
-            return {**result, "skipped": "set BENCH_DATABASE_URL or TEST_DATABASE_URL"}
-        schema = f"kipina_bench_{uuid.uuid4().hex[:8]}"
-        admin = make_engine(base)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = normalise_url(base)
-        url += ("&" if "?" in url else "?") + f"options=-csearch_path%3D{schema}"
-        try:
-            engine = make_engine(url)
-            migrate(engine)
-            result.update(seed(engine, size, rng))
-            with engine.begin() as conn:
-                conn.execute(text("ANALYZE"))
-            engine.dispose()
-            result.update(_measure_in_child(url))
-        finally:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+    except LookupError as missing:
+        return {**result, "skipped": str(missing)}
     result["within_target"] = result["seconds"] < TARGET_SECONDS and result["process_peak_rss_mb"] < TARGET_MB
     return result
+
+
+def results(small: bool, backends: tuple[str, ...]):
+    for backend in backends:
+        yield run(backend, SMALL if small else FULL)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,191 @@
+"""Stand-ins for Slack's Web API and a Teams (Bot Framework) connector, for benchmarks.
+
+Run as a separate process (`python -m bench.mock_apis slack|teams --rate 100 …`); it prints
+`PORT <n>` when ready. Like the real services they enforce a rate limit (429 + Retry-After),
+answer after 20–50 ms, and fail a few percent of calls at random (429 or 500). GET /stats gives
+what was delivered: messages per recipient, so a bench can count people missed and duplicates.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import random
+import time
+from collections import Counter
+
+from aiohttp import web
+
+
+class Limiter:
+    """A token bucket per key; `take` says how long to wait (0: allowed)."""
+
+    def __init__(self, rate: float, burst: float):
+        self.rate, self.burst = rate, burst
+        self.state: dict[str, tuple[float, float]] = {}
+
+    def take(self, key: str) -> float:
+        now = time.monotonic()
+        tokens, last = self.state.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        if tokens >= 1:
+            self.state[key] = (tokens - 1, now)
+            return 0.0
+        self.state[key] = (tokens, now)
+        return (1 - tokens) / self.rate
+
+
+class Mock:
+    def __init__(self, args):
+        self.args = args
+        self.rng = random.Random(args.seed)
+        self.limit = Limiter(args.rate, args.burst or max(1.0, args.rate / 10))
+        self.per_target = Limiter(args.per_target_rate, args.per_target_burst) if args.per_target_rate else None
+        self.delivered: Counter = Counter()
+        self.calls = Counter()
+        self.ids = itertools.count(1)
+        self.first = self.last = None
+
+    async def latency(self) -> None:
+        await asyncio.sleep(self.rng.uniform(self.args.latency_min, self.args.latency_max))
+
+    def refusal(self, target: str) -> web.Response | None:
+        """A rate limit or a random failure, as the service would answer."""
+        wait = self.limit.take("method")
+        if wait == 0 and self.per_target is not None:
+            wait = self.per_target.take(target)
+        if wait > 0:
+            self.calls["429 limit"] += 1
+            return self.too_many(max(1, round(wait + 0.5)))
+        roll = self.rng.random()
+        if roll < self.args.random_429:
+            self.calls["429 random"] += 1
+            return self.too_many(1)
+        if roll < self.args.random_429 + self.args.random_500:
+            self.calls["500 random"] += 1
+            return web.Response(status=500, text="upstream trouble")
+        return None
+
+    def too_many(self, seconds: int) -> web.Response:
+        raise NotImplementedError
+
+    def record(self, target: str) -> None:
+        self.delivered[target] += 1
+        now = time.monotonic()
+        self.first = self.first or now
+        self.last = now
+
+    async def stats(self, request: web.Request) -> web.Response:
+        copies = Counter(self.delivered.values())
+        return web.json_response({
+            "recipients": len(self.delivered), "messages": sum(self.delivered.values()),
+            "duplicates": sum(n - 1 for n in self.delivered.values() if n > 1),
+            "copies": {str(k): v for k, v in sorted(copies.items())}, "calls": dict(self.calls),
+            "first_to_last_seconds": (self.last - self.first) if self.first else 0.0,
+        })
+
+    async def reset(self, request: web.Request) -> web.Response:
+        self.delivered.clear()
+        self.calls.clear()
+        self.first = self.last = None
+        return web.json_response({"ok": True})
+
+
+class SlackMock(Mock):
+    def too_many(self, seconds: int) -> web.Response:
+        return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                 headers={"Retry-After": str(seconds)})
+
+    async def api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = dict(request.query)
+        if request.can_read_body:
+            params.update(await request.json() if request.content_type == "application/json"
+                          else dict(await request.post()))
+        await self.latency()
+        if method == "chat.postMessage":
+            target = str(params.get("channel", ""))
+            refused = self.refusal(target)
+            if refused is not None:
+                return refused
+            self.record(target)
+            ts = f"{1_800_000_000 + next(self.ids)}.000100"
+            return web.json_response({"ok": True, "channel": "D" + target[1:], "ts": ts})
+        if method == "auth.test":
+            return web.json_response({"ok": True, "team_id": "TBENCH", "user_id": "UBOT", "bot_id": "BBOT",
+                                      "url": "https://bench.slack.com/", "team": "Bench", "user": "kipina"})
+        if method == "users.info":
+            user = str(params.get("user", ""))
+            return web.json_response({"ok": True, "user": {"id": user, "name": user.lower(), "tz": "Europe/Helsinki",
+                                                           "locale": "fi-FI", "team_id": "TBENCH",
+                                                           "profile": {"display_name": user}}})
+        if method == "users.list":
+            return web.json_response({"ok": True, "members": [], "response_metadata": {"next_cursor": ""}})
+        return web.json_response({"ok": True, "ts": f"{1_800_000_000 + next(self.ids)}.000200"})
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_route("*", "/api/{method}", self.api)
+
+
+class TeamsMock(Mock):
+    def too_many(self, seconds: int) -> web.Response:
+        return web.json_response({"error": {"code": "TooManyRequests"}}, status=429,
+                                 headers={"Retry-After": str(seconds)})
+
+    async def send(self, request: web.Request) -> web.Response:
+        conversation = request.match_info["conversation"]
+        await request.read()
+        await self.latency()
+        refused = self.refusal(conversation)
+        if refused is not None:
+            return refused
+        self.record(conversation)
+        return web.json_response({"id": f"1:{next(self.ids)}"}, status=201)
+
+    async def create(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        await self.latency()
+        member = (body.get("members") or [{}])[0].get("id", "")
+        refused = self.refusal("create")
+        if refused is not None:
+            return refused
+        return web.json_response({"id": f"a:{member}"}, status=201)
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_post("/{prefix:.*}v3/conversations/{conversation}/activities", self.send)
+        app.router.add_post("/{prefix:.*}v3/conversations/{conversation}/activities/{reply}", self.send)
+        app.router.add_post("/{prefix:.*}v3/conversations", self.create)
+
+
+async def serve(args) -> None:
+    mock = SlackMock(args) if args.kind == "slack" else TeamsMock(args)
+    app = web.Application(client_max_size=4 * 1024 * 1024)
+    mock.routes(app)
+    app.router.add_get("/stats", mock.stats)
+    app.router.add_post("/reset", mock.reset)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", args.port, backlog=1024)
+    await site.start()
+    print(f"PORT {site._server.sockets[0].getsockname()[1]}", flush=True)
+    await asyncio.Event().wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.mock_apis")
+    parser.add_argument("kind", choices=("slack", "teams"))
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--rate", type=float, default=100.0, help="messages per second the service allows")
+    parser.add_argument("--burst", type=float, default=0.0, help="bucket size (default rate/10)")
+    parser.add_argument("--per-target-rate", type=float, default=0.0, help="per channel/conversation limit")
+    parser.add_argument("--per-target-burst", type=float, default=1.0)
+    parser.add_argument("--latency-min", type=float, default=0.020)
+    parser.add_argument("--latency-max", type=float, default=0.050)
+    parser.add_argument("--random-429", type=float, default=0.02)
+    parser.add_argument("--random-500", type=float, default=0.01)
+    parser.add_argument("--seed", type=int, default=7)
+    asyncio.run(serve(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
