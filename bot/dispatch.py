@@ -48,6 +48,7 @@ class Dispatcher:
         self.worker, self.batch = worker, batch
         self.pacers = {name: Pacer(p.limits) for name, p in platforms.items()}
         self.lease = timedelta(seconds=services.settings.outbox_lease_seconds)
+        self.holding: set[int] = set()  # rows claimed by this process and not yet finished
 
     async def drain(self, now: Callable[[], datetime], settle: float = 0.0) -> DrainStats:
         """Send everything due; wait up to `settle` seconds for rows that come due meanwhile (retries)."""
@@ -55,6 +56,13 @@ class Dispatcher:
         if not self.platforms:
             return stats
         sending: set[asyncio.Task] = set()
+        heartbeat = asyncio.create_task(self._keep_claims(now))
+        try:
+            return await self._pipeline(now, settle, stats, sending)
+        finally:
+            heartbeat.cancel()
+
+    async def _pipeline(self, now, settle: float, stats: DrainStats, sending: set) -> DrainStats:
         # A pipeline, not batch by batch: more rows are claimed while half a batch is still in
         # flight, so one slow send (a paced channel, a retry) never holds up the others.
         while True:
@@ -75,6 +83,21 @@ class Dispatcher:
                 return stats
             await asyncio.sleep(max(wait, 0.01))
 
+    async def _keep_claims(self, now) -> None:
+        """Renew the lease of rows still waiting in this process, so that a busy but living
+        sender is never mistaken for a dead one and its rows sent twice."""
+        while True:
+            await asyncio.sleep(max(self.lease.total_seconds() / 3, 0.2))
+            if self.holding:
+                try:
+                    await asyncio.to_thread(self._renew, list(self.holding), now())
+                except Exception as exc:
+                    log.warning("could not renew claims: %s", scrub(repr(exc)))
+
+    def _renew(self, ids: list[int], at: datetime) -> None:
+        with unit_of_work(self.engine) as session:
+            outbox.renew(session, ids, at, self.worker)
+
     async def run(self, now: Callable[[], datetime], stop: asyncio.Event, idle: float = 1.0) -> None:
         """Keep draining until `stop` is set; survive database hiccups."""
         while not stop.is_set():
@@ -89,7 +112,9 @@ class Dispatcher:
 
     def _claim(self, at: datetime, limit: int) -> list[Delivery]:
         with unit_of_work(self.engine) as session:
-            return outbox.claim(session, self.platforms.keys(), at, self.worker, limit, self.lease)
+            rows = outbox.claim(session, self.platforms.keys(), at, self.worker, limit, self.lease)
+        self.holding.update(row.id for row in rows)
+        return rows
 
     def _next_due(self) -> datetime | None:
         with unit_of_work(self.engine) as session:
@@ -105,10 +130,17 @@ class Dispatcher:
     async def _start(self, rows: list[Delivery], now, stats: DrainStats) -> set[asyncio.Task]:
         out, cancelled = await asyncio.to_thread(self._compose, rows, now())
         stats.cancelled += len(cancelled)
+        self.holding.difference_update(delivery_id for delivery_id, _ in cancelled)
         by_id = {row.id: row for row in rows}
         return {asyncio.create_task(self._send_one(item, by_id[item.delivery_id], now, stats)) for item in out}
 
     async def _send_one(self, item: Outgoing, row: Delivery, now, stats: DrainStats) -> None:
+        try:
+            await self._send(item, row, now, stats)
+        finally:
+            self.holding.discard(row.id)
+
+    async def _send(self, item: Outgoing, row: Delivery, now, stats: DrainStats) -> None:
         platform = self.platforms[row.platform]
         pacer = self.pacers[row.platform]
         key = platform.pace_key(item.target)

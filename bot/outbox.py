@@ -52,6 +52,12 @@ def claim(session: Session, platforms: Iterable[str], now: datetime, worker: str
     return list(session.exec(select(Delivery).where(Delivery.id.in_(ids)).order_by(Delivery.due_at, Delivery.id)))
 
 
+def renew(session: Session, ids: list[int], now: datetime, worker: str) -> None:
+    """Extend this worker's claim on rows it is still working on."""
+    session.execute(update(Delivery).where(Delivery.id.in_(ids), Delivery.status == "sending",
+                                           Delivery.claimed_by == worker).values(claimed_at=now))
+
+
 def mark_sent(session: Session, delivery_id: int, now: datetime, message_id: str | None, channel_id: str | None) -> None:
     session.execute(
         update(Delivery).where(Delivery.id == delivery_id, Delivery.status == "sending")

@@ -125,3 +125,41 @@ def test_unreachable_member_is_reported_to_the_mentor_once(world, engine):
     notices = [p for p in world.inbox("mia") if "can't reach" in p.message.plain_text]
     assert len(notices) == 1
     assert [r.status for r in rows(engine, "notice")] == ["sent"]
+
+
+def test_a_slow_but_living_sender_keeps_its_claims(settings, engine):
+    """Rows waiting in a busy sender longer than the lease are not taken over by another sender."""
+    from dataclasses import replace
+
+    from bot.dispatch import Dispatcher
+    from harness import RecordingPlatform
+
+    class Slow(RecordingPlatform):
+        limits = Limits(per_target_rate=1000, per_target_burst=1000, global_rate=1000, global_burst=1000,
+                        concurrency=1)
+
+        async def send(self, target, message):
+            await asyncio.sleep(0.6)
+            return await super().send(target, message)
+
+    world = make_world(replace(settings, outbox_lease_seconds=1), engine, start=at("2026-12-03 13:00"))
+    world.command("Mia", "new Learners <@ann|Ann> <@bob|Bob>", channel=C1)
+    slow = Slow(world.app)
+    services = world.app.services
+    first = Dispatcher(engine, services, {"test": slow}, worker="a")
+    second = Dispatcher(engine, services, {"test": world.platform}, worker="b")
+    with unit_of_work(engine) as s:
+        from bot.nudges import start_run
+        from storage.models import Circle
+
+        start_run(s, services, s.get(Circle, 1), "reflection", world.now, "manual")
+
+    async def both():
+        busy = asyncio.create_task(first.drain(world.app.clock.now))
+        await asyncio.sleep(1.3)  # longer than the lease: without renewal the rows would look abandoned
+        await second.drain(world.app.clock.now)
+        await busy
+
+    before = len(world.platform.posted)
+    asyncio.run(both())
+    assert len(slow.posted) == 3 and len(world.platform.posted) == before
