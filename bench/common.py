@@ -5,13 +5,12 @@ import contextlib
 import os
 import resource
 import tempfile
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
 from sqlalchemy import insert, text
 
-from storage.db import make_engine, migrate, normalise_url
+from storage.db import make_engine, migrate, scratch_schema
 from storage.models import Circle, Membership, Person, Workspace
 
 CHUNK = 5000
@@ -36,21 +35,11 @@ def database(backend: str) -> Iterator[str]:
     base = postgres_base()
     if base is None:
         raise LookupError("set BENCH_DATABASE_URL or TEST_DATABASE_URL for PostgreSQL")
-    schema = f"kipina_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = normalise_url(base)
-    url += ("&" if "?" in url else "?") + f"options=-csearch_path%3D{schema}"
-    try:
+    with scratch_schema(base, "kipina_bench") as url:
         engine = make_engine(url)
         migrate(engine)
         engine.dispose()
         yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def analyze(url: str) -> None:

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
@@ -65,6 +66,26 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextlib.contextmanager
+def scratch_schema(base_url: str, prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL schema for tests and benchmarks, dropped afterwards.
+
+    Yields a URL whose connections use that schema, so runs never meet each other's tables.
+    """
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(base_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = normalise_url(base_url)
+    url += ("&" if "?" in url else "?") + f"options=-csearch_path%3D{schema}"
+    try:
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from dataclasses import replace
 
 import pytest
 from sqlalchemy import text
 
 from bot.config import Settings
-from storage.db import make_engine, migrate, normalise_url
+from storage.db import make_engine, migrate, scratch_schema
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
@@ -31,20 +30,13 @@ def sqlite_template(tmp_path_factory):
 @pytest.fixture(scope="session")
 def pg_schema_url():
     if not PG_URL:
-        return None
-    schema = f"kipina_test_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = normalise_url(PG_URL)
-    url += ("&" if "?" in url else "?") + f"options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    migrate(engine)
-    engine.dispose()
-    yield url
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+        yield None
+        return
+    with scratch_schema(PG_URL, "kipina_test") as url:
+        engine = make_engine(url)
+        migrate(engine)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)
