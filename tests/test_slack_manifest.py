@@ -11,7 +11,7 @@ import yaml
 from bot.__main__ import main
 from bot.platforms.slack_manifest import manifest
 
-SCHEMAS = Path("/work/shared/schemas")
+SCHEMAS = Path(__file__).resolve().parent / "schemas"  # official schemas, see SOURCE.txt there
 
 
 @pytest.fixture(scope="module", params=["manifest.schema.1.0.0.json", "manifest.schema.2.0.0.json"])

@@ -16,7 +16,7 @@ from PIL import Image
 from bot.platforms.teams_manifest import manifest, package
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA = Path("/work/shared/schemas/MicrosoftTeams.schema.json")
+SCHEMA = Path(__file__).resolve().parent / "schemas" / "MicrosoftTeams.schema.json"
 BOT_ID = "9a1f3c2e-5b7d-4e8a-9c0f-1d2e3f4a5b6c"
 
 

@@ -16,7 +16,7 @@ from bot.clock import ManualClock
 from bot.web import make_web_app
 from fakes.teams_connector import Call, MockConnector
 
-SCHEMAS = Path("/work/shared/schemas")
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"  # official schemas, see SOURCE.txt there
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 BOT = {"id": "28:9a1f3c2e-5b7d-4e8a-9c0f-1d2e3f4a5b6c", "name": "Kipinä"}
 CHANNEL = "19:3b1c8a2f6d7e4f5a9b0c1d2e3f4a5b6c@thread.tacv2"
