@@ -14,4 +14,6 @@ def ref_id(value: str) -> int | None:
 
 def printable(text: str | None, limit: int) -> str:
     """Platform-given names and ids without control characters (PostgreSQL refuses NUL)."""
-    return "".join(ch for ch in (text or "") if ch >= " " and ch != "\x7f")[:limit]
+    if not isinstance(text, str):
+        return ""
+    return "".join(ch for ch in text if ch >= " " and ch != "\x7f")[:limit]

@@ -15,6 +15,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
@@ -28,6 +29,7 @@ from bot.platforms.base import (PermanentFailure, Platform, RateLimited, SendErr
                                 Unreachable)
 from bot.platforms.slack_blocks import message_parts
 from bot.platforms.slack_people import Profiles, retry_after
+from bot.platforms.slack_shapes import well_formed
 
 log = logging.getLogger("kipina.slack")
 
@@ -89,6 +91,7 @@ class SlackPlatform(Platform):
         self.people = Profiles(app, self.client)
         self.tasks: set[asyncio.Task] = set()
         self.socket = None
+        self.bolt.use(self.guard)
         register(self)
 
     # -- transport ---------------------------------------------------------------------------
@@ -101,6 +104,14 @@ class SlackPlatform(Platform):
             # Socket Mode belongs to the process that serves requests, not to clock or worker.
             web_app.on_startup.append(lambda _: self.connect_socket())
             web_app.on_cleanup.append(lambda _: self.close_socket())
+
+    @staticmethod
+    async def guard(body, next):
+        """Payloads of a shape the handlers can't read are refused before they reach them."""
+        if not well_formed(body):
+            log.warning("malformed Slack payload refused")
+            return BoltResponse(status=400, body="malformed payload")
+        await next()
 
     async def http(self, request: web.Request) -> web.Response:
         # Checked here too, before anything is parsed: bolt parses the body first, and junk

@@ -27,7 +27,7 @@ from bot.pacing import Limits
 from bot.platforms.base import (PermanentFailure, Platform, RateLimited, SendError, Sent, TemporaryFailure,
                                 Unreachable)
 from bot.platforms.teams_cards import activity as card_activity, form_card, sized_card
-from bot.platforms.teams_inbound import PLATFORM, Turn, classify, conversation_type, dig, tenant_of
+from bot.platforms.teams_inbound import PLATFORM, Turn, classify, conversation_type, dig, tenant_of, well_formed
 from bot.platforms.teams_rest import Refused, TeamsRest, jitter
 
 log = logging.getLogger("kipina.teams")
@@ -123,6 +123,9 @@ class TeamsPlatform(Platform):
             return web.json_response({"error": "expected a JSON activity"}, status=400)
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             return web.json_response({"error": "expected an activity with a type"}, status=400)
+        if not well_formed(body):
+            log.warning("malformed Teams activity refused")
+            return web.json_response({"error": "malformed activity"}, status=400)
         try:
             activity = Activity().deserialize(body)
         except Exception:

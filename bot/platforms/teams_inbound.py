@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from bot.inbound import ActionRequest, Actor, CommandRequest, FormRequest, MessageRequest, Place
+from bot.platforms.shapes import TEXT, fits
 
 PLATFORM = "teams"
 FORM_FLAG = "kipina_form"  # set on the card action that submits a form's inputs
@@ -25,6 +26,22 @@ class Turn:
     place: Place = Place()
     request: object = None
     welcome: bool = False  # the bot was just added here: say hello
+
+
+ACCOUNT = {"id": TEXT, "name?": TEXT, "aadObjectId?": TEXT, "type?": TEXT}
+ACTIVITY = {
+    "type": TEXT, "id?": TEXT, "serviceUrl?": TEXT, "channelId?": TEXT, "text?": TEXT, "locale?": TEXT,
+    "localTimezone?": TEXT, "replyToId?": TEXT, "action?": TEXT, "from?": ACCOUNT, "recipient?": ACCOUNT,
+    "conversation?": {"id?": TEXT, "conversationType?": TEXT, "tenantId?": TEXT, "isGroup?": bool, "name?": TEXT},
+    "channelData?": {"tenant?": {"id?": TEXT}, "team?": {"id?": TEXT}, "channel?": {"id?": TEXT, "name?": TEXT}},
+    "entities?": [{"type?": TEXT, "text?": TEXT, "mentioned?": ACCOUNT, "locale?": TEXT, "timezone?": TEXT}],
+    "membersAdded?": [ACCOUNT],
+}
+
+
+def well_formed(activity) -> bool:
+    """Only what the handlers read is checked (see bot/platforms/shapes.py)."""
+    return fits(activity, ACTIVITY)
 
 
 def dig(data, *keys):

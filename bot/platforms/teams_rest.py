@@ -13,7 +13,7 @@ import random
 
 from botbuilder.schema import Activity, ChannelAccount, ConversationParameters
 from botframework.connector.auth import AuthenticationConstants, BotFrameworkAuthentication, ClaimsIdentity
-from msrest.exceptions import ClientException, HttpOperationError, ValidationError
+from msrest.exceptions import ClientException, DeserializationError, HttpOperationError, ValidationError
 
 from bot.logs import scrub
 from bot.platforms.base import PermanentFailure, RateLimited, TemporaryFailure
@@ -94,6 +94,8 @@ class TeamsRest:
                           _detail(error)) from None
         except ValidationError as error:
             raise PermanentFailure(f"invalid activity: {scrub(str(error))}") from None
+        except DeserializationError:  # an answer that is not the connector's JSON (a proxy's error page)
+            raise TemporaryFailure("unreadable answer from the connector") from None
         except (ClientException, PermissionError, OSError, asyncio.TimeoutError) as error:
             raise TemporaryFailure(f"{type(error).__name__}: {scrub(str(error))[:200]}") from None
 
