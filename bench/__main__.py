@@ -11,6 +11,9 @@ import sys
 
 BENCHES = {
     "summary": "bench.summary_bench",
+    "fanout": "bench.fanout",
+    "latency": "bench.latency",
+    "workers": "bench.workers",
 }
 
 

@@ -3,7 +3,8 @@
 Run as a separate process (`python -m bench.mock_apis slack|teams --rate 100 …`); it prints
 `PORT <n>` when ready. Like the real services they enforce a rate limit (429 + Retry-After),
 answer after 20–50 ms, and fail a few percent of calls at random (429 or 500). GET /stats gives
-what was delivered: messages per recipient, so a bench can count people missed and duplicates.
+what was delivered: messages per recipient, so a bench can count people missed and duplicates
+(`/stats?targets=1` lists every recipient with its count and the arrival of its first message).
 """
 from __future__ import annotations
 
@@ -42,7 +43,9 @@ class Mock:
         self.limit = Limiter(args.rate, args.burst or max(1.0, args.rate / 10))
         self.per_target = Limiter(args.per_target_rate, args.per_target_burst) if args.per_target_rate else None
         self.delivered: Counter = Counter()
+        self.reached: dict[str, float] = {}  # target → when its first message arrived (time.monotonic)
         self.calls = Counter()
+        self.answers: dict[str, float] = {}  # response_url key → when the first answer arrived
         self.ids = itertools.count(1)
         self.first = self.last = None
 
@@ -72,21 +75,32 @@ class Mock:
     def record(self, target: str) -> None:
         self.delivered[target] += 1
         now = time.monotonic()
+        self.reached.setdefault(target, now)
         self.first = self.first or now
         self.last = now
 
     async def stats(self, request: web.Request) -> web.Response:
         copies = Counter(self.delivered.values())
-        return web.json_response({
+        body = {
             "recipients": len(self.delivered), "messages": sum(self.delivered.values()),
             "duplicates": sum(n - 1 for n in self.delivered.values() if n > 1),
             "copies": {str(k): v for k, v in sorted(copies.items())}, "calls": dict(self.calls),
             "first_to_last_seconds": (self.last - self.first) if self.first else 0.0,
-        })
+            # CLOCK_MONOTONIC is one clock for every process on the machine: a bench can compare
+            # these with its own time.monotonic() readings
+            "first_at": self.first, "last_at": self.last,
+        }
+        if request.query.get("answers"):
+            body["answers"] = self.answers
+        if request.query.get("targets"):  # per target: [messages, when the first arrived]
+            body["targets"] = {t: [n, self.reached.get(t)] for t, n in self.delivered.items()}
+        return web.json_response(body)
 
     async def reset(self, request: web.Request) -> web.Response:
         self.delivered.clear()
+        self.reached.clear()
         self.calls.clear()
+        self.answers.clear()
         self.first = self.last = None
         return web.json_response({"ok": True})
 
@@ -123,8 +137,16 @@ class SlackMock(Mock):
             return web.json_response({"ok": True, "members": [], "response_metadata": {"next_cursor": ""}})
         return web.json_response({"ok": True, "ts": f"{1_800_000_000 + next(self.ids)}.000200"})
 
+    async def respond(self, request: web.Request) -> web.Response:
+        """A command's response_url: when its answer arrived is what the person waited for."""
+        self.answers.setdefault(request.match_info["key"], time.monotonic())
+        await request.read()
+        await self.latency()
+        return web.Response(text="ok")
+
     def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/api/{method}", self.api)
+        app.router.add_post("/respond/{key}", self.respond)
 
 
 class TeamsMock(Mock):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import delete
-from sqlmodel import func, select
+from sqlmodel import select
 
 from bot import audit, nudges, outbox, people
 from bot.commands import Command
@@ -126,17 +126,20 @@ def list_mine(ctx: Ctx) -> Response:
 def info(ctx: Ctx, place: Place) -> Response:
     circle = circle_here(ctx, place.channel_id)
     session = ctx.session
-    mentor = session.get(Person, circle.mentor_id)
-    count = session.exec(select(func.count()).select_from(Membership).where(Membership.circle_id == circle.id)).one()
-    lines = [ctx.t("info.mentor", name=mentor.name or mentor.platform_user_id), ctx.t("info.members", count=count)]
-    if membership(session, circle.id, ctx.person.id) is not None:
-        names = session.exec(select(Person.name).join(Membership, Membership.person_id == Person.id)
-                             .where(Membership.circle_id == circle.id).order_by(Person.name)).all()
-        lines.append(", ".join(n for n in names if n))
-    for schedule in session.exec(select(Schedule).where(Schedule.circle_id == circle.id).order_by(Schedule.kind)):
+    # One query for the members (count, whether the caller is one, names), one for the rhythm.
+    members = session.exec(select(Person.id, Person.name, Person.platform_user_id)
+                           .join(Membership, Membership.person_id == Person.id)
+                           .where(Membership.circle_id == circle.id).order_by(Person.name)).all()
+    mentor = next((m for m in members if m.id == circle.mentor_id), None) or session.get(Person, circle.mentor_id)
+    lines = [ctx.t("info.mentor", name=mentor.name or mentor.platform_user_id),
+             ctx.t("info.members", count=len(members))]
+    if any(m.id == ctx.person.id for m in members):
+        lines.append(", ".join(m.name for m in members if m.name))
+    schedules = session.exec(select(Schedule).where(Schedule.circle_id == circle.id).order_by(Schedule.kind)).all()
+    for schedule in schedules:
         lines.append(ctx.t(f"info.schedule_{schedule.kind}", days=_days(ctx, schedule.days), time=schedule.time,
                            next=ctx.when(schedule.next_run_at, schedule.timezone)))
-    if not session.exec(select(Schedule.id).where(Schedule.circle_id == circle.id)).first():
+    if not schedules:
         lines.append(ctx.t("info.no_schedule"))
     visibility = ctx.t("visibility.circle" if circle.default_visibility == "circle" else "visibility.private")
     lines.append(ctx.t("info.default_visibility", visibility=visibility))

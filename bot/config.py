@@ -28,6 +28,7 @@ class Settings:
     reply_retention_days: int = 365
     answer_window_days: int = 2
     outbox_lease_seconds: int = 300
+    clock_standby_poll_seconds: float = 5.0
     slack_messages_per_second: float = 8.0
     teams_messages_per_second: float = 25.0
     hr_users: frozenset[str] = frozenset()
@@ -85,6 +86,8 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         slack_messages_per_second=_rate(get("SLACK_MESSAGES_PER_SECOND", "8"), "SLACK_MESSAGES_PER_SECOND"),
         teams_messages_per_second=_rate(get("TEAMS_MESSAGES_PER_SECOND", "25"), "TEAMS_MESSAGES_PER_SECOND"),
         outbox_lease_seconds=_int(get("OUTBOX_LEASE_SECONDS", "300"), "OUTBOX_LEASE_SECONDS", 1, 86_400),
+        clock_standby_poll_seconds=_seconds(get("CLOCK_STANDBY_POLL_SECONDS", "5"), "CLOCK_STANDBY_POLL_SECONDS",
+                                            0.1, 60),
         hr_users=_people(get("HR_USERS"), "HR_USERS"),
         admin_users=_people(get("ADMIN_USERS"), "ADMIN_USERS"),
         slack_bot_token=get("SLACK_BOT_TOKEN"),
@@ -121,6 +124,16 @@ def _rate(raw: str, name: str) -> float:
         raise ConfigError(f"{name} must be a number of messages per second, got {raw!r}") from None
     if not 0.1 <= value <= 1000:
         raise ConfigError(f"{name} must be between 0.1 and 1000, got {value}")
+    return value
+
+
+def _seconds(raw: str, name: str, low: float, high: float) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low:g} and {high:g} seconds, got {value:g}")
     return value
 
 

@@ -23,7 +23,7 @@ from bot.inbound import Actor, ActionRequest, CommandRequest, FormRequest, Messa
 from bot.home import home_view
 from bot.messages import Message, Response, message
 from storage.db import unit_of_work
-from storage.models import Circle, Delivery, Participation, Workspace
+from storage.models import Circle, Delivery, Participation
 from storage.ops import insert_ignore
 
 log = logging.getLogger("kipina.core")
@@ -111,10 +111,13 @@ class Core:
             return Response().say(message(t(lang, "error.who")))
         try:
             with unit_of_work(self.engine) as session:
-                person = people.person(session, self.services.settings, actor)
-                ctx = Ctx(session, self.services, now, person, session.get(Workspace, person.workspace_id))
+                person, ws = people.speaker(session, self.services.settings, actor)
+                ctx = Ctx(session, self.services, now, person, ws)
                 lang = ctx.lang
-                return use_case(ctx)
+                response = use_case(ctx)
+                if response is not None:
+                    response.profile_checked_at = person.profile_checked_at
+                return response
         except Refusal as refusal:
             return Response(refused=True).say(message(t(lang, refusal.key, **refusal.params)))
         except UsageError as error:

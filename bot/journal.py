@@ -11,12 +11,11 @@ from sqlmodel import Session, select
 from bot import audit, rotation
 from bot.context import Ctx
 from bot.sanitize import ref_id
-from bot.messages import Block, Button, Message, Response, message
+from bot.messages import Attachment, Block, Button, Message, Response, message
 from bot.i18n import t
 from storage.models import Circle, CirclePrompt, Delivery, Membership, Participation, Person, Reply, Schedule
 
 JOURNAL_SIZE = 10
-CHUNK = 2500
 
 
 def journal(ctx: Ctx) -> Response:
@@ -60,13 +59,12 @@ def export(session: Session, person: Person) -> dict:
 
 
 def mydata(ctx: Ctx) -> Response:
+    """Everything about the caller as a JSON file (platforms without files spell it out in parts)."""
     text = json.dumps(export(ctx.session, ctx.person), ensure_ascii=False, indent=1)
     audit.record(ctx.session, ctx.workspace.id, "export", ctx.now, ctx.person, ctx.person)
-    chunks = [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)]
-    response = Response().say(message(ctx.t("mydata.intro", parts=len(chunks))))
-    for chunk in chunks:
-        response.say(Message(blocks=(Block("code", chunk),), summary=ctx.t("mydata.intro", parts=len(chunks))))
-    return response
+    intro = ctx.t("mydata.intro")
+    return Response().say(Message(blocks=(Block("text", intro),), summary=intro, attachment=Attachment(
+        "kipina-my-data.json", text.encode("utf-8"), "application/json", title=intro)))
 
 
 def ask_forget(ctx: Ctx) -> Response:

@@ -2,23 +2,32 @@
 
 The lock lives as long as the leader's database session; if the process dies, PostgreSQL drops
 the session and a standby takes over at its next try. SQLite runs a single process: always leader.
+Advisory locks belong to the whole database, so a deployment in a schema of its own (search_path)
+gets a lock of its own: two Kipinäs sharing one database never wait for each other's clock.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import zlib
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 log = logging.getLogger("kipina.leader")
 
-LOCK_KEY = 0x4B49504E  # "KIPN": one clock per database
+LOCK_KEY = 0x4B49504E  # "KIPN": one clock per database (per schema, outside "public")
+
+
+def lock_key(schema: str | None) -> int:
+    if not schema or schema == "public":
+        return LOCK_KEY
+    return (zlib.crc32(schema.encode()) & 0x7FFFFFFF) << 32 | LOCK_KEY
 
 
 class Leadership:
-    def __init__(self, engine: Engine, key: int = LOCK_KEY):
-        self.engine, self.key = engine, key
+    def __init__(self, engine: Engine, key: int | None = None):
+        self.engine, self.key = engine, key  # None: LOCK_KEY for the schema the engine works in
         self.conn: Connection | None = None
 
     @property
@@ -32,6 +41,8 @@ class Leadership:
         conn = self.engine.connect()
         conn.detach()  # a session of its own: closing it must really end it (and the lock)
         try:
+            if self.key is None:
+                self.key = lock_key(conn.execute(text("SELECT current_schema()")).scalar())
             won = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar())
             conn.commit()
         except Exception:

@@ -1,7 +1,8 @@
 """Platform-neutral messages. Every text here is plain text: platforms escape and style it."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Literal
 
 BlockKind = Literal["heading", "text", "quote", "context", "code"]
@@ -54,12 +55,27 @@ class Form:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a message: a data export, a chart."""
+
+    filename: str
+    content: bytes
+    mime: str  # application/json, image/png
+    title: str = ""
+
+    @property
+    def is_text(self) -> bool:
+        return self.mime.startswith("text/") or self.mime == "application/json"
+
+
+@dataclass(frozen=True)
 class Message:
     blocks: tuple[Block, ...]
     buttons: tuple[Button, ...] = ()
     form: Form | None = None  # a form that can be filled in place (Teams cards, console)
     summary: str = ""  # one-line fallback text for notifications
     follow_up: "Message | None" = None  # posted in the thread of this one (channel posts)
+    attachment: Attachment | None = None  # a platform that takes files sends it as one (see spelled_out)
 
     @property
     def plain_text(self) -> str:
@@ -68,6 +84,23 @@ class Message:
         for block in self.blocks:
             parts.append(f"{block.author}: {block.text}" if block.author else block.text)
         return "\n".join(parts)
+
+
+TEXT_CHUNK = 2500
+
+
+def spelled_out(msg: Message) -> list[Message]:
+    """For a platform that cannot take files: the message, then a text file's content in parts.
+    (An image is left out; the message around it still says what it shows.)"""
+    attachment = msg.attachment
+    if attachment is None:
+        return [msg]
+    parts = [replace(msg, attachment=None)]
+    if attachment.is_text:
+        text = attachment.content.decode("utf-8", errors="replace")
+        parts += [Message(blocks=(Block("code", text[i:i + TEXT_CHUNK]),), summary=attachment.title)
+                  for i in range(0, len(text), TEXT_CHUNK)]
+    return parts
 
 
 def message(*texts: str, buttons: tuple[Button, ...] = (), heading: str = "") -> Message:
@@ -87,6 +120,9 @@ class Response:
     replace_source: Message | None = None  # replaces the message the button was on
     open_form: Form | None = None  # the platform opens this form (Slack modal, console questions)
     refused: bool = False  # the request was turned down (wrong input, not allowed): nothing changed
+    # When a platform last told us the caller's profile (stored; the daily directory sweep keeps it
+    # current), so that a process that has not met them yet need not ask the platform again.
+    profile_checked_at: datetime | None = None
 
     def say(self, msg: Message) -> "Response":
         self.to_caller.append(msg)

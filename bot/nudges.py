@@ -51,9 +51,11 @@ def set_schedule(session: Session, circle: Circle, kind: str, days: str, clock: 
     return schedule
 
 
-def active_members(session: Session, circle_id: int, at: datetime) -> list[Person]:
+def active_members(session: Session, circle_id: int, at: datetime) -> list:
+    """Id and time zone of each member who may be nudged at `at` (only these: a circle can have
+    thousands of members, and whole rows would cost more than the plan)."""
     return list(session.exec(
-        select(Person).join(Membership, Membership.person_id == Person.id)
+        select(Person.id, Person.timezone).join(Membership, Membership.person_id == Person.id)
         .where(Membership.circle_id == circle_id, Person.is_active, ~Person.is_bot,
                (Person.paused_until.is_(None)) | (Person.paused_until <= at))
         .order_by(Person.id)
@@ -79,7 +81,7 @@ def start_run(session: Session, services: Services, circle: Circle, kind: str, w
     ws = session.get(Workspace, circle.workspace_id)
     if kind == REFLECTION:
         members = active_members(session, circle.id, when)
-        insert_ignore(session, Assignment, [
+        outbox.insert_many(session, Assignment, [
             {"run_id": run.id, "person_id": p.id, "prompt_key": key, "offered": key, "snoozes": 0,
              "created_at": utcnow()} for p in members], ["run_id", "person_id"])
         ids = dict(session.exec(select(Assignment.person_id, Assignment.id).where(Assignment.run_id == run.id)).all())

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from dataclasses import dataclass
 
 
 STORM_WINDOW = 2.0  # seconds
-STORM_SIZE = 3  # this many platform-wide 429s within the window mean we really are over the limit
+# Platform-wide 429s within the window mean we really are over the limit when there are at least
+# this many and they are at least this share of what was sent: a service that refuses a few
+# percent of calls at random sends several a second at 100 messages a second, and that is noise.
+STORM_SIZE = 3
+STORM_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -38,8 +43,10 @@ class Bucket:
         return max(0.0, tat - self.tolerance - now, self.blocked_until - now)
 
     def block(self, now: float, seconds: float) -> None:
+        """Nothing before `now + seconds`, and then no burst: senders queued meanwhile go one
+        interval apart, or they would meet the limit all at once when the block ends."""
         self.blocked_until = max(self.blocked_until, now + seconds)
-        self.tat = max(self.tat, self.blocked_until)
+        self.tat = max(self.tat, self.blocked_until + self.tolerance)
 
 
 class Pacer:
@@ -49,6 +56,7 @@ class Pacer:
         self.overall = Bucket(limits.global_rate, limits.global_burst)
         self.targets: dict[str, Bucket] = {}
         self.recent_429s: list[float] = []
+        self.recent_sends: deque[float] = deque()  # when requests went out, within STORM_WINDOW
         self._slots: tuple[object, asyncio.Semaphore] | None = None
 
     @property
@@ -73,12 +81,20 @@ class Pacer:
             now = self.clock()
             target = self._target(key)
             delay = max(target.reserve(now), self.overall.reserve(now))
-            if delay <= 0:
-                return
-            await asyncio.sleep(delay)
-            now = self.clock()
+            if delay > 0:
+                await asyncio.sleep(delay)
+                now = self.clock()
             if now >= target.blocked_until and now >= self.overall.blocked_until:
+                self._sent(now)
                 return
+
+    def _sent(self, now: float) -> None:
+        self.recent_sends.append(now)
+        self._forget(now)
+
+    def _forget(self, now: float) -> None:
+        while self.recent_sends and now - self.recent_sends[0] >= STORM_WINDOW:
+            self.recent_sends.popleft()
 
     def back_off(self, key: str | None, seconds: float) -> None:
         """Honour a Retry-After: for one target, or (key None) for everything on this platform."""
@@ -87,11 +103,13 @@ class Pacer:
 
     def rate_limited(self, key: str, seconds: float, platform_wide: bool) -> None:
         """A 429. Its target waits Retry-After. A platform-wide limit stops every send only when
-        429s come in a burst: we pace within the published limit, so a lone 429 is noise, and
-        stopping everything for each one would stall a fan-out for no gain."""
+        429s come in a burst (see STORM_*): we pace within the published limit, so a lone 429 is
+        noise, and stopping everything for each one would stall a fan-out for no gain."""
         now = self.clock()
         self._target(key).block(now, seconds)
         if platform_wide:
             self.recent_429s = [t for t in self.recent_429s if now - t < STORM_WINDOW] + [now]
-            if len(self.recent_429s) >= STORM_SIZE:
+            self._forget(now)
+            many = len(self.recent_429s) >= STORM_SIZE
+            if many and len(self.recent_429s) >= STORM_SHARE * len(self.recent_sends):
                 self.overall.block(now, seconds)

@@ -35,16 +35,27 @@ def workspace(session: Session, platform: str, external_id: str) -> Workspace:
 
 def person(session: Session, settings: Settings, actor: Actor) -> Person:
     """The Person behind an actor, created on first contact and kept current."""
+    return speaker(session, settings, actor)[0]
+
+
+def speaker(session: Session, settings: Settings, actor: Actor) -> tuple[Person, Workspace]:
+    """The Person behind an actor and their workspace: one query for someone known (every request
+    starts here), and no write unless the platform told us something new."""
     actor = _clean(actor)
-    ws = workspace(session, actor.platform, actor.workspace)
-    found = _by_platform_id(session, ws.id, actor.user_id)
-    if found is None:
+    known = session.exec(
+        select(Person, Workspace).join(Workspace, Workspace.id == Person.workspace_id)
+        .where(Workspace.platform == actor.platform, Workspace.external_id == actor.workspace,
+               Person.platform_user_id == actor.user_id)
+    ).first()
+    if known is not None:
+        found, ws = known
+    else:
+        ws = workspace(session, actor.platform, actor.workspace)
         insert_ignore(session, Person, [_new_person(ws.id, actor.user_id, actor.name)],
                       ["workspace_id", "platform_user_id"])
         found = _by_platform_id(session, ws.id, actor.user_id)
     _refresh(found, settings, actor)
-    session.add(found)
-    return found
+    return found, ws
 
 
 def refresh_many(session: Session, settings: Settings, actors: list[Actor], now: datetime) -> int:
@@ -156,8 +167,10 @@ def _refresh(found: Person, settings: Settings, actor: Actor) -> None:
         merged = {**(found.address or {}), **actor.address}  # a channel message doesn't know the DM chat
         if merged != found.address:
             found.address = merged
-    found.is_bot = actor.is_bot
-    found.is_active = actor.active and not found.platform_user_id.startswith("erased:")
     key = f"{actor.platform}:{actor.user_id}"
-    found.is_hr = key in settings.hr_users
-    found.is_admin = key in settings.admin_users
+    # Assigned only when different: an unchanged person stays clean, so no flush work per request.
+    for name, value in (("is_bot", actor.is_bot),
+                        ("is_active", actor.active and not found.platform_user_id.startswith("erased:")),
+                        ("is_hr", key in settings.hr_users), ("is_admin", key in settings.admin_users)):
+        if getattr(found, name) != value:
+            setattr(found, name, value)

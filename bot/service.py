@@ -20,9 +20,10 @@ async def serve(settings: Settings, with_web: bool = True, with_clock: bool = Tr
     app = build(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    # Core requests and outbox marks run in threads; on 2 cores the default pool has 6, which
-    # queues requests behind a fan-out. Stay below the database pool (10 + 20 overflow).
-    loop.set_default_executor(ThreadPoolExecutor(max_workers=24, thread_name_prefix="kipina"))
+    # Core requests and outbox marks run in threads. More threads than the database pool keeps
+    # (10) open connections beyond it for every burst and lets a fan-out's marks crowd the GIL;
+    # requests answered during a fan-out came back faster with 8 than with 24 (bench/latency.py).
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=8, thread_name_prefix="kipina"))
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     if not app.platforms:
@@ -40,7 +41,7 @@ async def serve(settings: Settings, with_web: bool = True, with_clock: bool = Tr
             await platform.start()
     tasks = []
     if with_clock:
-        tasks.append(asyncio.create_task(lead_the_clock(app, stop)))
+        tasks.append(asyncio.create_task(lead_the_clock(app, stop, poll=settings.clock_standby_poll_seconds)))
     if with_clock or not with_web:
         tasks.append(asyncio.create_task(app.dispatcher.run(app.clock.now, stop)))
     await stop.wait()
@@ -56,7 +57,10 @@ async def serve(settings: Settings, with_web: bool = True, with_clock: bool = Tr
 
 
 async def lead_the_clock(app, stop: asyncio.Event, check_every: float = 10.0, poll: float = 5.0) -> None:
-    """Run the scheduler only while this process holds the clock lock; stand by otherwise."""
+    """Run the scheduler only while this process holds the clock lock; stand by otherwise.
+
+    A standby tries for the lock every `poll` seconds (CLOCK_STANDBY_POLL_SECONDS), so it leads
+    within that long after the leader's session ends."""
     leadership = Leadership(app.engine)
     while await leadership.wait(stop, poll):
         scheduler = build_scheduler(app)

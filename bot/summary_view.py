@@ -8,10 +8,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.i18n import t
-from bot.messages import Block, Message
+from bot.messages import Attachment, Block, Message
 from bot.rhythm import zone
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -188,4 +189,11 @@ def delivery_message(settings, ws, person, payload: dict | None, lang: str) -> M
     """A planned summary, checked again at send time: only someone still in HR_USERS gets it."""
     if person is None or not payload or f"{ws.platform}:{person.platform_user_id}" not in settings.hr_users:
         return None
-    return render(payload, lang)
+    from bot.summary_chart import chart_png
+
+    summary = render(payload, lang)
+    png = chart_png(payload, lang)
+    if png is None:
+        return summary
+    chart = Attachment(f"kipina-summary-{payload['week']}.png", png, "image/png", title=summary.summary)
+    return replace(summary, attachment=chart)  # where the platform takes files, the trend as a picture

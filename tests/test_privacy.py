@@ -65,7 +65,9 @@ def test_admin_audit_log_never_holds_answer_text(world):
 
 def test_mydata_exports_everything_about_me_as_json(world):
     response = world.command("Ann", "mydata")
-    data = json.loads("".join(b.text for m in response.to_caller[1:] for b in m.blocks))
+    export = response.to_caller[0].attachment
+    assert export.filename.endswith(".json") and export.mime == "application/json"
+    data = json.loads(export.content)
     assert data["profile"]["name"] == "Ann"
     assert [a["text"] for a in data["answers"]] == [SECRET]
     assert data["memberships"][0]["circle"] == "Learners"
@@ -149,3 +151,11 @@ def test_button_of_someone_else_does_nothing(world, engine):
     edit = next(b for b in prompt.buttons if b.action == "prompt.answer")
     response = world.app.core.action(ActionRequest(world.actor("Bob"), "prompt.answer", edit.value), world.now)
     assert response.open_form is None and "isn't yours" in response.to_caller[0].plain_text
+
+
+def test_a_platform_without_files_gets_the_export_spelled_out(world):
+    from bot.messages import spelled_out
+
+    parts = spelled_out(world.command("Ann", "mydata").to_caller[0])
+    assert parts[0].attachment is None and all(p.blocks[0].kind == "code" for p in parts[1:])
+    assert json.loads("".join(p.blocks[0].text for p in parts[1:]))["answers"][0]["text"] == SECRET

@@ -209,7 +209,8 @@ async def test_a_private_channel_the_bot_is_not_in_gets_an_invite_hint(slack, en
     await slack.command("UMIA", "new Secret circle", channel="GSECRET", channel_name="secret")
 
     assert slack.api.posts("GSECRET") == []
-    hints = slack.api.of("response_url")
+    answer, *hints = slack.api.of("response_url")
+    assert "Secret circle" in answer.text  # the caller's answer, then the hint
     assert len(hints) == 1 and "/invite @Kipinä" in hints[0].text
     assert rows(engine, Circle)[0].channel_id == "GSECRET"
 

@@ -93,6 +93,23 @@ def test_claim_marks_rows_and_a_lease_expires(engine):
     assert len(again) == 5  # the crashed claims are taken over; the later row is not yet due
 
 
+def test_a_worker_never_reclaims_rows_it_is_still_sending(engine):
+    """A lease that ran out while this worker still holds the row (renewal delayed by a busy
+    database) must not hand the row to the same worker a second time."""
+    now = datetime.now(timezone.utc)
+    with unit_of_work(engine) as s:
+        ws, person = seed(s)
+        outbox.enqueue(s, [{"key": f"k{i}", "workspace_id": ws.id, "platform": "test", "kind": "notice",
+                            "person_id": person.id, "due_at": now} for i in range(3)])
+    with unit_of_work(engine) as s:
+        held = [d.id for d in outbox.claim(s, ["test"], now, "w1")]
+    later = now + outbox.LEASE + timedelta(seconds=1)
+    with unit_of_work(engine) as s:
+        assert [d.id for d in outbox.claim(s, ["test"], later, "w1", holding=held[:2])] == held[2:]
+    with unit_of_work(engine) as s:
+        assert outbox.claim(s, ["test"], later + outbox.LEASE * 2, "w1", holding=held) == []
+
+
 def test_concurrent_claims_never_share_a_row(engine):
     """Several workers claim at once: SKIP LOCKED on PostgreSQL, the write lock on SQLite."""
     from concurrent.futures import ThreadPoolExecutor

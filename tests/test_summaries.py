@@ -221,6 +221,8 @@ def test_weekly_job_sends_one_summary_per_hr_user_even_when_run_twice(settings, 
     assert "Weekly summary" in hanna[0].message.plain_text
     assert "Veckosammanfattning" in helmi[0].message.plain_text
     assert PRIVATE_MARKER not in hanna[0].message.plain_text
+    chart = hanna[0].message.attachment  # the trend as a picture, for platforms that take files
+    assert chart.mime == "image/png" and chart.content.startswith(b"\x89PNG")
     with Session(engine) as s:
         rows = s.exec(select(Delivery).where(Delivery.kind == "summary")).all()
     assert sorted(r.key.rsplit(":", 1)[0] for r in rows) == [f"summary:1:{REPORT_WEEK}"] * 2

@@ -30,6 +30,12 @@ class ConsoleView:
                 lines.append(block.text)
         if message.buttons:
             lines.append("  ".join(f"[{i}] {b.label}" for i, b in enumerate(message.buttons, 1)))
+        attachment = message.attachment
+        if attachment is not None and attachment.is_text:
+            lines.append(f"[file {attachment.filename}]")
+            lines.extend(attachment.content.decode("utf-8", errors="replace").splitlines())
+        elif attachment is not None:
+            lines.append(f"[file {attachment.filename}, {attachment.mime}, {len(attachment.content)} bytes]")
         return lines
 
     def show(self, where: str, message: Message, mid: str | None) -> None:

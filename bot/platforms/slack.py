@@ -70,7 +70,7 @@ class SlackPlatform(Platform):
     # and a workspace-wide cap Slack puts at "several hundred messages per minute". The default
     # 8/s (480 a minute, SLACK_MESSAGES_PER_SECOND) stays under that with room for interactive
     # replies, which are not paced here. Concurrency covers the latency at that rate.
-    limits = Limits(per_target_rate=1.0, per_target_burst=2, global_rate=8.0, global_burst=16, concurrency=32)
+    limits = Limits(per_target_rate=1.0, per_target_burst=2, global_rate=8.0, global_burst=1, concurrency=32)
 
     def __init__(self, app):
         from bot.platforms.slack_handlers import register
@@ -78,7 +78,9 @@ class SlackPlatform(Platform):
         self.app = app
         settings = app.settings
         rate = settings.slack_messages_per_second
-        self.limits = replace(self.limits, global_rate=rate, global_burst=max(1, round(rate * 2)))
+        # A small burst: the workspace-wide limit is shared with nothing we can see, and a
+        # burst beyond what Slack tolerates comes back as a wave of 429s at the start of a fan-out.
+        self.limits = replace(self.limits, global_rate=rate, global_burst=max(1, round(rate / 20)))
         self.bolt = AsyncApp(token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret,
                              logger=logging.getLogger("slack_bolt.kipina"))
         # bolt's own client (every request's client copies it): our API URL, a short time-out, and

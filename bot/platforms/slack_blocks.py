@@ -11,6 +11,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -30,7 +31,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.messages import Block, Button, Form, Message
+from bot.messages import Block, Button, Form, Message, spelled_out
 
 TEXT_LIMIT = 3000  # a section or context text object
 HEADER_LIMIT = 150
@@ -160,8 +161,43 @@ def actions_block(buttons: tuple[Button, ...], block_id: str = "kipina-actions")
     return ActionsBlock(block_id=block_id, elements=elements)
 
 
-def _size(block) -> int:
-    return units(json.dumps(block.to_dict(), ensure_ascii=False))
+def _size(block: dict) -> int:
+    return units(json.dumps(block, ensure_ascii=False))
+
+
+# A fan-out renders the same heading, prompt and buttons for thousands of people, and slack_sdk's
+# checks cost more than the post itself: what is the same is rendered once. Only the bot's own
+# texts are kept; answers (quote) and personal exports (code) never stay in this cache.
+_SHARED_KINDS = ("heading", "text", "context")
+
+
+@lru_cache(maxsize=4096)
+def _shared_kits(block: Block) -> tuple[tuple[dict, int], ...]:
+    return tuple((kit, _size(kit)) for kit in (k.to_dict() for k in content_blocks(block)))
+
+
+def _kits(block: Block) -> tuple[tuple[dict, int], ...]:
+    """Block Kit dicts of one block with their sizes. Treat them as read-only: they may be shared."""
+    if block.kind in _SHARED_KINDS:
+        return _shared_kits(block)
+    return tuple((kit, _size(kit)) for kit in (k.to_dict() for k in content_blocks(block)))
+
+
+@lru_cache(maxsize=1024)
+def _button_shape(label: str, action: str, style: str, index: int) -> dict:
+    return actions_block((Button(label, action, "", style),)).to_dict()["elements"][0] | {
+        "action_id": f"{ACTION_PREFIX}{action}:{index}"}
+
+
+def _actions_kit(buttons: tuple[Button, ...], block_id: str) -> dict:
+    """actions_block(...).to_dict(), from checked shapes plus each button's own value."""
+    elements = []
+    for index, button in enumerate(buttons[:25]):
+        element = dict(_button_shape(button.label, button.action, button.style, index))
+        if button.value:
+            element["value"] = button.value[:2000]
+        elements.append(element)
+    return {"type": "actions", "block_id": block_id, "elements": elements}
 
 
 def fallback(message: Message) -> str:
@@ -175,6 +211,7 @@ def message_parts(messages: list[Message] | Message, max_blocks: int = MESSAGE_B
     """Render messages as chat payloads ({"text", "blocks"}), packing them into as few posts as fit."""
     if isinstance(messages, Message):
         messages = [messages]
+    messages = [part for m in messages for part in spelled_out(m)]  # files go as text here
     parts: list[dict] = []
     current: list = []
     used = 0
@@ -183,17 +220,17 @@ def message_parts(messages: list[Message] | Message, max_blocks: int = MESSAGE_B
     def close() -> None:
         nonlocal current, used
         if current:
-            parts.append({"text": summary, "blocks": [b.to_dict() for b in current]})
+            parts.append({"text": summary, "blocks": current})
         current, used = [], 0
 
     for number, message in enumerate(messages):
         if not summary:
             summary = fallback(message)
-        blocks = [kit for block in message.blocks for kit in content_blocks(block)]
+        kits = [kit for block in message.blocks for kit in _kits(block)]
         if message.buttons:
-            blocks.append(actions_block(message.buttons, f"kipina-actions-{number}"))
-        for kit in blocks:
-            size = _size(kit)
+            actions = _actions_kit(message.buttons, f"kipina-actions-{number}")
+            kits.append((actions, _size(actions)))
+        for kit, size in kits:
             if current and (len(current) >= max_blocks or used + size > budget):
                 close()
             current.append(kit)

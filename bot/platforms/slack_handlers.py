@@ -1,8 +1,8 @@
 """What Kipinä answers in Slack: /circle, buttons, the answer modal, DMs and thread replies, App Home.
 
-Slack gives three seconds for an ack. Buttons and events are acked at once and handled after;
-a command or a modal submission gets ACK_BUDGET for the core to answer inside the ack (so the
-answer is instant and an error can show in the modal), else an empty ack and the answer later.
+Slack gives three seconds for an ack. Commands, buttons and events are acked at once and
+answered after; a modal submission gets ACK_BUDGET for the core to answer inside the ack (so an
+error can show in the modal), else an empty ack and the answer later.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from collections import OrderedDict
 
 from bot.inbound import ActionRequest, CommandRequest, FormRequest, MessageRequest, Place
 from bot.messages import Response
-from bot.platforms.slack_blocks import FORM_CALLBACK, home_view, message_parts, parse_action_id, truncate
+from bot.platforms.slack_blocks import FORM_CALLBACK, home_view, parse_action_id, truncate
 from bot.platforms.slack_inbound import (Origin, action_origin, command_origin, form_fields, form_metadata,
                                          is_person_message, mentioned_users, message_source, place_of,
                                          plain_text, view_origin)
@@ -42,7 +42,9 @@ class Handlers:
         self.seen: OrderedDict[str, None] = OrderedDict()  # event ids handled by this process
 
     async def _core(self, method: str, request):
-        return await asyncio.to_thread(getattr(self.app.core, method), request, self.app.clock.now())
+        response = await asyncio.to_thread(getattr(self.app.core, method), request, self.app.clock.now())
+        self.app.dispatcher.wake()  # what the request planned (a prompt now, welcomes) goes at once
+        return response
 
     @staticmethod
     async def _in_time(task: asyncio.Task) -> bool:
@@ -50,35 +52,34 @@ class Handlers:
         return bool(done)
 
     async def _later(self, task: asyncio.Task, origin: Origin, refresh: list[str]) -> None:
-        await self.replies.deliver(await task, origin)
-        await self.people.refresh(origin.team, refresh)
+        response = await task
+        await self.replies.deliver(response, origin)
+        await self.people.refresh(origin.team, self._unsettled(response, origin, refresh))
+
+    def _unsettled(self, response: Response | None, origin: Origin, refresh: list[str]) -> list[str]:
+        """Who still needs a profile look-up: not the caller if the database's copy is recent."""
+        if response is not None and self.people.settled(response.profile_checked_at):
+            return [user for user in refresh if user != origin.user]
+        return refresh
 
     # -- /circle -----------------------------------------------------------------------------
 
     async def command(self, ack, body) -> None:
+        # Acked at once, the answer follows through the command's response_url: Slack's three
+        # seconds never depend on how busy the database is, and a web process under load still
+        # answers Slack as fast as a bare bolt app (bench/latency.py).
+        await ack()
+        self.platform.spawn(self._command(body))
+
+    async def _command(self, body: dict) -> None:
         # Someone this process has not looked up yet is named by their Slack handle until users.info
-        # answers, right after the ack. Buttons and messages pass no name, so a stored one stays.
+        # answers, right after. Buttons and messages pass no name, so a stored one stays.
         origin = command_origin(body)
         actor = self.people.actor(origin.team, origin.user, body.get("user_name", ""))
         raw = body.get("text") or ""
         request = CommandRequest(actor, plain_text(raw), place_of(body.get("channel_id"), body.get("channel_name")))
-        refresh = [origin.user, *mentioned_users(raw)]
-        task = self.platform.spawn(self._core("command", request))
-        if not await self._in_time(task):
-            await ack()
-            self.platform.spawn(self._later(task, origin, refresh))
-            return
-        response = task.result()
-        parts = message_parts(response.to_caller) if response.to_caller else []
-        if parts:
-            await ack(text=parts[0]["text"], blocks=parts[0]["blocks"], response_type="ephemeral")
-        else:
-            await ack()
-        self.platform.spawn(self._after_command(response, origin, 1 if parts else 0, refresh))
-
-    async def _after_command(self, response: Response, origin: Origin, shown: int, refresh: list[str]) -> None:
-        await self.replies.deliver(response, origin, skip_parts=shown)
-        await self.people.refresh(origin.team, refresh)
+        await self._later(self.platform.spawn(self._core("command", request)), origin,
+                          [origin.user, *mentioned_users(raw)])
 
     # -- buttons -----------------------------------------------------------------------------
 

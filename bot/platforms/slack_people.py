@@ -57,6 +57,11 @@ class Profiles:
         found = self.known.get((team, user))
         return found is not None and self.app.clock.now() - found[0] < FRESH
 
+    def settled(self, checked_at) -> bool:
+        """The database says the profile was checked within a day (the clock's daily sweep, or
+        another web process): no users.info needed, whatever this process has cached."""
+        return checked_at is not None and self.app.clock.now() - checked_at < FRESH
+
     async def sweep(self, page_size: int = 200) -> int:
         """Refresh everyone Kipinä knows from users.list, a page of `page_size` per call: a few
         dozen calls for a large workspace instead of one users.info per person. Returns how many

@@ -34,8 +34,8 @@ class Replies:
         actor = self.platform.people.actor(origin.team, origin.user)
         return t(language_of(actor.locale) or self.platform.app.settings.default_language, key, **params)
 
-    async def deliver(self, response: Response | None, origin: Origin, skip_parts: int = 0) -> None:
-        """Show a Response; skip_parts: the first parts of to_caller were already shown (in an ack)."""
+    async def deliver(self, response: Response | None, origin: Origin) -> None:
+        """Show a Response: the caller's part, the channel's part, a replaced message, a form."""
         if response is None:
             return
         steps = []
@@ -44,7 +44,7 @@ class Replies:
         if response.open_form is not None:
             steps.append(lambda: self.open_form(response.open_form, origin))
         if response.to_caller:
-            parts = message_parts(response.to_caller)[skip_parts:]
+            parts = message_parts(response.to_caller)
             if parts:
                 steps.append(lambda: self.to_caller(parts, origin))
         if response.to_channel:

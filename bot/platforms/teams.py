@@ -22,7 +22,7 @@ from bot.config import ConfigError
 from bot.i18n import language_of, t
 from bot.inbound import Actor, CommandRequest
 from bot.logs import scrub
-from bot.messages import Message, Response, message as plain_message
+from bot.messages import Message, Response, message as plain_message, spelled_out
 from bot.pacing import Limits
 from bot.platforms.base import (PermanentFailure, Platform, RateLimited, SendError, Sent, TemporaryFailure,
                                 Unreachable)
@@ -76,14 +76,14 @@ class TeamsPlatform(Platform):
     # lets through about burst + rate·T in any window T: 4 + 1.8·2 ≈ 8 and 4 + 1.8·30 ≈ 58.
     # About 30 requests/s per app and tenant overall; 25/s leaves room for the calls that
     # create 1:1 conversations.
-    limits = Limits(per_target_rate=1.8, per_target_burst=4, global_rate=25.0, global_burst=25)
+    limits = Limits(per_target_rate=1.8, per_target_burst=4, global_rate=25.0, global_burst=1)
 
     def __init__(self, app, openid_metadata_url: str | None = None):
         """`openid_metadata_url`: where the channel publishes its token signing keys, when not
         the public cloud's (private clouds; tests use a local one)."""
         check_settings(app.settings)
         rate = app.settings.teams_messages_per_second
-        self.limits = replace(self.limits, global_rate=rate, global_burst=max(1, round(rate)))
+        self.limits = replace(self.limits, global_rate=rate, global_burst=max(1, round(rate / 20)))
         self.app = app
         self.app_id = app.settings.microsoft_app_id
         self.auth = ConfigurationBotFrameworkAuthentication(TeamsConfig(app.settings, openid_metadata_url))
@@ -172,6 +172,7 @@ class TeamsPlatform(Platform):
             if conversation_type(body) == "personal":
                 self.personal[(tenant, sender)] = dig(body, "conversation", "id") or ""
             response = await self._run(turn)
+            self.app.dispatcher.wake()  # what the request planned (a prompt now, welcomes) goes at once
             await self._respond(body, turn, response)
         except Exception:
             log.exception("Teams activity %s could not be handled", str(body.get("id"))[:64])
@@ -199,7 +200,8 @@ class TeamsPlatform(Platform):
         address = turn.actor.address or {}
         here = dig(body, "conversation", "id") or ""
         source = body.get("replyToId") if turn.kind in ("action", "form") else None
-        private: list[dict] = [self._message(address, here, m) for m in response.to_caller]
+        private: list[dict] = [self._message(address, here, part) for m in response.to_caller
+                               for part in spelled_out(m)]  # Teams gets files as text in the chat
         if response.replace_source is not None:
             replaced = self._message(address, here, response.replace_source)
             if source:

@@ -25,6 +25,7 @@ class Call:
     token: str = ""
     result: dict = field(default_factory=dict)
     status: int = 200
+    url_key: str = ""  # for response_url calls: which command's or button's URL it was
 
     @property
     def text(self) -> str:
@@ -71,6 +72,7 @@ class SlackApi:
     rules: dict = field(default_factory=dict)  # method → callable(call, n) → Failure | None
     sockets: list = field(default_factory=list)
     socket_acks: dict = field(default_factory=dict)  # envelope id → ack payload
+    uploads: dict = field(default_factory=dict)  # file id → filename, length, content, channel, title
     url: str = ""
 
     def __post_init__(self):
@@ -97,6 +99,7 @@ class SlackApi:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/respond/{key}", self._respond)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -207,6 +210,39 @@ class SlackApi:
         self.joined.add(channel)
         return {"ok": True, "channel": {"id": channel}}
 
+    def _conversations_open(self, call: Call) -> dict:
+        return {"ok": True, "channel": {"id": "D" + str(call.params.get("users", ""))[1:]}}
+
+    # Files as Slack takes them (files_upload_v2): an upload URL, the bytes posted there, then
+    # the share into a conversation.
+    def _files_getUploadURLExternal(self, call: Call) -> dict:
+        file_id = f"F{next(self.ts)}"
+        self.uploads[file_id] = {"filename": call.params.get("filename"), "length": int(call.params.get("length", 0)),
+                                 "content": None, "channel": None, "title": None}
+        return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        upload = self.uploads.get(request.match_info["file_id"])
+        if upload is None:
+            return web.Response(status=404)
+        upload["content"] = await request.read()
+        return web.Response(text="OK - " + str(len(upload["content"])))
+
+    def _files_completeUploadExternal(self, call: Call) -> dict:
+        shared = []
+        for file in json.loads(call.params.get("files") or "[]"):
+            upload = self.uploads.get(file.get("id"))
+            if upload is None or upload["content"] is None or len(upload["content"]) != upload["length"]:
+                return {"ok": False, "error": "file_not_found"}
+            upload.update(channel=call.params.get("channel_id"), title=file.get("title"),
+                          thread_ts=call.params.get("thread_ts"))
+            shared.append({"id": file["id"], "title": file.get("title"), "name": upload["filename"]})
+        return {"ok": True, "files": shared}
+
+    def files(self, channel: str | None = None) -> list[dict]:
+        """Files shared into a conversation: filename, title, content (bytes), channel."""
+        return [u for u in self.uploads.values() if u["channel"] and (channel is None or u["channel"] == channel)]
+
     def _views_open(self, call: Call) -> dict:
         view = dict(call.params.get("view") or {})
         view.update(id=f"V{next(self.ts)}", hash=f"h{next(self.ts)}")
@@ -224,7 +260,7 @@ class SlackApi:
         return {"ok": True, "url": self.url.replace("http://", "ws://") + "/socket"}
 
     async def _respond(self, request: web.Request) -> web.Response:
-        self.calls.append(Call("response_url", await request.json()))
+        self.calls.append(Call("response_url", await request.json(), url_key=request.match_info["key"]))
         return web.Response(text="ok")
 
     # -- Socket Mode -------------------------------------------------------------------------

@@ -64,7 +64,16 @@ class SlackWorld:
             assert_valid_payload(reply.json)
         if settle:
             await self.settle()
+            return self.answer(reply, str(n))
         return reply
+
+    def answer(self, ack: Reply, key: str) -> Reply:
+        """What the caller sees of a command: the first message sent to its response_url (the
+        ack itself is empty), or the ack when nothing came that way."""
+        answers = [c for c in self.api.of("response_url") if c.url_key == key]
+        if ack.status != 200 or ack.body or not answers:
+            return ack
+        return Reply(ack.status, json.dumps(answers[0].params))
 
     async def interact(self, payload: dict, **sign) -> Reply:
         reply = await self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded",
