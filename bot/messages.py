@@ -92,15 +92,18 @@ TEXT_CHUNK = 2500
 def spelled_out(msg: Message) -> list[Message]:
     """For a platform that cannot take files: the message, then a text file's content in parts.
     (An image is left out; the message around it still says what it shows.)"""
-    attachment = msg.attachment
-    if attachment is None:
+    if msg.attachment is None:
         return [msg]
-    parts = [replace(msg, attachment=None)]
-    if attachment.is_text:
-        text = attachment.content.decode("utf-8", errors="replace")
-        parts += [Message(blocks=(Block("code", text[i:i + TEXT_CHUNK]),), summary=attachment.title)
-                  for i in range(0, len(text), TEXT_CHUNK)]
-    return parts
+    return [replace(msg, attachment=None), *file_as_text(msg.attachment)]
+
+
+def file_as_text(attachment: Attachment) -> list[Message]:
+    """A text file's content as code blocks of TEXT_CHUNK characters; nothing for an image."""
+    if not attachment.is_text:
+        return []
+    text = attachment.content.decode("utf-8", errors="replace")
+    return [Message(blocks=(Block("code", text[i:i + TEXT_CHUNK]),), summary=attachment.title)
+            for i in range(0, len(text), TEXT_CHUNK)]
 
 
 def message(*texts: str, buttons: tuple[Button, ...] = (), heading: str = "") -> Message:

@@ -16,14 +16,14 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.compose import Target
 from bot.config import ConfigError
 from bot.logs import scrub
-from bot.messages import Message
+from bot.messages import Attachment, Message, file_as_text
 from bot.pacing import Limits
 from bot.platforms.base import (PermanentFailure, Platform, RateLimited, SendError, Sent, TemporaryFailure,
                                 Unreachable)
@@ -200,7 +200,7 @@ class SlackPlatform(Platform):
             response = await getattr(self.client, method.replace(".", "_"))(**kwargs)
         except SlackApiError as error:
             raise translate(method, error, direct) from None
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError, SlackRequestError) as error:
             raise TemporaryFailure(f"slack {method}: {type(error).__name__}") from None
         return response.data if isinstance(response.data, dict) else {}
 
@@ -250,10 +250,29 @@ class SlackPlatform(Platform):
             channel = target.channel_id
         if not channel:
             raise PermanentFailure("slack: no channel or user to post to")
-        parts = message_parts(message)
+        parts = message_parts(message, files_as_text=False)
         first = await self.post(channel, parts[0], direct=direct)
         ts, where = first.get("ts"), first.get("channel") or channel
         more = parts[1:] + (message_parts(message.follow_up) if message.follow_up is not None else [])
         for part in more:
             await self._post_more(where, part, thread_ts=ts)
+        if message.attachment is not None:
+            await self.attach(where, message.attachment, thread_ts=ts)
         return Sent(message_id=ts, channel_id=where)
+
+    async def upload(self, channel: str, file: Attachment) -> None:
+        """A file into a conversation: files_upload_v2 gets an upload URL, sends the bytes, shares."""
+        await self.call("files.upload_v2", channel=channel, content=file.content, filename=file.filename,
+                        title=file.title or file.filename)
+
+    async def attach(self, channel: str, file: Attachment, thread_ts: str) -> None:
+        """The file of a message already posted; one that will not upload (no files:write scope,
+        an outage) is spelled out in the message's thread instead, an image left out."""
+        try:
+            await self.upload(channel, file)
+            return
+        except SendError as error:
+            log.warning("file %s not uploaded in %s: %s", file.filename, channel, error)
+        spelled = file_as_text(file)
+        for part in message_parts(spelled) if spelled else []:
+            await self._post_more(channel, part, thread_ts=thread_ts)

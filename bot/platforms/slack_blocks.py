@@ -207,11 +207,12 @@ def fallback(message: Message) -> str:
 
 
 def message_parts(messages: list[Message] | Message, max_blocks: int = MESSAGE_BLOCKS,
-                  budget: int = MESSAGE_BUDGET) -> list[dict]:
-    """Render messages as chat payloads ({"text", "blocks"}), packing them into as few posts as fit."""
+                  budget: int = MESSAGE_BUDGET, files_as_text: bool = True) -> list[dict]:
+    """Render messages as chat payloads ({"text", "blocks"}), packing them into as few posts as fit.
+    files_as_text: a message's file is spelled out in the posts (False: the caller uploads it)."""
     if isinstance(messages, Message):
         messages = [messages]
-    messages = [part for m in messages for part in spelled_out(m)]  # files go as text here
+    messages = [part for m in messages for part in (spelled_out(m) if files_as_text else [m])]
     parts: list[dict] = []
     current: list = []
     used = 0

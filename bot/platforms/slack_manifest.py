@@ -16,6 +16,7 @@ BOT_SCOPES = [
     "channels:join",  # join a public circle channel to post there
     "chat:write",  # prompts, recaps, coffee-room starters, answers
     "commands",  # /circle
+    "files:write",  # your data export and the HR summary's chart, as files in the DM
     "groups:history",  # the same in private channels the app was invited to
     "im:history",  # replies to prompts in the DM
     "im:write",  # start the DM with a member who never opened the app

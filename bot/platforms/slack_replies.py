@@ -14,7 +14,7 @@ import aiohttp
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.i18n import language_of, t
-from bot.messages import Form, Message, Response, message
+from bot.messages import Attachment, Form, Message, Response, file_as_text, message
 from bot.platforms.base import PermanentFailure, RateLimited, SendError
 from bot.platforms.slack_blocks import form_view, message_parts
 from bot.platforms.slack_inbound import Origin, is_direct
@@ -44,9 +44,10 @@ class Replies:
         if response.open_form is not None:
             steps.append(lambda: self.open_form(response.open_form, origin))
         if response.to_caller:
-            parts = message_parts(response.to_caller)
-            if parts:
-                steps.append(lambda: self.to_caller(parts, origin))
+            parts = message_parts(response.to_caller, files_as_text=False)
+            steps.append(lambda: self.to_caller(parts, origin))
+            for file in (m.attachment for m in response.to_caller if m.attachment is not None):
+                steps.append(lambda file=file: self.file_to_caller(file, origin))
         if response.to_channel:
             steps.append(lambda: self.to_channel(response.to_channel, origin))
         for step in steps:
@@ -114,6 +115,27 @@ class Replies:
                                          text=part["text"], blocks=part["blocks"])
             else:  # what doesn't fit a response_url goes to the person's DM with the bot
                 await self.platform.post(origin.user, part, direct=True)
+
+    async def file_to_caller(self, file: Attachment, origin: Origin) -> None:
+        """A file for the caller alone: in their DM with the bot, as an ephemeral message takes no
+        files. If it cannot be uploaded, a text file comes as text where the answer went."""
+        try:
+            channel = origin.channel if origin.bot_dm and origin.channel else \
+                str(((await self.platform.call("conversations.open", users=origin.user)).get("channel") or {}).get("id") or "")
+            if not channel:
+                raise PermanentFailure("conversations.open gave no channel")
+            await self.platform.upload(channel, file)
+        except RateLimited:
+            raise  # waited out and tried again by _once_more_if_limited
+        except SendError as error:
+            log.warning("file %s not uploaded for the caller: %s", file.filename, error)
+            spelled = file_as_text(file)
+            if spelled:
+                await self.to_caller(message_parts(spelled), origin)
+            return
+        if not origin.bot_dm:
+            await self.to_caller(message_parts(message(self.text(origin, "slack.file_in_dm", name=file.filename))),
+                                 origin)
 
     async def to_channel(self, messages: list[Message], origin: Origin) -> None:
         if not origin.channel or is_direct(origin.channel):

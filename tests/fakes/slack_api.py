@@ -211,7 +211,7 @@ class SlackApi:
         return {"ok": True, "channel": {"id": channel}}
 
     def _conversations_open(self, call: Call) -> dict:
-        return {"ok": True, "channel": {"id": "D" + str(call.params.get("users", ""))[1:]}}
+        return {"ok": True, "channel": {"id": "D" + str(call.params.get("users", ""))}}  # as chat.postMessage
 
     # Files as Slack takes them (files_upload_v2): an upload URL, the bytes posted there, then
     # the share into a conversation.
