@@ -25,11 +25,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", choices=sorted(BENCHES), help="run only these benchmarks")
     args = parser.parse_args(argv)
     backends = ("sqlite", "postgres") if args.backend == "all" else (args.backend,)
+    broken = 0
     for name in args.only or BENCHES:
         module = importlib.import_module(BENCHES[name])
         for result in module.results(args.small, backends):
             print(json.dumps({"bench": name, **result}, ensure_ascii=False), flush=True)
-    return 0
+            broken += "error" in result  # a bench that could not run (a target missed is not an error)
+    return 1 if broken else 0
 
 
 if __name__ == "__main__":

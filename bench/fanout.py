@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ import aiohttp
 from bench import fanout_naive
 from bench.common import analyze, database, peak_rss_mb
 from bench.fanout_world import SIGNING_SECRET, seed, slack_command, teams_mention
+from bench.procs import free_port
 
 TARGET_RATIO, TARGET_MB = 1.10, 250
 
@@ -42,12 +42,6 @@ class Platform:
 PLATFORMS = (Platform("slack", 100.0, (1.0, 3.0)), Platform("teams", 50.0, (2.0, 8.0)))
 FULL, SMALL = 10_000, 200
 NAIVE: dict[str, dict] = {}  # one baseline per platform: it does not depend on the bot's database
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_mock(platform: Platform) -> tuple[subprocess.Popen, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
@@ -24,6 +25,9 @@ async def serve(settings: Settings, with_web: bool = True, with_clock: bool = Tr
     # (10) open connections beyond it for every burst and lets a fan-out's marks crowd the GIL;
     # requests answered during a fan-out came back faster with 8 than with 24 (bench/latency.py).
     loop.set_default_executor(ThreadPoolExecutor(max_workers=8, thread_name_prefix="kipina"))
+    # Those threads hand the GIL back to the event loop every switch interval; at the default
+    # 5 ms an ack waits behind a busy core thread for up to that long each time it needs the GIL.
+    sys.setswitchinterval(0.001)
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     if not app.platforms:
