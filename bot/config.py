@@ -83,11 +83,13 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         min_group_size=_int(get("MIN_GROUP_SIZE", "5"), "MIN_GROUP_SIZE", 3, 10_000),
         reply_retention_days=_int(get("REPLY_RETENTION_DAYS", "365"), "REPLY_RETENTION_DAYS", 1, 36_500),
         answer_window_days=_int(get("ANSWER_WINDOW_DAYS", "2"), "ANSWER_WINDOW_DAYS", 1, 14),
-        slack_messages_per_second=_rate(get("SLACK_MESSAGES_PER_SECOND", "8"), "SLACK_MESSAGES_PER_SECOND"),
-        teams_messages_per_second=_rate(get("TEAMS_MESSAGES_PER_SECOND", "25"), "TEAMS_MESSAGES_PER_SECOND"),
+        slack_messages_per_second=_float(get("SLACK_MESSAGES_PER_SECOND", "8"), "SLACK_MESSAGES_PER_SECOND",
+                                         0.1, 1000, "messages per second"),
+        teams_messages_per_second=_float(get("TEAMS_MESSAGES_PER_SECOND", "25"), "TEAMS_MESSAGES_PER_SECOND",
+                                         0.1, 1000, "messages per second"),
         outbox_lease_seconds=_int(get("OUTBOX_LEASE_SECONDS", "300"), "OUTBOX_LEASE_SECONDS", 1, 86_400),
-        clock_standby_poll_seconds=_seconds(get("CLOCK_STANDBY_POLL_SECONDS", "5"), "CLOCK_STANDBY_POLL_SECONDS",
-                                            0.1, 60),
+        clock_standby_poll_seconds=_float(get("CLOCK_STANDBY_POLL_SECONDS", "5"), "CLOCK_STANDBY_POLL_SECONDS",
+                                          0.1, 60, "seconds"),
         hr_users=_people(get("HR_USERS"), "HR_USERS"),
         admin_users=_people(get("ADMIN_USERS"), "ADMIN_USERS"),
         slack_bot_token=get("SLACK_BOT_TOKEN"),
@@ -117,23 +119,13 @@ def _int(raw: str, name: str, low: int, high: int) -> int:
     return value
 
 
-def _rate(raw: str, name: str) -> float:
+def _float(raw: str, name: str, low: float, high: float, unit: str) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a number of messages per second, got {raw!r}") from None
-    if not 0.1 <= value <= 1000:
-        raise ConfigError(f"{name} must be between 0.1 and 1000, got {value}")
-    return value
-
-
-def _seconds(raw: str, name: str, low: float, high: float) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+        raise ConfigError(f"{name} must be a number of {unit}, got {raw!r}") from None
     if not low <= value <= high:
-        raise ConfigError(f"{name} must be between {low:g} and {high:g} seconds, got {value:g}")
+        raise ConfigError(f"{name} must be between {low:g} and {high:g} {unit}, got {value:g}")
     return value
 
 

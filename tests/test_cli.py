@@ -6,9 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build
+from bot.config import ConfigError, load_settings
 from bot.web import make_web_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,3 +67,20 @@ async def test_healthz_reports_database(settings, engine):
         assert response.status == 200
         assert (await response.json())["ok"] is True
     engine.dispose()
+
+
+@pytest.mark.parametrize("name,raw,says", [
+    ("SLACK_MESSAGES_PER_SECOND", "fast", "must be a number of messages per second, got 'fast'"),
+    ("TEAMS_MESSAGES_PER_SECOND", "5000", "must be between 0.1 and 1000 messages per second, got 5000"),
+    ("CLOCK_STANDBY_POLL_SECONDS", "0", "must be between 0.1 and 60 seconds, got 0"),
+    ("OUTBOX_LEASE_SECONDS", "1.5", "must be a whole number, got '1.5'"),
+])
+def test_numbers_out_of_range_name_the_variable_and_the_limits(name, raw, says):
+    with pytest.raises(ConfigError) as refused:
+        load_settings({name: raw}, dotenv=False)
+    assert str(refused.value) == f"{name} {says}"
+
+
+def test_rates_and_waits_are_read_as_given():
+    settings = load_settings({"SLACK_MESSAGES_PER_SECOND": "50", "CLOCK_STANDBY_POLL_SECONDS": "0.5"}, dotenv=False)
+    assert settings.slack_messages_per_second == 50.0 and settings.clock_standby_poll_seconds == 0.5
