@@ -11,11 +11,6 @@ same service then gets a plain loop over the platform's client (bench.fanout_nai
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
-import tempfile
 import time
 from dataclasses import dataclass
 
@@ -24,7 +19,7 @@ import aiohttp
 from bench import fanout_naive
 from bench.common import analyze, database, peak_rss_mb
 from bench.fanout_world import SIGNING_SECRET, seed, slack_command, teams_mention
-from bench.procs import free_port
+from bench.procs import ALWAYS_WORKING, Children, free_port, wait_healthy
 
 TARGET_RATIO, TARGET_MB = 1.10, 250
 
@@ -44,47 +39,19 @@ FULL, SMALL = 10_000, 200
 NAIVE: dict[str, dict] = {}  # one baseline per platform: it does not depend on the bot's database
 
 
-def start_mock(platform: Platform) -> tuple[subprocess.Popen, str]:
+def mock_options(platform: Platform) -> list[str]:
     rate, burst = platform.per_target
-    mock = subprocess.Popen([sys.executable, "-m", "bench.mock_apis", platform.name, "--rate", str(platform.rate),
-                             "--per-target-rate", str(rate), "--per-target-burst", str(burst)],
-                            stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.getcwd()})
-    line = mock.stdout.readline()
-    if not line.startswith("PORT "):
-        mock.kill()
-        raise RuntimeError(f"the stand-in {platform.name} service did not start")
-    return mock, f"http://127.0.0.1:{int(line.split()[1])}/"
+    return ["--rate", str(platform.rate), "--per-target-rate", str(rate), "--per-target-burst", str(burst)]
 
 
-def bot_environment(platform: Platform, url: str, service: str, port: int) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TEAMS_", "MICROSOFT_", "OPENAI_"))}
-    env.update({
-        "DATABASE_URL": url, "PORT": str(port), "PYTHONPATH": os.getcwd(), "LOG_FORMAT": "text",
-        # every moment is working time, so the prompt is due at once whenever the bench runs
-        "WORKING_HOURS": "00:00-23:59", "WORKING_DAYS": "mon-sun", "HOLIDAY_COUNTRY": "",
-        "HR_USERS": "", "ADMIN_USERS": "",
-    })
+def bot_settings(platform: Platform, url: str, service: str, port: int) -> dict:
+    settings = {"DATABASE_URL": url, "PORT": str(port), "LOG_FORMAT": "text", **ALWAYS_WORKING}
     if platform.name == "slack":
-        env.update({"SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                    "SLACK_API_URL": f"{service}api/", "SLACK_MESSAGES_PER_SECOND": str(platform.rate)})
+        settings.update({"SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                         "SLACK_API_URL": f"{service}api/", "SLACK_MESSAGES_PER_SECOND": str(platform.rate)})
     else:
-        env.update({"TEAMS_ENABLED": "true", "TEAMS_MESSAGES_PER_SECOND": str(platform.rate)})
-    return env
-
-
-async def wait_healthy(http: aiohttp.ClientSession, bot: subprocess.Popen, port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if bot.poll() is not None:
-            raise RuntimeError("the bot stopped while starting")
-        try:
-            async with http.get(f"http://127.0.0.1:{port}/healthz") as answer:
-                if answer.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.2)
-    raise RuntimeError("the bot did not become healthy")
+        settings.update({"TEAMS_ENABLED": "true", "TEAMS_MESSAGES_PER_SECOND": str(platform.rate)})
+    return settings
 
 
 async def stats(http: aiohttp.ClientSession, service: str, targets: bool = False) -> dict:
@@ -135,63 +102,46 @@ async def naive(http: aiohttp.ClientSession, platform: Platform, service: str, e
             "naive_duplicates": sum(got[t][0] - 1 for t in expected if t in got)}
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-async def fan_out(platform: Platform, url: str, members: int, log) -> dict:
-    mock, service = start_mock(platform)
-    bot = None
-    try:
-        expected = seed(url, platform.name, members, connector=service)
-        analyze(url)
-        port = free_port()
-        bot = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port)],
-                               env=bot_environment(platform, url, service, port), stdout=log, stderr=log)
-        floor = members / platform.rate
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
-            await wait_healthy(http, bot, port)
-            async with http.post(f"{service}reset") as answer:
-                answer.raise_for_status()
-            began = time.monotonic()
-            if platform.name == "slack":
-                body, headers = slack_command("prompt now", f"{service}api/respond")
-                request = http.post(f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers)
-            else:
-                request = http.post(f"http://127.0.0.1:{port}/api/messages", json=teams_mention("prompt now", service))
-            async with request as answer:
-                if answer.status >= 300:
-                    raise RuntimeError(f"the bot refused the request: HTTP {answer.status}")
-            result = await reached(http, service, expected, began, timeout=3 * floor + 120)
-            result["peak_rss_mb"] = round(peak_rss_mb(bot.pid), 1)  # VmHWM, read before the bot stops
-            stop(bot)
-            if platform.name not in NAIVE:
-                NAIVE[platform.name] = await naive(http, platform, service, expected)
-        result.update(NAIVE[platform.name])
-        return {"limit": platform.rate, "floor_seconds": round(floor, 2), **result}
-    finally:
-        if bot is not None:
-            stop(bot)
-        stop(mock)
+async def fan_out(children: Children, platform: Platform, url: str, members: int) -> dict:
+    service = f"{children.mock(platform.name, *mock_options(platform)).url}/"
+    expected = seed(url, platform.name, members, connector=service)
+    analyze(url)
+    port = free_port()
+    bot = children.bot("serve", ["serve", "--port", str(port)], **bot_settings(platform, url, service, port))
+    wait_healthy(bot, port)
+    floor = members / platform.rate
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
+        async with http.post(f"{service}reset") as answer:
+            answer.raise_for_status()
+        began = time.monotonic()
+        if platform.name == "slack":
+            body, headers = slack_command("prompt now", f"{service}api/respond")
+            request = http.post(f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers)
+        else:
+            request = http.post(f"http://127.0.0.1:{port}/api/messages", json=teams_mention("prompt now", service))
+        async with request as answer:
+            if answer.status >= 300:
+                raise RuntimeError(f"the bot refused the request: HTTP {answer.status}")
+        result = await reached(http, service, expected, began, timeout=3 * floor + 120)
+        result["peak_rss_mb"] = round(peak_rss_mb(bot.pid), 1)  # VmHWM, read before the bot stops
+        bot.stop()
+        if platform.name not in NAIVE:
+            NAIVE[platform.name] = await naive(http, platform, service, expected)
+    result.update(NAIVE[platform.name])
+    return {"limit": platform.rate, "floor_seconds": round(floor, 2), **result}
 
 
 def run(backend: str, platform: Platform, members: int) -> dict:
     result = {"backend": backend, "platform": platform.name, "n": members}
-    with tempfile.TemporaryFile("w+") as log:
+    with Children() as children:
         try:
             with database(backend) as url:
-                result.update(asyncio.run(fan_out(platform, url, members, log)))
+                result.update(asyncio.run(fan_out(children, platform, url, members)))
         except LookupError as missing:
             return {**result, "skipped": str(missing)}
         except Exception as error:
-            log.seek(0)
-            return {**result, "error": f"{type(error).__name__}: {error}", "bot_log": log.read()[-1500:]}
+            logs = "\n".join(child.tail(10) for child in children.started)
+            return {**result, "error": f"{type(error).__name__}: {error}", "logs": logs[-1500:]}
     seconds = result.get("seconds")
     result["ratio"] = round(seconds / result["floor_seconds"], 3) if seconds else None
     result["ours_vs_naive"] = round(seconds / result["naive_seconds"], 3) if seconds else None
