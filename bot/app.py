@@ -1,11 +1,15 @@
-"""Composition root: settings → storage → services → core → platforms → dispatcher."""
+"""Composition root: settings → storage → services → core → platforms → dispatcher.
+
+Only the CLI, the long-running service and tests import this module. The App is also the
+`Runtime` a platform is handed (bot.ports): the core, the time, and a way to wake the sender.
+"""
 from __future__ import annotations
 
 import logging
 import os
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
 from bot import platforms as registry
@@ -15,17 +19,12 @@ from bot.context import Services
 from bot.core import Core
 from bot.dispatch import Dispatcher
 from bot.logs import register_secrets
-from bot.platforms.base import Platform
+from bot.ports import Platform
 from bot.rhythm import Calendar
-from bot.summaries import report_command
 from prompts import default_library
-from storage.db import alembic_config, make_engine, migrate
+from storage.db import ensure_schema, make_engine
 
 log = logging.getLogger("kipina.app")
-
-
-class NotMigrated(RuntimeError):
-    pass
 
 
 @dataclass
@@ -42,35 +41,46 @@ class App:
         self.platforms[platform.name] = platform
         self.dispatcher = Dispatcher(self.engine, self.services, self.platforms, worker=f"pid{os.getpid()}")
 
+    def create_platform(self, name: str) -> Platform:
+        """A platform from its package's spec, with its settings from this process's environment."""
+        platform = registry.create(name, self, self.settings.env)
+        self.add_platform(platform)
+        return platform
 
-def ensure_schema(engine: Engine) -> None:
-    """SQLite migrates itself; PostgreSQL is migrated once by `python -m bot migrate` (release step)."""
-    if engine.dialect.name == "sqlite":
-        migrate(engine)
-        return
-    from alembic.script import ScriptDirectory
+    # -- the Runtime a platform sees (bot.ports.Runtime) ----------------------------------------
 
-    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
-    current = None
-    if inspect(engine).has_table("alembic_version"):
-        with engine.connect() as conn:
-            current = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-    if current != head:
-        raise NotMigrated(f"database is at revision {current or 'none'}, code expects {head}: "
-                          "run `python -m bot migrate` first")
+    @property
+    def default_language(self) -> str:
+        return self.settings.default_language
+
+    @property
+    def timezone(self) -> str:
+        return self.settings.timezone
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def wake(self) -> None:
+        self.dispatcher.wake()
+
+    async def drain(self) -> None:
+        await self.dispatcher.drain(self.clock.now)
+
+    def set_time(self, at: datetime) -> None:
+        if hasattr(self.clock, "set"):
+            self.clock.set(at)
 
 
-def build(settings: Settings, clock=None, platform_names: list[str] | None = None, engine: Engine | None = None,
-          reports=None) -> App:
-    register_secrets(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
-                     settings.microsoft_app_password, settings.openai_api_key)
+def build(settings: Settings, clock=None, platform_names: list[str] | None = None,
+          engine: Engine | None = None) -> App:
+    """`platform_names` None: every platform whose credentials are set in `settings.env`."""
+    register_secrets(*registry.secrets(settings.env), settings.openai_api_key)
     engine = engine or make_engine(settings.database_url)
     ensure_schema(engine)
     services = Services(settings=settings, library=default_library(), calendar=Calendar.from_settings(settings))
-    core = Core(engine, services, reports=reports or report_command)  # `report`: HR and mentors
-    app = App(settings, engine, services, core, clock or SystemClock())
-    for name in registry.configured(settings) if platform_names is None else platform_names:
-        app.add_platform(registry.load(name)(app))
+    app = App(settings, engine, services, Core(engine, services), clock or SystemClock())
+    for name in registry.enabled(settings.env) if platform_names is None else platform_names:
+        app.create_platform(name)
     if app.dispatcher is None:
         app.dispatcher = Dispatcher(engine, services, {})
     return app

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from bot.context import Ctx, Refusal
-from bot.messages import Block, Message, Response
+from bot.ports import Block, Message, Response
 from storage.models import AuditEntry, Circle, Person
 
 SHOWN = 30

@@ -7,8 +7,8 @@ from sqlmodel import select
 from bot import audit, nudges, outbox, people
 from bot.commands import Command
 from bot.context import Ctx, Refusal, circle_here, membership, my_circles, require_mentor
-from bot.inbound import Place
-from bot.messages import Response, message
+from bot.ports import Place
+from bot.ports import Response, message
 from storage.models import Circle, CirclePrompt, Membership, Person, Schedule
 
 MAX_MEMBERS_PER_COMMAND = 200

@@ -11,6 +11,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.logs import scrub
+from bot.reports import plan_weekly
 from bot.rhythm import zone
 
 log = logging.getLogger("kipina.clock")
@@ -72,10 +73,8 @@ def build_scheduler(app) -> AsyncIOScheduler:
                       id="upkeep-at-start")
 
     async def summary() -> None:
-        from bot.summary_jobs import weekly_summaries
-
         try:
-            planned = await asyncio.to_thread(weekly_summaries, app, app.clock.now())
+            planned = await asyncio.to_thread(plan_weekly, app.engine, app.services, app.clock.now())
             log.info("weekly summary planned for %d HR users", planned)
         except Exception as exc:
             log.error("weekly summary failed: %s", scrub(repr(exc)))

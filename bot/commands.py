@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bot import platforms as registry
 from bot.config import LANGUAGES
 
 # Day names a mentor may type, in English, Finnish and Swedish, mapped to cron names.
@@ -47,13 +48,13 @@ USAGE = {
 NO_ARGS = {"help", "leave", "list", "info", "resume", "journal", "mydata", "forget-me", "report", "archive", "audit"}
 ALIASES = {"forgetme": "forget-me", "forget_me": "forget-me", "lang": "language", "kieli": "language", "språk": "language"}
 
-# Teams has no slash commands: there the grammar is typed as is (or after an @mention of the bot).
-PREFIX = {"teams": ""}
+# Words that may stand before a command: typed in a chat, or the slash command itself.
+PREFIXES = ("/circle", "circle", "/piiri", "piiri", "/cirkel", "cirkel")
 
 
 def spelled(platform: str, usage: str) -> str:
     """A command as a user types it on this platform: '/circle help' on Slack, 'help' on Teams."""
-    return " ".join(filter(None, (PREFIX.get(platform, "/circle"), usage)))
+    return " ".join(filter(None, (registry.command_prefix(platform), usage)))
 
 
 MAX_NAME = 80
@@ -113,7 +114,7 @@ def parse(text: str) -> Command:
         raise UsageError("usage.too_long", None, limit=MAX_INPUT)
     text = clean(text)
     head, _, rest = text.partition(" ")
-    if head.lower() in ("/circle", "circle", "/piiri", "piiri", "/cirkel", "cirkel"):
+    if head.lower() in PREFIXES:
         head, _, rest = rest.partition(" ")
     name = ALIASES.get(head.lower(), head.lower())
     rest = rest.strip()

@@ -13,19 +13,10 @@ from sqlmodel import Session, select
 from bot import people, rotation
 from bot.context import Services
 from bot.i18n import t
-from bot.messages import Message, message
-from bot.summary_view import delivery_message
+from bot.ports import Message, Target, message
+from bot.reports.view import delivery_message
 from bot.views import coffee_message, prompt_message, recap_message
 from storage.models import Assignment, Circle, Delivery, Membership, Person, PromptRun, Reply, Workspace
-
-
-@dataclass(frozen=True)
-class Target:
-    kind: str  # dm | channel
-    workspace: str  # platform's workspace id (Slack team, Teams tenant, "local")
-    user_id: str | None = None
-    channel_id: str | None = None
-    address: dict | None = None  # person's DM address or the channel's post address
 
 
 @dataclass(frozen=True)

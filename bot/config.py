@@ -7,12 +7,10 @@ from dataclasses import dataclass, field
 from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.ports.env import ConfigError, Env
+
 LANGUAGES = ("fi", "sv", "en")
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-class ConfigError(ValueError):
-    """A setting is wrong; the message names it and says what is expected."""
 
 
 @dataclass(frozen=True)
@@ -29,35 +27,14 @@ class Settings:
     answer_window_days: int = 2
     outbox_lease_seconds: int = 300
     clock_standby_poll_seconds: float = 5.0
-    slack_messages_per_second: float = 8.0
-    teams_messages_per_second: float = 25.0
     hr_users: frozenset[str] = frozenset()
     admin_users: frozenset[str] = frozenset()
-    slack_bot_token: str = ""
-    slack_signing_secret: str = ""
-    slack_app_token: str = ""
-    slack_api_url: str = ""
-    microsoft_app_id: str = ""
-    microsoft_app_password: str = field(default="", repr=False)
-    microsoft_app_tenant_id: str = ""
-    microsoft_app_type: str = "MultiTenant"
-    teams_enabled: bool = False
     openai_api_key: str = field(default="", repr=False)
     openai_base_url: str = ""
     openai_model: str = "gpt-4o-mini"
     log_format: str = "auto"
-
-    @property
-    def slack_on(self) -> bool:
-        return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
-
-    @property
-    def teams_on(self) -> bool:
-        return bool(self.microsoft_app_id or self.teams_enabled)
-
-    @property
-    def any_platform(self) -> bool:
-        return self.slack_on or self.teams_on
+    # Every variable the process started with: platform packages read their own from it.
+    env: Env = field(default_factory=Env, repr=False, compare=False)
 
 
 def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Settings:
@@ -68,65 +45,28 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
 
             load_dotenv(os.path.join(os.getcwd(), ".env"), override=False)
         env = dict(os.environ)
-
-    def get(name: str, default: str = "") -> str:
-        return env.get(name, default).strip()
-
-    settings = Settings(
-        database_url=get("DATABASE_URL", "sqlite:///kipina.db"),
-        port=_int(get("PORT", "3000"), "PORT", 1, 65535),
-        default_language=_language(get("DEFAULT_LANGUAGE", "en")),
-        timezone=_zone(get("TIMEZONE", "Europe/Helsinki"), "TIMEZONE"),
-        working_hours=_hours(get("WORKING_HOURS", "08:00-17:00")),
-        working_days=_days(get("WORKING_DAYS", "mon-fri")),
-        holiday_country=_country(get("HOLIDAY_COUNTRY", "FI") if "HOLIDAY_COUNTRY" in env else "FI"),
-        min_group_size=_int(get("MIN_GROUP_SIZE", "5"), "MIN_GROUP_SIZE", 3, 10_000),
-        reply_retention_days=_int(get("REPLY_RETENTION_DAYS", "365"), "REPLY_RETENTION_DAYS", 1, 36_500),
-        answer_window_days=_int(get("ANSWER_WINDOW_DAYS", "2"), "ANSWER_WINDOW_DAYS", 1, 14),
-        slack_messages_per_second=_float(get("SLACK_MESSAGES_PER_SECOND", "8"), "SLACK_MESSAGES_PER_SECOND",
-                                         0.1, 1000, "messages per second"),
-        teams_messages_per_second=_float(get("TEAMS_MESSAGES_PER_SECOND", "25"), "TEAMS_MESSAGES_PER_SECOND",
-                                         0.1, 1000, "messages per second"),
-        outbox_lease_seconds=_int(get("OUTBOX_LEASE_SECONDS", "300"), "OUTBOX_LEASE_SECONDS", 1, 86_400),
-        clock_standby_poll_seconds=_float(get("CLOCK_STANDBY_POLL_SECONDS", "5"), "CLOCK_STANDBY_POLL_SECONDS",
-                                          0.1, 60, "seconds"),
-        hr_users=_people(get("HR_USERS"), "HR_USERS"),
-        admin_users=_people(get("ADMIN_USERS"), "ADMIN_USERS"),
-        slack_bot_token=get("SLACK_BOT_TOKEN"),
-        slack_signing_secret=get("SLACK_SIGNING_SECRET"),
-        slack_app_token=get("SLACK_APP_TOKEN"),
-        slack_api_url=get("SLACK_API_URL"),
-        microsoft_app_id=get("MICROSOFT_APP_ID"),
-        microsoft_app_password=get("MICROSOFT_APP_PASSWORD"),
-        microsoft_app_tenant_id=get("MICROSOFT_APP_TENANT_ID"),
-        microsoft_app_type=get("MICROSOFT_APP_TYPE", "MultiTenant") or "MultiTenant",
-        teams_enabled=get("TEAMS_ENABLED").lower() in ("1", "true", "yes", "on"),
-        openai_api_key=get("OPENAI_API_KEY"),
-        openai_base_url=get("OPENAI_BASE_URL"),
-        openai_model=get("OPENAI_MODEL", "gpt-4o-mini") or "gpt-4o-mini",
-        log_format=get("LOG_FORMAT", "auto") or "auto",
+    e = Env(env)
+    return Settings(
+        database_url=e.text("DATABASE_URL", "sqlite:///kipina.db"),
+        port=e.whole("PORT", 3000, 1, 65535),
+        default_language=_language(e.text("DEFAULT_LANGUAGE", "en")),
+        timezone=_zone(e.text("TIMEZONE", "Europe/Helsinki"), "TIMEZONE"),
+        working_hours=_hours(e.text("WORKING_HOURS", "08:00-17:00")),
+        working_days=_days(e.text("WORKING_DAYS", "mon-fri")),
+        holiday_country=_country(e.text("HOLIDAY_COUNTRY", "FI")),
+        min_group_size=e.whole("MIN_GROUP_SIZE", 5, 3, 10_000),
+        reply_retention_days=e.whole("REPLY_RETENTION_DAYS", 365, 1, 36_500),
+        answer_window_days=e.whole("ANSWER_WINDOW_DAYS", 2, 1, 14),
+        outbox_lease_seconds=e.whole("OUTBOX_LEASE_SECONDS", 300, 1, 86_400),
+        clock_standby_poll_seconds=e.decimal("CLOCK_STANDBY_POLL_SECONDS", 5, 0.1, 60, "seconds"),
+        hr_users=_people(e.text("HR_USERS"), "HR_USERS"),
+        admin_users=_people(e.text("ADMIN_USERS"), "ADMIN_USERS"),
+        openai_api_key=e.text("OPENAI_API_KEY"),
+        openai_base_url=e.text("OPENAI_BASE_URL"),
+        openai_model=e.text("OPENAI_MODEL") or "gpt-4o-mini",
+        log_format=e.text("LOG_FORMAT") or "auto",
+        env=e,
     )
-    return settings
-
-
-def _int(raw: str, name: str, low: int, high: int) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
-    if not low <= value <= high:
-        raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
-    return value
-
-
-def _float(raw: str, name: str, low: float, high: float, unit: str) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number of {unit}, got {raw!r}") from None
-    if not low <= value <= high:
-        raise ConfigError(f"{name} must be between {low:g} and {high:g} {unit}, got {value:g}")
-    return value
 
 
 def _language(raw: str) -> str:

@@ -14,27 +14,23 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import select
 
-from bot import audit, circles, journal, nudges, people, personal, replies
-from bot.commands import USAGE, Command, UsageError, parse, spelled
+from bot import audit, circles, journal, nudges, people, personal, reports, replies
+from bot.commands import PREFIXES, USAGE, Command, UsageError, parse, spelled
 from bot.context import Ctx, Refusal, Services
 from bot.sanitize import printable
 from bot.i18n import t
-from bot.inbound import Actor, ActionRequest, CommandRequest, FormRequest, MessageRequest, Place
+from bot.ports import Actor, ActionRequest, CommandRequest, FormRequest, MessageRequest, Place
 from bot.home import home_view
-from bot.messages import Message, Response, message
+from bot.ports import Message, Response, message
 from storage.db import unit_of_work
 from storage.models import Circle, Delivery, Participation
 from storage.ops import insert_ignore
 
 log = logging.getLogger("kipina.core")
 
-COMMAND_PREFIXES = ("/circle", "circle", "/piiri", "piiri", "/cirkel", "cirkel")
-
-
 class Core:
-    def __init__(self, engine: Engine, services: Services, reports: Callable[[Ctx, Place], Response] | None = None):
+    def __init__(self, engine: Engine, services: Services):
         self.engine, self.services = engine, services
-        self.reports = reports
 
     # -- requests ---------------------------------------------------------------------------
 
@@ -139,45 +135,10 @@ class Core:
             return Response(refused=True).say(message(t(lang, "error.internal", ref=ref)))
 
     def _command(self, ctx: Ctx, cmd: Command, place: Place) -> Response:
-        name = cmd.name
-        if name == "help":
-            return personal.help_text(ctx)
-        if name == "new":
-            return circles.new(ctx, cmd, place)
-        if name in ("add", "remove", "schedule"):
-            return getattr(circles, name)(ctx, cmd, place)
-        if name == "leave":
-            return circles.leave(ctx, place)
-        if name == "list":
-            return circles.list_mine(ctx)
-        if name == "info":
-            return circles.info(ctx, place)
-        if name == "archive":
-            return circles.archive(ctx, place)
-        if name == "prompt":
-            return circles.add_prompt(ctx, cmd, place) if cmd.kind == "add" else \
-                circles.run_now(ctx, nudges.REFLECTION, place)
-        if name == "coffee":
-            return circles.run_now(ctx, nudges.COFFEE, place)
-        if name == "pause":
-            return personal.pause(ctx, cmd)
-        if name == "resume":
-            return personal.resume(ctx)
-        if name == "language":
-            return personal.set_language(ctx, cmd)
-        if name == "journal":
-            return journal.journal(ctx)
-        if name == "mydata":
-            return journal.mydata(ctx)
-        if name == "forget-me":
-            return journal.ask_forget(ctx)
-        if name == "audit":
-            return audit.show(ctx)
-        if name == "report":
-            if self.reports is None:
-                raise Refusal("report.not_allowed")
-            return self.reports(ctx, place)
-        raise UsageError("usage.unknown", None, word=name)
+        handler = COMMANDS.get(cmd.name)
+        if handler is None:
+            raise UsageError("usage.unknown", None, word=cmd.name)
+        return handler(ctx, cmd, place)
 
     def _direct(self, ctx: Ctx, req: MessageRequest) -> Response:
         assignment = replies.find_open(ctx, req.thread_of)
@@ -207,6 +168,36 @@ class Core:
         return None
 
 
+def _prompt(ctx: Ctx, cmd: Command, place: Place) -> Response:
+    if cmd.kind == "add":
+        return circles.add_prompt(ctx, cmd, place)
+    return circles.run_now(ctx, nudges.REFLECTION, place)
+
+
+# Every command of the grammar (bot/commands.py) and the use case that answers it.
+COMMANDS: dict[str, Callable[[Ctx, Command, Place], Response]] = {
+    "help": lambda ctx, cmd, place: personal.help_text(ctx),
+    "new": circles.new,
+    "add": circles.add,
+    "remove": circles.remove,
+    "schedule": circles.schedule,
+    "leave": lambda ctx, cmd, place: circles.leave(ctx, place),
+    "list": lambda ctx, cmd, place: circles.list_mine(ctx),
+    "info": lambda ctx, cmd, place: circles.info(ctx, place),
+    "archive": lambda ctx, cmd, place: circles.archive(ctx, place),
+    "prompt": _prompt,
+    "coffee": lambda ctx, cmd, place: circles.run_now(ctx, nudges.COFFEE, place),
+    "pause": lambda ctx, cmd, place: personal.pause(ctx, cmd),
+    "resume": lambda ctx, cmd, place: personal.resume(ctx),
+    "language": lambda ctx, cmd, place: personal.set_language(ctx, cmd),
+    "journal": lambda ctx, cmd, place: journal.journal(ctx),
+    "mydata": lambda ctx, cmd, place: journal.mydata(ctx),
+    "forget-me": lambda ctx, cmd, place: journal.ask_forget(ctx),
+    "audit": lambda ctx, cmd, place: audit.show(ctx),
+    "report": lambda ctx, cmd, place: reports.report_command(ctx, place),
+}
+
+
 def _refuse(key: str):
     raise Refusal(key)
 
@@ -216,7 +207,7 @@ def _as_command(text: str, expecting_answer: bool) -> Command | None:
     words = text.split()
     if not words:
         return None
-    explicit = words[0].lower() in COMMAND_PREFIXES
+    explicit = words[0].lower() in PREFIXES
     if expecting_answer and not explicit and len(words) > 4:
         return None
     try:

@@ -16,7 +16,7 @@ from bot.compose import Outgoing, compose
 from bot.context import Services
 from bot.logs import scrub
 from bot.pacing import Pacer
-from bot.platforms.base import PermanentFailure, Platform, RateLimited, SendError, TemporaryFailure, Unreachable
+from bot.ports import PermanentFailure, Platform, RateLimited, SendError, TemporaryFailure, Unreachable
 from storage.db import unit_of_work
 from storage.models import Delivery
 

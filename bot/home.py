@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from bot import people, rotation
 from bot.context import Ctx, my_circles
-from bot.messages import Block, Button, Message
+from bot.ports import Block, Button, Message
 from storage.models import Reply, Schedule
 
 RECENT = 3

@@ -1,4 +1,5 @@
-"""UI texts in Finnish, Swedish and English, kept in bot/texts/<lang>.yaml.
+"""UI texts in Finnish, Swedish and English, kept in bot/texts/<lang>.yaml and, for what only one
+platform says, in bot/platforms/<name>/texts/<lang>.yaml (keys "<name>.…").
 
 Logic asks for a key; the text lives in the YAML. A missing key in one language falls back
 to English so a user never sees a key name; a test keeps the three files in step.
@@ -14,13 +15,18 @@ import yaml
 from bot.config import LANGUAGES
 
 TEXTS = Path(__file__).parent / "texts"
+PLATFORM_TEXTS = Path(__file__).parent / "platforms"
 
 
 @lru_cache(maxsize=None)
 def catalog(language: str) -> dict[str, str]:
-    with open(TEXTS / f"{language}.yaml", encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
-    return {str(k): str(v).rstrip("\n") for k, v in data.items()}
+    files = [TEXTS / f"{language}.yaml", *sorted(PLATFORM_TEXTS.glob(f"*/texts/{language}.yaml"))]
+    merged: dict[str, str] = {}
+    for path in files:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+        merged.update((str(k), str(v).rstrip("\n")) for k, v in data.items())
+    return merged
 
 
 def t(language: str, key: str, **params) -> str:

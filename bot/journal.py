@@ -11,9 +11,12 @@ from sqlmodel import Session, select
 from bot import audit, rotation
 from bot.context import Ctx
 from bot.sanitize import ref_id
-from bot.messages import Attachment, Block, Button, Message, Response, message
+from bot.ports import Attachment, Block, Button, Message, Response, message
 from bot.i18n import t
-from storage.models import Circle, CirclePrompt, Delivery, Membership, Participation, Person, Reply, Schedule
+from storage.db import unit_of_work
+from storage.models import (Circle, CirclePrompt, Delivery, Membership, Participation, Person, Reply, Schedule,
+                            Workspace)
+from storage.types import utcnow
 
 JOURNAL_SIZE = 10
 
@@ -125,3 +128,14 @@ def apply_retention(session: Session, now, days: int) -> int:
     session.execute(update(Participation).where(Participation.created_at < cutoff).values(text=None))
     return result.rowcount or 0
 
+
+
+def forget_by_id(engine, platform: str, user_id: str) -> int:
+    """An admin's erasure on request (`python -m bot forget platform:user_id`); returns how many were erased."""
+    with unit_of_work(engine) as session:
+        found = session.exec(select(Person).join(Workspace, Workspace.id == Person.workspace_id).where(
+            Workspace.platform == platform, Person.platform_user_id == user_id)).all()
+        for person in found:
+            erase(session, person, utcnow())
+            audit.record(session, person.workspace_id, "erase", utcnow(), subject=person, by="admin")
+    return len(found)

@@ -43,7 +43,8 @@ class TerminalFormatter(logging.Formatter):
         return scrub(super().format(record))
 
 
-def setup(fmt: str = "auto", level: int = logging.INFO, stream=None) -> None:
+def setup(fmt: str = "auto", level: int = logging.INFO, stream=None, quiet: tuple[str, ...] = ()) -> None:
+    """`quiet`: more loggers kept at WARNING (the platforms' SDKs)."""
     stream = stream or sys.stderr
     use_json = fmt == "json" or (fmt == "auto" and not stream.isatty())
     handler = logging.StreamHandler(stream)
@@ -51,5 +52,5 @@ def setup(fmt: str = "auto", level: int = logging.INFO, stream=None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("apscheduler", "aiohttp.access", "slack_bolt", "slack_sdk", "botbuilder", "msrest", "httpx"):
+    for noisy in ("apscheduler", "aiohttp.access", "httpx", *quiet):
         logging.getLogger(noisy).setLevel(logging.WARNING)

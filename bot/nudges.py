@@ -81,7 +81,7 @@ def start_run(session: Session, services: Services, circle: Circle, kind: str, w
     ws = session.get(Workspace, circle.workspace_id)
     if kind == REFLECTION:
         members = active_members(session, circle.id, when)
-        outbox.insert_many(session, Assignment, [
+        insert_ignore(session, Assignment, [
             {"run_id": run.id, "person_id": p.id, "prompt_key": key, "offered": key, "snoozes": 0,
              "created_at": utcnow()} for p in members], ["run_id", "person_id"])
         ids = dict(session.exec(select(Assignment.person_id, Assignment.id).where(Assignment.run_id == run.id)).all())

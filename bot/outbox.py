@@ -10,28 +10,14 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, SQLModel, func, select
+from sqlmodel import Session, func, select
 
 from storage.models import Circle, Delivery, Person
+from storage.ops import insert_ignore
 from storage.types import utcnow
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
-
-
-def insert_many(session: Session, model: type[SQLModel], rows: list[dict], conflict: list[str]) -> int:
-    """Insert rows, skipping those that clash on `conflict`; returns how many were new.
-
-    One statement executed for many parameter sets: it is compiled once, where a multi-row
-    VALUES is compiled anew for every batch (seconds of CPU for a fan-out to 10,000 people).
-    All rows must have the same keys."""
-    if not rows:
-        return 0
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(model.__table__).on_conflict_do_nothing(index_elements=conflict)
-    connection = session.connection().execution_options(preserve_rowcount=True)
-    return connection.execute(statement, rows).rowcount
 
 
 def enqueue(session: Session, rows: Iterable[dict]) -> int:
@@ -39,7 +25,7 @@ def enqueue(session: Session, rows: Iterable[dict]) -> int:
     now = utcnow()
     full = [{"status": "pending", "attempts": 0, "created_at": now, "payload": None, "person_id": None,
              "circle_id": None, "run_id": None, "assignment_id": None, **row} for row in rows]
-    return insert_many(session, Delivery, full, ["key"])
+    return insert_ignore(session, Delivery, full, ["key"])
 
 
 def claim(session: Session, platforms: Iterable[str], now: datetime, worker: str, limit: int = 200,

@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from dataclasses import dataclass
+
+from bot.ports import Limits
 
 
 STORM_WINDOW = 2.0  # seconds
@@ -18,15 +19,6 @@ STORM_WINDOW = 2.0  # seconds
 # percent of calls at random sends several a second at 100 messages a second, and that is noise.
 STORM_SIZE = 3
 STORM_SHARE = 0.1
-
-
-@dataclass(frozen=True)
-class Limits:
-    per_target_rate: float  # messages per second to one channel / conversation
-    per_target_burst: int
-    global_rate: float  # messages per second across the workspace / app
-    global_burst: int
-    concurrency: int = 32  # requests in flight at once
 
 
 class Bucket:

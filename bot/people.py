@@ -12,7 +12,7 @@ from bot.commands import Mention
 from bot.config import Settings
 from bot.i18n import language_of
 from bot.sanitize import printable
-from bot.inbound import Actor
+from bot.ports import Actor
 from storage.models import Person, Workspace
 from storage.ops import insert_ignore
 from storage.types import utcnow

@@ -5,7 +5,7 @@ from bot import people
 from bot.commands import USAGE, Command, spelled
 from bot.context import Ctx
 from bot.i18n import t
-from bot.messages import Response, message
+from bot.ports import Response, message
 
 HELP_GROUPS = (
     ("help.members", ("journal", "pause", "resume", "leave", "list", "info", "language", "mydata", "forget-me")),

@@ -10,7 +10,7 @@ from sqlmodel import select
 from bot import outbox, rotation
 from bot.context import Ctx, Refusal
 from bot.sanitize import printable, ref_id
-from bot.messages import Button, Message, Response, message
+from bot.ports import Button, Message, Response, message
 from bot.views import ANSWER_LIMIT, answer_form, answered_message, closed_message, prompt_message
 from storage.models import Assignment, Circle, Delivery, PromptRun, Reply
 from storage.ops import insert_ignore

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bot.context import format_when
 from bot.i18n import t
-from bot.messages import Block, Button, Choice, Field, Form, Message
+from bot.ports import Block, Button, Choice, Field, Form, Message
 from storage.models import Circle, Reply
 
 ANSWER_LIMIT = 3000

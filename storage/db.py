@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
@@ -97,3 +97,24 @@ def alembic_config(engine: Engine) -> Config:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
+
+
+class NotMigrated(RuntimeError):
+    """PostgreSQL is behind the code's schema: `python -m bot migrate` has not run yet."""
+
+
+def ensure_schema(engine: Engine) -> None:
+    """SQLite migrates itself; PostgreSQL is migrated once by `python -m bot migrate` (release step)."""
+    if engine.dialect.name == "sqlite":
+        migrate(engine)
+        return
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    current = None
+    if inspect(engine).has_table("alembic_version"):
+        with engine.connect() as conn:
+            current = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    if current != head:
+        raise NotMigrated(f"database is at revision {current or 'none'}, code expects {head}: "
+                          "run `python -m bot migrate` first")

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.app import App, build
 from bot.clock import ManualClock
-from bot.compose import Target
-from bot.inbound import ActionRequest, Actor, CommandRequest, FormRequest, MessageRequest, Place
-from bot.messages import Message, Response
-from bot.pacing import Limits
-from bot.platforms.base import Platform, Sent
+from bot.ports import Target
+from bot.ports import ActionRequest, Actor, CommandRequest, FormRequest, MessageRequest, Place
+from bot.ports import Message, Response
+from bot.ports import Limits
+from bot.ports import Platform, Sent
 from bot.rhythm import zone
 
 HELSINKI = zone("Europe/Helsinki")
+
+
+def with_env(settings, **variables: str):
+    """Settings as if the process had started with these environment variables too."""
+    return replace(settings, env=settings.env.with_values(**variables))
 
 
 def at(text: str) -> datetime:

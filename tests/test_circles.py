@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 from sqlmodel import Session, func, select
 
-from bot.inbound import ActionRequest
+from bot.ports import ActionRequest
 from harness import make_world
 from storage.models import Circle, Membership, Person, Schedule
 
@@ -119,7 +119,7 @@ def test_home_view_shows_circles_next_prompt_and_pause_state(world):
 
 
 def test_mentioned_people_are_stored_with_the_command_or_not_at_all(world, engine):
-    from bot.inbound import Actor, CommandRequest, Place
+    from bot.ports import Actor, CommandRequest, Place
 
     cy = Actor("test", "T1", "cy", "Cy", address={"conversation": "a:cy"})
     refused = world.app.core.command(CommandRequest(world.actor("Mia"), "new Other <@cy|Cy> @nobody",
@@ -134,7 +134,7 @@ def test_mentioned_people_are_stored_with_the_command_or_not_at_all(world, engin
 
 
 def test_a_partial_address_is_merged_not_replaced(world, engine):
-    from bot.inbound import Actor, CommandRequest
+    from bot.ports import Actor, CommandRequest
 
     first = Actor("test", "T1", "ann", "Ann", address={"service": "s1", "dm": "a:ann"})
     world.app.core.command(CommandRequest(first, "list"), world.now)
@@ -145,7 +145,7 @@ def test_a_partial_address_is_merged_not_replaced(world, engine):
 
 
 def test_a_handle_given_as_fallback_never_overwrites_a_known_name(world, engine):
-    from bot.inbound import Actor, CommandRequest
+    from bot.ports import Actor, CommandRequest
 
     world.app.core.command(CommandRequest(Actor("test", "T1", "ann", "ann.k", name_is_fallback=True), "list"),
                            world.now)
@@ -154,7 +154,7 @@ def test_a_handle_given_as_fallback_never_overwrites_a_known_name(world, engine)
 
 
 def test_help_and_usage_are_spelled_for_the_platform(world):
-    from bot.inbound import Actor, CommandRequest
+    from bot.ports import Actor, CommandRequest
 
     teams = Actor("teams", "tenant", "29:x", "Tea")
     text = said(world.app.core.command(CommandRequest(teams, "help"), world.now))

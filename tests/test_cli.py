@@ -10,7 +10,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build
-from bot.config import ConfigError, load_settings
+from bot.config import load_settings
+from bot.platforms import read_all
+from bot.ports import ConfigError
 from bot.web import make_web_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,10 +79,11 @@ async def test_healthz_reports_database(settings, engine):
 ])
 def test_numbers_out_of_range_name_the_variable_and_the_limits(name, raw, says):
     with pytest.raises(ConfigError) as refused:
-        load_settings({name: raw}, dotenv=False)
+        read_all(load_settings({name: raw}, dotenv=False).env)
     assert str(refused.value) == f"{name} {says}"
 
 
 def test_rates_and_waits_are_read_as_given():
     settings = load_settings({"SLACK_MESSAGES_PER_SECOND": "50", "CLOCK_STANDBY_POLL_SECONDS": "0.5"}, dotenv=False)
-    assert settings.slack_messages_per_second == 50.0 and settings.clock_standby_poll_seconds == 0.5
+    assert read_all(settings.env)["slack"].messages_per_second == 50.0
+    assert settings.clock_standby_poll_seconds == 0.5

@@ -20,7 +20,7 @@ from sqlmodel import Session, func, select
 
 from bot.context import Services
 from bot.nudges import start_run
-from bot.platforms.slack import SlackPlatform
+from bot.platforms.slack.platform import SlackPlatform
 from bot.rhythm import Calendar
 from prompts import default_library
 from storage.db import unit_of_work

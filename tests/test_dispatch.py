@@ -9,8 +9,9 @@ import pytest
 from sqlmodel import Session, select
 
 from bot import outbox
-from bot.pacing import Limits, Pacer
-from bot.platforms.base import PermanentFailure, RateLimited, TemporaryFailure
+from bot.pacing import Pacer
+from bot.ports import Limits
+from bot.ports import PermanentFailure, RateLimited, TemporaryFailure
 from harness import at, make_world
 from storage.db import unit_of_work
 from storage.models import Delivery
@@ -116,7 +117,7 @@ def test_pacer_keeps_per_target_rate_and_honours_back_off():
 
 
 def test_unreachable_member_is_reported_to_the_mentor_once(world, engine):
-    from bot.platforms.base import Unreachable
+    from bot.ports import Unreachable
 
     world.platform.fail_next = [None, Unreachable("app not installed")]  # Mia's DM goes, Ann's fails
     world.command("Mia", "prompt now", channel=C1)

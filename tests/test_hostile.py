@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from sqlmodel import Session, func, select
 
 from bot.commands import Command, UsageError, parse
-from bot.inbound import ActionRequest, Actor, CommandRequest, FormRequest, MessageRequest, Place
+from bot.ports import ActionRequest, Actor, CommandRequest, FormRequest, MessageRequest, Place
 from bot.sanitize import printable
 from harness import at, make_world
 from storage.models import Circle, Membership, Person, Reply, Schedule

@@ -8,9 +8,9 @@ from dataclasses import replace
 import pytest
 from sqlmodel import Session, select
 
-from bot import llm
-from bot.summary_jobs import plan_workspace
-from bot.summary_view import render
+from bot.reports import llm
+from bot.reports.jobs import plan_workspace
+from bot.reports.view import render
 from fakes.openai_stub import OpenAIStub
 from harness import at, make_world
 from storage.models import Delivery

@@ -40,8 +40,8 @@ def test_json_lines_with_secrets_scrubbed():
 
 async def test_slack_failures_leave_no_token_in_logs_or_rows(settings, engine, caplog):
     caplog.set_level(logging.DEBUG)
-    world, api = await open_world(settings, engine, at("2026-12-03 10:00"), slack_bot_token=TOKEN,
-                                  slack_signing_secret=SIGNING)
+    world, api = await open_world(settings, engine, at("2026-12-03 10:00"), SLACK_BOT_TOKEN=TOKEN,
+                                  SLACK_SIGNING_SECRET=SIGNING)
     try:
         api.add_user("UMIA", "Mia")
         api.add_user("UANN", "Ann")

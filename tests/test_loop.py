@@ -189,7 +189,7 @@ def test_pause_stops_prompts_until_resume(world):
 
 
 def test_coffee_starter_in_channel_and_thread_replies_count(world, engine):
-    from bot.inbound import MessageRequest, Place
+    from bot.ports import MessageRequest, Place
 
     world.command("Mia", "coffee now", channel=C1)
     post = world.channel(C1)[-1]

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.pacing import Bucket, Limits, Pacer
+from bot.pacing import Bucket, Pacer
+from bot.ports import Limits
 
 
 class Clock:

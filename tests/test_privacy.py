@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, func, select
 
-from bot.inbound import ActionRequest
+from bot.ports import ActionRequest
 from harness import at, make_world
 from storage.models import AuditEntry, Delivery, Membership, Person, Reply
 
@@ -154,7 +154,7 @@ def test_button_of_someone_else_does_nothing(world, engine):
 
 
 def test_a_platform_without_files_gets_the_export_spelled_out(world):
-    from bot.messages import spelled_out
+    from bot.ports import spelled_out
 
     parts = spelled_out(world.command("Ann", "mydata").to_caller[0])
     assert parts[0].attachment is None and all(p.blocks[0].kind == "code" for p in parts[1:])

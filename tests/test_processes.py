@@ -20,7 +20,7 @@ from sqlalchemy import insert, text
 
 from bot.app import build
 from bot.config import load_settings
-from bot.inbound import Actor, CommandRequest, Place
+from bot.ports import Actor, CommandRequest, Place
 from bot.leader import LOCK_KEY, Leadership, lock_key
 from conftest import PG_URL
 from storage.db import make_engine, normalise_url

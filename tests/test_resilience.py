@@ -8,7 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from sqlmodel import Session, select
 
-from bot.inbound import CommandRequest, Place
+from bot.ports import CommandRequest, Place
 from conftest import PG_URL
 from fakes.tcp_proxy import RestartableProxy
 from harness import make_world

@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 import pytest
 
 from bot.i18n import t
-from bot.messages import Block, Button, Message, message
-from bot.platforms.slack_blocks import form_view, home_view, message_parts, pieces, units
+from bot.ports import Block, Button, Message, message
+from bot.platforms.slack.blocks import form_view, home_view, message_parts, pieces, units
 from bot.views import answer_form, coffee_message, prompt_message, recap_message
 from fakes.slack_checks import assert_valid_payload, assert_valid_view
 from storage.models import Circle

@@ -8,8 +8,8 @@ import jsonschema
 import pytest
 import yaml
 
-from bot.__main__ import main
-from bot.platforms.slack_manifest import manifest
+from bot.cli import main
+from bot.platforms.slack.manifest import manifest
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"  # official schemas, see SOURCE.txt there
 

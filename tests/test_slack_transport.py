@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from dataclasses import replace
+
 
 import pytest
 from sqlalchemy import text
@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.web import make_web_app
 from fakes.slack_api import SlackApi
 from fakes.slack_world import SECRET, SlackWorld, close_world, open_world
-from harness import at
+from harness import at, with_env
 from storage.models import Circle, Reply
 
 PEOPLE = {"UMIA": "Mia", "UANN": "Ann"}
@@ -124,8 +124,8 @@ async def test_a_redelivery_to_another_web_process_stores_once(slack, engine):
 
 
 async def test_socket_mode_receives_commands_and_events_over_the_websocket(settings, engine):
-    world, api = await open_world(settings, engine, at("2026-11-30 09:00"), slack_app_token="xapp-1-test",
-                                  slack_signing_secret="")
+    world, api = await open_world(settings, engine, at("2026-11-30 09:00"), SLACK_APP_TOKEN="xapp-1-test",
+                                  SLACK_SIGNING_SECRET="")
     api.add_user("UMIA", "Mia")
     try:
         assert api.of("apps.connections.open")[0].token == "xapp-1-test"
@@ -187,12 +187,12 @@ def signed_latin1(raw: str) -> dict:
 
 async def test_a_wrong_app_token_stops_the_start_with_a_clear_message(settings, engine):
     from bot.app import build
-    from bot.config import ConfigError
+    from bot.ports import ConfigError
 
     api = SlackApi()
     await api.start()
-    wrong = replace(settings, slack_bot_token="xoxb-test", slack_app_token="xoxb-not-an-app-token",
-                    slack_api_url=api.url + "/api/")
+    wrong = with_env(settings, SLACK_BOT_TOKEN="xoxb-test", SLACK_APP_TOKEN="xoxb-not-an-app-token",
+                     SLACK_API_URL=api.url + "/api/")
     client = TestClient(TestServer(make_web_app(build(wrong, engine=engine))))
     try:
         # the local API refuses anything but an xapp- token for apps.connections.open

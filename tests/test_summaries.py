@@ -11,11 +11,11 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from bot import summary_sql as sql
+from bot.reports import figures as sql
 from bot.clock import build_scheduler
-from bot.summaries import compute
-from bot.summary_jobs import plan_weekly
-from bot.summary_view import render, sparkline, to_csv, to_json
+from bot.reports.summary import compute
+from bot.reports.jobs import plan_weekly
+from bot.reports.view import render, sparkline, to_csv, to_json
 from harness import at, make_world
 from prompts import default_library
 from storage.models import Assignment, Delivery, Membership, Participation, PromptRun, Reply

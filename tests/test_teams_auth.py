@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from dataclasses import replace
+
 
 import jwt
 import pytest
@@ -20,12 +20,11 @@ from sqlmodel import Session, select
 
 from bot.app import build
 from bot.clock import ManualClock
-from bot.config import ConfigError, Settings
-from bot.platforms.teams import TeamsPlatform
+from bot.ports import ConfigError, Env
 from bot.web import make_web_app
 from fakes.teams_connector import MockConnector
 from fakes.teams_world import TENANT, TeamsWorld, User
-from harness import at
+from harness import at, with_env
 from storage.models import Person
 
 APP_ID = "9a1f3c2e-5b7d-4e8a-9c0f-1d2e3f4a5b6c"
@@ -72,10 +71,9 @@ class SigningKeys:
 async def secured(settings, engine):
     connector = await MockConnector().start()
     keys = await SigningKeys().start()
-    secure = replace(settings, microsoft_app_id=APP_ID, microsoft_app_password="not-a-real-secret",
-                     teams_enabled=False)
-    app = build(secure, clock=ManualClock(at("2026-12-03 13:00")), platform_names=[], engine=engine)
-    app.add_platform(TeamsPlatform(app, openid_metadata_url=keys.url))
+    secure = with_env(settings, MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_PASSWORD="not-a-real-secret",
+                      TEAMS_ENABLED="", MICROSOFT_OPENID_METADATA_URL=keys.url)
+    app = build(secure, clock=ManualClock(at("2026-12-03 13:00")), platform_names=["teams"], engine=engine)
     client = TestClient(TestServer(make_web_app(app)))
     await client.start_server()
     world = TeamsWorld(secure, engine, at("2026-12-03 13:00"))
@@ -131,27 +129,27 @@ async def test_bad_tokens_are_refused(secured, engine, case):
 
 def test_teams_refuses_to_start_without_an_app_id_or_teams_enabled(settings, engine):
     with pytest.raises(ConfigError, match="MICROSOFT_APP_ID"):
-        build(replace(settings, teams_enabled=False, microsoft_app_id=""), platform_names=["teams"], engine=engine)
+        build(with_env(settings, TEAMS_ENABLED="", MICROSOFT_APP_ID=""), platform_names=["teams"], engine=engine)
 
 
 def test_single_tenant_needs_its_tenant(settings, engine):
-    single = replace(settings, microsoft_app_id=APP_ID, microsoft_app_password="pw", microsoft_app_type="SingleTenant")
+    single = with_env(settings, MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_PASSWORD="pw", MICROSOFT_APP_TYPE="SingleTenant")
     with pytest.raises(ConfigError, match="MICROSOFT_APP_TENANT_ID"):
         build(single, platform_names=["teams"], engine=engine)
-    app = build(replace(single, microsoft_app_tenant_id=TENANT), platform_names=["teams"], engine=engine)
+    app = build(with_env(single, MICROSOFT_APP_TENANT_ID=TENANT), platform_names=["teams"], engine=engine)
     assert "teams" in app.platforms
 
 
 def test_teams_is_configured_by_an_app_id_or_teams_enabled():
-    from bot.platforms import configured
+    from bot.platforms import enabled
 
-    assert configured(Settings(microsoft_app_id=APP_ID)) == ["teams"]
-    assert configured(Settings(teams_enabled=True)) == ["teams"]
-    assert configured(Settings()) == []
+    assert enabled(Env({"MICROSOFT_APP_ID": APP_ID})) == ["teams"]
+    assert enabled(Env({"TEAMS_ENABLED": "true"})) == ["teams"]
+    assert enabled(Env({})) == []
 
 
 async def test_serving_without_an_app_id_warns_loudly(settings, engine, caplog):
-    app = build(replace(settings, teams_enabled=True), platform_names=["teams"], engine=engine)
+    app = build(with_env(settings, TEAMS_ENABLED="true"), platform_names=["teams"], engine=engine)
     with caplog.at_level(logging.WARNING, logger="kipina.teams"):
         async with TestClient(TestServer(make_web_app(app))):
             pass

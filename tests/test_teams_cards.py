@@ -5,11 +5,11 @@ import json
 
 import pytest
 
-from bot.messages import Block, Button, Message, message
-from bot.platforms.base import PermanentFailure, RateLimited, TemporaryFailure
-from bot.platforms.teams_cards import MAX_BYTES, activity, form_card, sized_card
-from bot.platforms.teams_inbound import classify, command_text
-from bot.platforms.teams_rest import Refused, failure
+from bot.ports import Block, Button, Message, message
+from bot.ports import PermanentFailure, RateLimited, TemporaryFailure
+from bot.platforms.teams.cards import MAX_BYTES, activity, form_card, sized_card
+from bot.platforms.teams.inbound import classify, command_text
+from bot.platforms.teams.rest import Refused, failure
 from bot.views import answer_form, answered_message, coffee_message, prompt_message, recap_message
 from fakes.teams_world import BOT, check_activity, check_card
 from storage.models import Circle, Reply

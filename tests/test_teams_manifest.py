@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 from PIL import Image
 
-from bot.platforms.teams_manifest import manifest, package
+from bot.platforms.teams.manifest import manifest, package
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = Path(__file__).resolve().parent / "schemas" / "MicrosoftTeams.schema.json"

@@ -1,7 +1,7 @@
 """Offline themes: recurring keywords in Finnish, Swedish and English, over enough different people."""
 from __future__ import annotations
 
-from bot.themes import extract, language, stem, tokens
+from bot.reports.themes import extract, language, stem, tokens
 
 
 def answers(texts: list[str], authors: int, prompt_key: str | None = None) -> list[tuple]:

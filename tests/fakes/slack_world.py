@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import App, build
 from bot.clock import ManualClock
 from bot.web import make_web_app
+from harness import with_env
 from fakes.slack_api import TEAM, Call, SlackApi
 from fakes.slack_checks import assert_all_sent_valid, assert_valid_payload
 
@@ -165,12 +166,13 @@ class SlackWorld:
 
 
 async def open_world(settings, engine, start: datetime, **overrides) -> tuple[SlackWorld, SlackApi]:
-    """Start the local Slack API and the app's web server on it; close with close_world()."""
+    """Start the local Slack API and the app's web server on it; close with close_world().
+    `overrides`: environment variables (SLACK_APP_TOKEN="xapp-…")."""
     api = SlackApi()
     await api.start()
-    values = {"slack_bot_token": "xoxb-test", "slack_signing_secret": SECRET, "slack_api_url": api.url + "/api/",
+    values = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api.url + "/api/",
               **overrides}
-    settings = replace(settings, **values)
+    settings = with_env(settings, **values)
     app = build(settings, clock=ManualClock(start), engine=engine)
     client = TestClient(TestServer(make_web_app(app)))
     await client.start_server()

@@ -15,6 +15,7 @@ from bot.app import build
 from bot.clock import ManualClock
 from bot.web import make_web_app
 from fakes.teams_connector import Call, MockConnector
+from harness import with_env
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"  # official schemas, see SOURCE.txt there
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
@@ -78,7 +79,7 @@ class TeamsWorld:
 
     async def __aenter__(self) -> "TeamsWorld":
         await self.connector.start()
-        settings = replace(self.settings, teams_enabled=True, microsoft_app_id="", timezone="Europe/Helsinki")
+        settings = with_env(replace(self.settings, timezone="Europe/Helsinki"), TEAMS_ENABLED="true", MICROSOFT_APP_ID="")
         self.app = build(settings, clock=ManualClock(self.start), platform_names=["teams"], engine=self.engine)
         self.platform = self.app.platforms["teams"]
         self.client = TestClient(TestServer(make_web_app(self.app)))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from bot.messages import Field, Form, Message
+from bot.ports import Field, Form, Message
 
 
 class ConsoleView:

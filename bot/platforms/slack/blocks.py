@@ -31,7 +31,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.messages import Block, Button, Form, Message, spelled_out
+from bot.ports import Block, Button, Form, Message, spelled_out
 
 TEXT_LIMIT = 3000  # a section or context text object
 HEADER_LIMIT = 150

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.i18n import t
-from bot.messages import Attachment, Block, Message
+from bot.ports import Attachment, Block, Message
 from bot.rhythm import zone
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -189,7 +189,7 @@ def delivery_message(settings, ws, person, payload: dict | None, lang: str) -> M
     """A planned summary, checked again at send time: only someone still in HR_USERS gets it."""
     if person is None or not payload or f"{ws.platform}:{person.platform_user_id}" not in settings.hr_users:
         return None
-    from bot.summary_chart import chart_png
+    from bot.reports.chart import chart_png
 
     summary = render(payload, lang)
     png = chart_png(payload, lang)

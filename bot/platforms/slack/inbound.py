@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from bot.inbound import Place
+from bot.ports import Place
 
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _MARKUP = re.compile(r"<([^<>]*)>")

@@ -9,7 +9,6 @@ stay in bot/platforms/teams*.py.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 import logging
 
 from aiohttp import web
@@ -17,33 +16,30 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticationConstants
 
-from bot.compose import Target
-from bot.config import ConfigError
 from bot.i18n import language_of, t
-from bot.inbound import Actor, CommandRequest
 from bot.logs import scrub
-from bot.messages import Message, Response, message as plain_message, spelled_out
-from bot.pacing import Limits
-from bot.platforms.base import (PermanentFailure, Platform, RateLimited, SendError, Sent, TemporaryFailure,
-                                Unreachable)
-from bot.platforms.teams_cards import activity as card_activity, form_card, sized_card
-from bot.platforms.teams_inbound import PLATFORM, Turn, classify, conversation_type, dig, tenant_of, well_formed
-from bot.platforms.teams_rest import Refused, TeamsRest, jitter
+from bot.platforms.plumbing import Background, ask, once_more, paced
+from bot.platforms.teams.settings import TeamsSettings, check
+from bot.ports import (Actor, CommandRequest, Limits, Message, PermanentFailure, Platform, Response, Runtime,
+                       SendError, Sent, Target, Unreachable, message as plain_message, spelled_out)
+from bot.platforms.teams.cards import activity as card_activity, form_card, sized_card
+from bot.platforms.teams.inbound import PLATFORM, Turn, classify, conversation_type, dig, tenant_of, well_formed
+from bot.platforms.teams.rest import Refused, TeamsRest
 
 log = logging.getLogger("kipina.teams")
 
 ROUTE = "/api/messages"
-MAX_INLINE_WAIT = 10.0  # a direct reply waits at most this long for a Retry-After
 
 
 class TeamsConfig:
     """The attribute names botbuilder's configuration readers look for."""
 
-    def __init__(self, settings, openid_metadata_url: str | None = None):
-        self.APP_ID = settings.microsoft_app_id
-        self.APP_PASSWORD = settings.microsoft_app_password
-        self.APP_TYPE = settings.microsoft_app_type or "MultiTenant"
-        self.APP_TENANTID = settings.microsoft_app_tenant_id
+    def __init__(self, settings: TeamsSettings):
+        self.APP_ID = settings.app_id
+        self.APP_PASSWORD = settings.app_password
+        self.APP_TYPE = settings.app_type or "MultiTenant"
+        self.APP_TENANTID = settings.app_tenant_id
+        openid_metadata_url = settings.openid_metadata_url
         if openid_metadata_url:
             # Public-cloud values, except where the channel's token signing keys are published.
             self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = openid_metadata_url
@@ -53,16 +49,6 @@ class TeamsConfig:
             self.TO_CHANNEL_FROM_BOT_LOGIN_URL = AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL
             self.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
             self.OAUTH_URL = AuthenticationConstants.OAUTH_URL
-
-
-def check_settings(settings) -> None:
-    if not settings.microsoft_app_id and not settings.teams_enabled:
-        raise ConfigError("Teams needs MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD, "
-                          "or TEAMS_ENABLED=true for local testing without authentication")
-    if settings.microsoft_app_id and (settings.microsoft_app_type or "").lower() == "singletenant":
-        if not settings.microsoft_app_tenant_id or not settings.microsoft_app_password:
-            raise ConfigError("MICROSOFT_APP_TYPE=SingleTenant needs MICROSOFT_APP_TENANT_ID "
-                              "and MICROSOFT_APP_PASSWORD")
 
 
 def _authenticate(auth, activity: Activity, header: str):
@@ -78,19 +64,16 @@ class TeamsPlatform(Platform):
     # create 1:1 conversations.
     limits = Limits(per_target_rate=1.8, per_target_burst=4, global_rate=25.0, global_burst=1)
 
-    def __init__(self, app, openid_metadata_url: str | None = None):
-        """`openid_metadata_url`: where the channel publishes its token signing keys, when not
-        the public cloud's (private clouds; tests use a local one)."""
-        check_settings(app.settings)
-        rate = app.settings.teams_messages_per_second
-        self.limits = replace(self.limits, global_rate=rate, global_burst=max(1, round(rate / 20)))
-        self.app = app
-        self.app_id = app.settings.microsoft_app_id
-        self.auth = ConfigurationBotFrameworkAuthentication(TeamsConfig(app.settings, openid_metadata_url))
+    def __init__(self, runtime: Runtime, settings: TeamsSettings):
+        check(settings)
+        self.limits = paced(self.limits, settings.messages_per_second)
+        self.runtime, self.settings = runtime, settings
+        self.app_id = settings.app_id
+        self.auth = ConfigurationBotFrameworkAuthentication(TeamsConfig(settings))
         self.adapter = CloudAdapter(self.auth)
         self.adapter.on_turn_error = self._turn_error
         self.rest = TeamsRest(self.auth, self.app_id)
-        self.tasks: set[asyncio.Task] = set()
+        self.background = Background("Teams")
         self.personal: dict[tuple[str, str], str] = {}  # (tenant, user) → 1:1 conversation id
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -109,10 +92,7 @@ class TeamsPlatform(Platform):
 
     async def idle(self, timeout: float | None = None) -> None:
         """Wait for the work of requests already answered (shutdown, tests)."""
-        while self.tasks:
-            done, _ = await asyncio.wait(set(self.tasks), timeout=timeout)
-            if not done:
-                break
+        await self.background.idle(timeout)
 
     # -- inbound ---------------------------------------------------------------------------------
 
@@ -144,7 +124,7 @@ class TeamsPlatform(Platform):
             return web.json_response({"error": "unauthorized"}, status=401)
 
         async def logic(context) -> None:
-            self._spawn(self._serve(body))
+            self.background.spawn(self._serve(body))
 
         try:
             invoke = await self.adapter.process_activity(result, activity, logic)
@@ -154,11 +134,6 @@ class TeamsPlatform(Platform):
         if invoke is not None:
             return web.json_response(invoke.body, status=int(invoke.status))
         return web.Response(status=201)
-
-    def _spawn(self, work) -> None:
-        task = asyncio.create_task(work)
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
 
     async def _turn_error(self, context, error: Exception) -> None:
         log.error("Teams turn failed: %s", scrub(repr(error))[:300])
@@ -172,25 +147,21 @@ class TeamsPlatform(Platform):
             if conversation_type(body) == "personal":
                 self.personal[(tenant, sender)] = dig(body, "conversation", "id") or ""
             response = await self._run(turn)
-            self.app.dispatcher.wake()  # what the request planned (a prompt now, welcomes) goes at once
             await self._respond(body, turn, response)
         except Exception:
             log.exception("Teams activity %s could not be handled", str(body.get("id"))[:64])
 
     async def _run(self, turn: Turn) -> Response | None:
-        core, now = self.app.core, self.app.clock.now()
         if turn.kind == "install":
-            await asyncio.to_thread(core.touch, turn.actor, now)
+            await ask(self.runtime, "touch", turn.actor)
             if not turn.welcome:
                 return None
-            hello = await asyncio.to_thread(core.command, CommandRequest(turn.actor, "help", turn.place), now)
+            hello = await ask(self.runtime, "command", CommandRequest(turn.actor, "help", turn.place))
             if not turn.place.is_direct:  # added to a team or chat: everyone there may read how it works
                 hello = Response(to_channel=hello.to_caller)
             return hello
-        if turn.kind == "command":  # mentioned people are stored with it, so the bot can reach them
-            return await asyncio.to_thread(core.command, turn.request, now)
-        handler = {"message": core.message, "action": core.action, "form": core.form}[turn.kind]
-        return await asyncio.to_thread(handler, turn.request, now)
+        # A command's mentioned people are stored with it, so the bot can reach them.
+        return await ask(self.runtime, turn.kind, turn.request)
 
     # -- answering a request ---------------------------------------------------------------------
 
@@ -226,7 +197,7 @@ class TeamsPlatform(Platform):
     async def _reply_privately(self, turn: Turn, thread: str, replies: list[dict], posted_here: bool) -> None:
         """Only the caller may see these, and Teams has no ephemeral messages: use the 1:1 chat."""
         actor, address = turn.actor, turn.actor.address or {}
-        lang = language_of(actor.locale) or self.app.settings.default_language
+        lang = language_of(actor.locale) or self.runtime.default_language
         try:
             personal = await self._personal_conversation(address, actor.workspace, actor.user_id)
             for reply in replies:
@@ -243,24 +214,7 @@ class TeamsPlatform(Platform):
         await self._reply(lambda: self.rest.send(address["service_url"], thread, post))
 
     async def _reply(self, call, raise_errors: bool = False):
-        """A direct reply: one more try after a short pause (or Retry-After); otherwise logged (or raised)."""
-        try:
-            return await call()
-        except (RateLimited, TemporaryFailure) as error:
-            wait = error.retry_after if isinstance(error, RateLimited) else jitter(0.5, 1.5)
-            failure = error
-            if wait <= MAX_INLINE_WAIT:
-                await asyncio.sleep(wait)
-                try:
-                    return await call()
-                except SendError as again:
-                    failure = again
-        except SendError as error:
-            failure = error
-        if raise_errors:
-            raise failure
-        log.warning("reply not delivered: %s", scrub(str(failure))[:200])
-        return None
+        return await once_more(call, "reply", raise_errors=raise_errors)
 
     # -- outbox ------------------------------------------------------------------------------------
 
@@ -305,7 +259,7 @@ class TeamsPlatform(Platform):
             self.personal.clear()  # only a shortcut: the address in the database is the record
         self.personal[key] = conversation
         remembered = Actor(PLATFORM, tenant, user_id, address={**address, "conversation_id": conversation})
-        await asyncio.to_thread(self.app.core.touch, remembered, self.app.clock.now())
+        await asyncio.to_thread(self.runtime.core.touch, remembered, self.runtime.now())
         return conversation
 
     # -- rendering -------------------------------------------------------------------------------

@@ -12,18 +12,12 @@ from datetime import datetime, timedelta
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
-from bot.inbound import Actor
+from bot.platforms.plumbing import retry_after
+from bot.ports import Actor
 
 log = logging.getLogger("kipina.slack")
 
 FRESH = timedelta(days=1)
-
-
-def retry_after(headers, default: float = 30.0) -> float:
-    try:
-        return float((headers or {}).get("Retry-After") or default)
-    except (TypeError, ValueError):
-        return default
 
 
 def actor_from_user(team: str, user: dict) -> Actor:
@@ -41,8 +35,8 @@ def actor_from_user(team: str, user: dict) -> Actor:
 class Profiles:
     """A day-long cache of users.info answers; the database keeps what matters."""
 
-    def __init__(self, app, client):
-        self.app, self.client = app, client
+    def __init__(self, runtime, client):
+        self.runtime, self.client = runtime, client
         self.known: dict[tuple[str, str], tuple[datetime, Actor]] = {}
         self.quiet_until = 0.0  # after a 429 on users.info, ask again only once Retry-After has passed
 
@@ -55,12 +49,12 @@ class Profiles:
 
     def fresh(self, team: str, user: str) -> bool:
         found = self.known.get((team, user))
-        return found is not None and self.app.clock.now() - found[0] < FRESH
+        return found is not None and self.runtime.now() - found[0] < FRESH
 
     def settled(self, checked_at) -> bool:
         """The database says the profile was checked within a day (the clock's daily sweep, or
         another web process): no users.info needed, whatever this process has cached."""
-        return checked_at is not None and self.app.clock.now() - checked_at < FRESH
+        return checked_at is not None and self.runtime.now() - checked_at < FRESH
 
     async def sweep(self, page_size: int = 200) -> int:
         """Refresh everyone Kipinä knows from users.list, a page of `page_size` per call: a few
@@ -80,11 +74,11 @@ class Profiles:
             except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
                 log.warning("users.list failed: %s", type(error).__name__)
                 return changed
-            now = self.app.clock.now()
+            now = self.runtime.now()
             members = answer.get("members") or []
             actors = [actor_from_user(member.get("team_id") or team, member) for member in members]
             team = team or next((a.workspace for a in actors if a.workspace), "")
-            changed += await asyncio.to_thread(self.app.core.touch_many, actors, now)
+            changed += await asyncio.to_thread(self.runtime.core.touch_many, actors, now)
             for actor in actors:
                 self.known[(actor.workspace, actor.user_id)] = (now, actor)
             cursor = (answer.get("response_metadata") or {}).get("next_cursor")
@@ -113,7 +107,7 @@ class Profiles:
             log.info("users.info for %s failed: %s", user, type(error).__name__)
             return found[1] if found else None
         actor = actor_from_user(team, answer.get("user") or {"id": user})
-        now = self.app.clock.now()
-        await asyncio.to_thread(self.app.core.touch, actor, now)
+        now = self.runtime.now()
+        await asyncio.to_thread(self.runtime.core.touch, actor, now)
         self.known[(team, user)] = (now, actor)
         return actor

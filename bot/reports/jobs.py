@@ -6,20 +6,19 @@ person: the job can run twice (two clocks, a restart, an operator) and HR hear o
 """
 from __future__ import annotations
 
-import argparse
 import logging
-import sys
 from datetime import datetime
 
 from sqlalchemy import exists
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot import llm, outbox, people
-from bot import summary_sql as sql
+from bot import outbox, people
+from bot.reports import llm
+from bot.reports import figures as sql
 from bot.config import Settings
 from bot.context import Services
-from bot.summaries import Scope, compute, timezone_of
+from bot.reports.summary import Scope, compute, timezone_of
 from storage.db import unit_of_work
 from storage.models import Circle, Delivery, Person, Workspace
 from storage.ops import insert_ignore
@@ -109,25 +108,16 @@ def plan_weekly(engine: Engine, services: Services, now: datetime, week: sql.Wee
     return total
 
 
-def weekly_summaries(app, now: datetime) -> int:
-    """The clock's Monday 09:00 job."""
-    return plan_weekly(app.engine, app.services, now)
-
-
-# -- python -m bot report -----------------------------------------------------------------------
-
-
-def register(subparsers) -> None:
-    report = subparsers.add_parser("report", help="print the weekly summary (HR view) of a workspace")
-    report.add_argument("--week", type=parse_week_arg, help="ISO week, e.g. 2026-W48 (default: the current week; with --send the last one)")
-    report.add_argument("--format", choices=("text", "json", "csv"), default="text")
-    report.add_argument("--workspace", help="id, external id or platform:external_id (needed when there are several)")
-    report.add_argument("--language", choices=("fi", "sv", "en"), help="language of the text format")
-    report.add_argument("--offline", action="store_true", help="offline themes even when OPENAI_API_KEY is set")
-    report.add_argument("--chart", metavar="FILE.png", help="also write the 8-week trend as a PNG chart")
-    report.add_argument("--send", action="store_true",
-                        help="plan the week's summary deliveries to HR users (as the Monday job does) instead of printing")
-    report.set_defaults(func=cmd_report)
+def summary_for(engine: Engine, services: Services, ws: Workspace, week: sql.Week, now: datetime,
+                languages: list[str], use_model: bool) -> dict:
+    """One workspace's summary for a week (operators, on demand); the model, if asked, outside any transaction."""
+    settings = services.settings
+    with unit_of_work(engine) as session:
+        summary = compute(session, ws, settings, week, now, library=services.library, with_themes=not use_model)
+        found = llm_input(session, ws, summary, settings.min_group_size) if use_model else None
+    if use_model:
+        summary = add_model_themes(settings, summary, found, languages)
+    return summary
 
 
 def pick_workspace(session: Session, wanted: str | None) -> Workspace:
@@ -147,63 +137,3 @@ def pick_workspace(session: Session, wanted: str | None) -> Workspace:
 
 def _known(spaces: list[Workspace]) -> str:
     return ", ".join(f"{ws.id} ({ws.platform}:{ws.external_id})" for ws in spaces) or "none"
-
-
-def cmd_report(args) -> int:
-    from bot.app import ensure_schema
-    from bot.config import load_settings
-    from bot.rhythm import Calendar
-    from bot.summary_view import render, to_csv, to_json
-    from prompts import default_library
-    from storage.db import make_engine
-
-    settings = load_settings()
-    engine = make_engine(settings.database_url)
-    ensure_schema(engine)
-    services = Services(settings=settings, library=default_library(), calendar=Calendar.from_settings(settings))
-    now = utcnow()
-    try:
-        with unit_of_work(engine) as session:
-            ws = pick_workspace(session, args.workspace)
-            tz = timezone_of(ws, settings)
-            week = sql.parse_week(args.week, tz) if args.week else None
-    except (LookupError, ValueError) as error:
-        print(error, file=sys.stderr)
-        return 2
-    if args.send:
-        planned = plan_workspace(engine, services, ws, now, week)
-        print(f"planned {planned} summary deliveries for {week.label if week else 'last week'}")
-        return 0
-    week = week or sql.week_at(now, tz)
-    use_model = llm.configured(settings) and not args.offline
-    lang = args.language or ws.language or settings.default_language
-    with unit_of_work(engine) as session:
-        summary = compute(session, ws, settings, week, now, library=services.library, with_themes=not use_model)
-        found = llm_input(session, ws, summary, settings.min_group_size) if use_model else None
-    if use_model:
-        summary = add_model_themes(settings, summary, found, [lang])
-    if args.chart:
-        from bot.summary_chart import chart_png
-
-        png = chart_png(summary, lang)
-        if png is None:
-            print("no chart: fewer people than MIN_GROUP_SIZE take part", file=sys.stderr)
-        else:
-            with open(args.chart, "wb") as out:
-                out.write(png)
-    if args.format == "json":
-        print(to_json(summary))
-    elif args.format == "csv":
-        sys.stdout.write(to_csv(summary))
-    else:
-        message = render(summary, lang)
-        print("\n\n".join(b.text for b in message.blocks))
-    return 0
-
-
-def parse_week_arg(raw: str) -> str:
-    try:
-        sql.parse_week(raw, "UTC")
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    return raw

@@ -15,13 +15,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, true
 from sqlmodel import Session, select
 
-from bot import audit
-from bot import summary_sql as sql
-from bot import themes as offline
+from bot.reports import figures as sql
+from bot.reports import themes as offline
 from bot.config import Settings
-from bot.context import Ctx, Refusal
-from bot.inbound import Place
-from bot.messages import Response
 from bot.nudges import next_fire
 from storage.models import Circle, Workspace
 
@@ -194,23 +190,3 @@ def offline_themes(session, scope: Scope, week: sql.Week, n: int, library=None) 
     found = offline.extract(sql.shared_answers(session, scope.where(), week), n,
                             names=sql.names(session, scope.workspace_id), prompt_texts=prompts)
     return {"method": "offline", "items": found}
-
-
-def report_command(ctx: Ctx, place: Place) -> Response:
-    """`/circle report`: HR get their workspace's current week, a mentor their own circles; others a refusal."""
-    from bot.summary_view import render
-
-    mentor_id = None
-    if not ctx.person.is_hr:
-        mentors = ctx.session.exec(select(Circle.id).where(
-            Circle.workspace_id == ctx.workspace.id, Circle.mentor_id == ctx.person.id,
-            Circle.archived_at.is_(None))).first()
-        if mentors is None:
-            raise Refusal("report.not_allowed")
-        mentor_id = ctx.person.id
-    week = sql.week_at(ctx.now, timezone_of(ctx.workspace, ctx.settings))
-    summary = compute(ctx.session, ctx.workspace, ctx.settings, week, ctx.now, mentor_id=mentor_id,
-                      library=ctx.services.library)
-    audit.record(ctx.session, ctx.workspace.id, "report", ctx.now, ctx.person,
-                 scope="mentor" if mentor_id else "hr", week=week.label)
-    return Response().say(render(summary, ctx.lang))

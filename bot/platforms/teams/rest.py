@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
 from urllib.parse import quote
 
 import aiohttp
@@ -21,7 +20,8 @@ from botframework.connector.auth import AuthenticationConstants, BotFrameworkAut
 from yarl import URL
 
 from bot.logs import scrub
-from bot.platforms.base import PermanentFailure, RateLimited, TemporaryFailure
+from bot.platforms.plumbing import jitter, retry_after
+from bot.ports import PermanentFailure, RateLimited, TemporaryFailure
 
 log = logging.getLogger("kipina.teams")
 
@@ -36,17 +36,10 @@ class Refused(PermanentFailure):
         self.status = status
 
 
-def jitter(low: float, high: float) -> float:
-    return random.uniform(low, high)
-
-
 def failure(status: int, headers, detail: str) -> Exception:
     """Map a connector answer to what the dispatcher should do with it."""
     if status == 429:
-        try:
-            wait = float(headers.get("Retry-After") or 0)
-        except ValueError:
-            wait = 0.0
+        wait = retry_after(headers, default=0.0)
         return RateLimited(wait * jitter(1.0, 1.2) if wait > 0 else jitter(1.0, 3.0), detail=f"HTTP 429: {detail}")
     if status == 412:  # Teams' answer to too many messages in one conversation
         return RateLimited(jitter(2.0, 5.0), detail=f"HTTP 412: {detail}")

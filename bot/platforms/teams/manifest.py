@@ -108,9 +108,9 @@ def package(bot_id: str, **options) -> bytes:
 
 
 def run(args) -> int:
-    from bot.config import load_settings
+    from bot.platforms.teams.settings import read
 
-    bot_id = args.bot_id or load_settings().microsoft_app_id
+    bot_id = args.bot_id or read(args.env).app_id
     if not bot_id:
         print("teams-manifest needs the bot's Microsoft App ID: set MICROSOFT_APP_ID or pass --bot-id", file=sys.stderr)
         return 2

@@ -11,58 +11,25 @@ import re
 import sys
 import uuid
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from bot.compose import Target
-from bot.inbound import ActionRequest, Actor, CommandRequest, FormRequest, MessageRequest, Place
-from bot.messages import Button, Form, Message, Response
-from bot.pacing import Limits
-from bot.platforms.base import Platform, Sent
-from bot.platforms.console_view import ConsoleView
-from bot.rhythm import zone
+from bot.platforms.console.platform import WORKSPACE, ConsolePlatform, user_id
+from bot.ports import (ActionRequest, Actor, CommandRequest, Form, FormRequest, MessageRequest, Place, Response,
+                       Runtime)
 
-WORKSPACE = "local"
 MENTION = re.compile(r"(?<![\w<])@([\w.\-]+)")
 
 
-def user_id(name: str) -> str:
-    return name.strip().lower()
-
-
-class ConsolePlatform(Platform):
-    name = "console"
-    limits = Limits(per_target_rate=10_000, per_target_burst=10_000, global_rate=10_000, global_burst=10_000,
-                    concurrency=1)
-
-    def __init__(self, app, out=None):
-        self.app = app
-        self.view = ConsoleView(out)
-        self.names: dict[str, str] = {}
-        self.buttons: dict[str, tuple[Button, ...]] = {}
-        self.posts: dict[str, str] = {}  # message id → channel, for `/reply`
-        self.count = 0
-
-    async def send(self, target: Target, message: Message) -> Sent:
-        self.count += 1
-        mid = f"m{self.count}"
-        if target.kind == "dm":
-            where = f"DM → {self.names.get(target.user_id, target.user_id)}"
-            channel = f"dm:{target.user_id}"
-            if message.buttons:
-                self.buttons[target.user_id] = message.buttons
-        else:
-            where, channel = f"#{target.channel_id}", target.channel_id
-            self.posts[mid] = channel
-        self.view.show(where, message, mid)
-        if message.follow_up is not None:
-            self.view.show(f"{where} (thread of {mid})", message.follow_up, None)
-        return Sent(message_id=mid, channel_id=channel)
+async def chat(runtime: Runtime, platform: ConsolePlatform, interactive: bool) -> None:
+    """Read the terminal (or a pipe) until it ends."""
+    await ConsoleSession(runtime, platform).run(interactive=interactive)
 
 
 class ConsoleSession:
     """Reads lines and turns them into requests on behalf of whoever is speaking."""
 
-    def __init__(self, app, platform: ConsolePlatform, lines=None):
-        self.app, self.platform, self.view = app, platform, platform.view
+    def __init__(self, runtime: Runtime, platform: ConsolePlatform, lines=None):
+        self.runtime, self.platform, self.view = runtime, platform, platform.view
         self.lines = lines if lines is not None else sys.stdin
         self.speaker = "Mentor"
         self.locales: dict[str, str] = {}
@@ -93,11 +60,11 @@ class ConsoleSession:
     async def _ticker(self) -> None:
         while True:
             await asyncio.sleep(60)
-            await asyncio.to_thread(self.app.core.tick, self.app.clock.now())
+            await asyncio.to_thread(self.runtime.core.tick, self.runtime.now())
             await self.drain()
 
     async def drain(self) -> None:
-        await self.app.dispatcher.drain(self.app.clock.now)
+        await self.runtime.drain()
 
     async def handle(self, line: str) -> bool:
         """One line of input; False ends the session."""
@@ -124,12 +91,12 @@ class ConsoleSession:
         elif text.split()[0].lower() in ("/circle", "/piiri", "/cirkel"):
             body = MENTION.sub(self._mention, text.split(" ", 1)[1] if " " in text else "")
             await self._respond(await asyncio.to_thread(
-                self.app.core.command, CommandRequest(self.actor(), body, self.place), self.app.clock.now()))
+                self.runtime.core.command, CommandRequest(self.actor(), body, self.place), self.runtime.now()))
         elif text.isdigit() and user_id(self.speaker) in self.platform.buttons:
             await self._press(int(text))
         else:
             request = MessageRequest(self.actor(), text, f"console:{uuid.uuid4().hex}", Place())
-            await self._respond(await asyncio.to_thread(self.app.core.message, request, self.app.clock.now()))
+            await self._respond(await asyncio.to_thread(self.runtime.core.message, request, self.runtime.now()))
         await self.drain()
         return True
 
@@ -150,15 +117,14 @@ class ConsoleSession:
 
     async def _tick(self, raw: str) -> None:
         try:
-            at = datetime.fromisoformat(raw) if raw else self.app.clock.now()
+            at = datetime.fromisoformat(raw) if raw else self.runtime.now()
         except ValueError:
             self.view.note("usage: /tick 2026-12-03T14:00 (ISO time; without a zone it is the organisation's)")
             return
         if at.tzinfo is None:
-            at = at.replace(tzinfo=zone(self.app.settings.timezone))
-        if hasattr(self.app.clock, "set"):
-            self.app.clock.set(at)
-        report = await asyncio.to_thread(self.app.core.tick, at)
+            at = at.replace(tzinfo=ZoneInfo(self.runtime.timezone))
+        self.runtime.set_time(at)
+        report = await asyncio.to_thread(self.runtime.core.tick, at)
         self.view.note(f"tick {at.isoformat(timespec='minutes')}: {report['runs']} runs, "
                        f"{report['reminders']} reminders, {report['recaps']} recaps planned")
 
@@ -170,7 +136,7 @@ class ConsoleSession:
             return
         place = Place(channel_id=channel, is_direct=False, name=f"#{channel}")
         request = MessageRequest(self.actor(), text, f"console:{uuid.uuid4().hex}", place, thread_of=mid)
-        await asyncio.to_thread(self.app.core.message, request, self.app.clock.now())
+        await asyncio.to_thread(self.runtime.core.message, request, self.runtime.now())
         self.view.note(f"{self.speaker} replied in the thread of {mid}")
 
     async def _press(self, number: int) -> None:
@@ -180,7 +146,7 @@ class ConsoleSession:
             return
         button = buttons[number - 1]
         request = ActionRequest(self.actor(), button.action, button.value, self.place)
-        await self._respond(await asyncio.to_thread(self.app.core.action, request, self.app.clock.now()))
+        await self._respond(await asyncio.to_thread(self.runtime.core.action, request, self.runtime.now()))
 
     async def _respond(self, response: Response | None) -> None:
         if response is None:
@@ -222,4 +188,4 @@ class ConsoleSession:
             return
         self.form = None
         request = FormRequest(self.actor(), form.action, form.value, answers, f"console-form:{uuid.uuid4().hex}")
-        await self._respond(await asyncio.to_thread(self.app.core.form, request, self.app.clock.now()))
+        await self._respond(await asyncio.to_thread(self.runtime.core.form, request, self.runtime.now()))

@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Iterable
 
+from bot import platforms as registry
 from bot.config import Settings
 from bot.logs import scrub as scrub_secrets
 
@@ -24,7 +25,6 @@ MAX_TOTAL = 30_000  # characters of answers in one request
 MAX_THEMES = 5
 LANGUAGE_NAMES = {"fi": "Finnish", "sv": "Swedish", "en": "English"}
 
-MARKUP = re.compile(r"<[@#!][^>]*>|<at>.*?</at>", re.IGNORECASE | re.DOTALL)  # Slack <@U1|x>, Teams <at>x</at>
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 MENTION = re.compile(r"(?<![\w@])@[\w.\-]+")
 LINK = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
@@ -61,7 +61,7 @@ def _phone(match: re.Match) -> str:
 
 def scrub(text: str, names: NameScrubber) -> str:
     """Everything that could point at a person goes before the text leaves the process."""
-    text = MARKUP.sub("[mention]", text)
+    text = registry.mention_markup().sub("[mention]", text)  # each platform's, e.g. <@U1|x>, <at>x</at>
     text = EMAIL.sub("[email]", text)
     text = LINK.sub("[link]", text)
     text = MENTION.sub("[mention]", text)

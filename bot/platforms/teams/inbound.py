@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.inbound import ActionRequest, Actor, CommandRequest, FormRequest, MessageRequest, Place
+from bot.ports import ActionRequest, Actor, CommandRequest, FormRequest, MessageRequest, Place
 from bot.platforms.shapes import TEXT, fits
 
 PLATFORM = "teams"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 
-from bot.messages import Block, Button, Field, Form, Message
-from bot.platforms.teams_inbound import FORM_FLAG
+from bot.ports import Block, Button, Field, Form, Message
+from bot.platforms.teams.inbound import FORM_FLAG
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"

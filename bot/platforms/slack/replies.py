@@ -14,15 +14,14 @@ import aiohttp
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.i18n import language_of, t
-from bot.messages import Attachment, Form, Message, Response, file_as_text, message
-from bot.platforms.base import PermanentFailure, RateLimited, SendError
-from bot.platforms.slack_blocks import form_view, message_parts
-from bot.platforms.slack_inbound import Origin, is_direct
+from bot.platforms.plumbing import once_more
+from bot.ports import Attachment, Form, Message, PermanentFailure, RateLimited, Response, SendError, file_as_text, message
+from bot.platforms.slack.blocks import form_view, message_parts
+from bot.platforms.slack.inbound import Origin, is_direct
 
 log = logging.getLogger("kipina.slack")
 
 RESPONSE_URL_USES = 5  # Slack accepts five responses per response_url
-MAX_WAIT = 10  # seconds a person's reply may wait for a rate limit to pass
 
 
 class Replies:
@@ -32,7 +31,7 @@ class Replies:
     def text(self, origin: Origin, key: str, **params) -> str:
         """A platform-level notice in the person's language as far as Slack told us."""
         actor = self.platform.people.actor(origin.team, origin.user)
-        return t(language_of(actor.locale) or self.platform.app.settings.default_language, key, **params)
+        return t(language_of(actor.locale) or self.platform.runtime.default_language, key, **params)
 
     async def deliver(self, response: Response | None, origin: Origin) -> None:
         """Show a Response: the caller's part, the channel's part, a replaced message, a form."""
@@ -50,23 +49,8 @@ class Replies:
                 steps.append(lambda file=file: self.file_to_caller(file, origin))
         if response.to_channel:
             steps.append(lambda: self.to_channel(response.to_channel, origin))
-        for step in steps:
-            await self._once_more_if_limited(step, origin)
-
-    async def _once_more_if_limited(self, step, origin: Origin) -> None:
-        """A reply meets the same rate limits as the outbox: wait out one short Retry-After."""
-        for attempt in range(2):
-            try:
-                await step()
-                return
-            except RateLimited as limited:
-                if attempt or limited.retry_after > MAX_WAIT:
-                    log.warning("a reply to %s was rate limited: %s", origin.user, limited)
-                    return
-                await asyncio.sleep(limited.retry_after)
-            except SendError as error:  # one failed step must not hide the others
-                log.warning("a reply to %s could not be shown: %s", origin.user, error)
-                return
+        for step in steps:  # one failed step must not hide the others
+            await once_more(step, f"a reply to {origin.user}")
 
     async def respond(self, origin: Origin, part: dict, **options) -> bool:
         if not origin.response_url:

@@ -10,13 +10,13 @@ import asyncio
 import re
 from collections import OrderedDict
 
-from bot.inbound import ActionRequest, CommandRequest, FormRequest, MessageRequest, Place
-from bot.messages import Response
-from bot.platforms.slack_blocks import FORM_CALLBACK, home_view, parse_action_id, truncate
-from bot.platforms.slack_inbound import (Origin, action_origin, command_origin, form_fields, form_metadata,
+from bot.platforms.plumbing import ask
+from bot.ports import ActionRequest, CommandRequest, FormRequest, MessageRequest, Place, Response
+from bot.platforms.slack.blocks import FORM_CALLBACK, home_view, parse_action_id, truncate
+from bot.platforms.slack.inbound import (Origin, action_origin, command_origin, form_fields, form_metadata,
                                          is_person_message, mentioned_users, message_source, place_of,
                                          plain_text, view_origin)
-from bot.platforms.slack_replies import Replies
+from bot.platforms.slack.replies import Replies
 
 ACK_BUDGET = 2.0  # seconds of Slack's three, leaving room for the network
 SEEN_EVENTS = 10_000
@@ -36,15 +36,13 @@ def register(platform) -> "Handlers":
 class Handlers:
     def __init__(self, platform):
         self.platform = platform
-        self.app = platform.app
+        self.runtime = platform.runtime
         self.people = platform.people
         self.replies = Replies(platform)
         self.seen: OrderedDict[str, None] = OrderedDict()  # event ids handled by this process
 
     async def _core(self, method: str, request):
-        response = await asyncio.to_thread(getattr(self.app.core, method), request, self.app.clock.now())
-        self.app.dispatcher.wake()  # what the request planned (a prompt now, welcomes) goes at once
-        return response
+        return await ask(self.runtime, method, request)
 
     @staticmethod
     async def _in_time(task: asyncio.Task) -> bool:
@@ -173,5 +171,5 @@ class Handlers:
 
     async def publish_home(self, team: str, user: str) -> None:
         actor = self.people.actor(team, user)
-        page = await asyncio.to_thread(self.app.core.home, actor, self.app.clock.now())
+        page = await asyncio.to_thread(self.runtime.core.home, actor, self.runtime.now())
         await self.platform.call("views.publish", user_id=user, view=home_view(page))

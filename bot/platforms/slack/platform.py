@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
 
 import aiohttp
 from aiohttp import web
@@ -20,20 +19,16 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.compose import Target
-from bot.config import ConfigError
-from bot.logs import scrub
-from bot.messages import Attachment, Message, file_as_text
-from bot.pacing import Limits
-from bot.platforms.base import (PermanentFailure, Platform, RateLimited, SendError, Sent, TemporaryFailure,
-                                Unreachable)
-from bot.platforms.slack_blocks import message_parts
-from bot.platforms.slack_people import Profiles, retry_after
-from bot.platforms.slack_shapes import well_formed
+from bot.platforms.plumbing import Background, paced, retry_after
+from bot.platforms.slack.settings import SlackSettings
+from bot.ports import (Attachment, ConfigError, Limits, Message, PermanentFailure, Platform, RateLimited, Runtime,
+                       SendError, Sent, Target, TemporaryFailure, Unreachable, file_as_text)
+from bot.platforms.slack.blocks import message_parts
+from bot.platforms.slack.people import Profiles
+from bot.platforms.slack.shapes import well_formed
 
 log = logging.getLogger("kipina.slack")
 
-SLACK_API = "https://slack.com/api/"
 TEMPORARY = {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org"}
 # A DM that cannot be opened: the person is gone, hidden from the app, or a bot.
 UNREACHABLE = {"channel_not_found", "user_not_found", "cannot_dm_bot", "user_not_visible", "users_not_found"}
@@ -72,26 +67,22 @@ class SlackPlatform(Platform):
     # replies, which are not paced here. Concurrency covers the latency at that rate.
     limits = Limits(per_target_rate=1.0, per_target_burst=2, global_rate=8.0, global_burst=1, concurrency=32)
 
-    def __init__(self, app):
-        from bot.platforms.slack_handlers import register
+    def __init__(self, runtime: Runtime, settings: SlackSettings):
+        from bot.platforms.slack.handlers import register
 
-        self.app = app
-        settings = app.settings
-        rate = settings.slack_messages_per_second
-        # A small burst: the workspace-wide limit is shared with nothing we can see, and a
-        # burst beyond what Slack tolerates comes back as a wave of 429s at the start of a fan-out.
-        self.limits = replace(self.limits, global_rate=rate, global_burst=max(1, round(rate / 20)))
-        self.bolt = AsyncApp(token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret,
+        self.runtime, self.settings = runtime, settings
+        self.limits = paced(self.limits, settings.messages_per_second)
+        self.bolt = AsyncApp(token=settings.bot_token, signing_secret=settings.signing_secret,
                              logger=logging.getLogger("slack_bolt.kipina"))
         # bolt's own client (every request's client copies it): our API URL, a short time-out, and
         # no retry handlers, so that a 429 goes back to the dispatcher's pacer instead of sleeping here.
         self.client: AsyncWebClient = self.bolt.client
-        self.client.base_url = (settings.slack_api_url or SLACK_API).rstrip("/") + "/"
+        self.client.base_url = settings.api_url
         self.client.timeout = 15
         self.client.retry_handlers = []
-        self.verifier = SignatureVerifier(settings.slack_signing_secret) if settings.slack_signing_secret else None
-        self.people = Profiles(app, self.client)
-        self.tasks: set[asyncio.Task] = set()
+        self.verifier = SignatureVerifier(settings.signing_secret) if settings.signing_secret else None
+        self.people = Profiles(runtime, self.client)
+        self.background = Background("Slack")
         self.socket = None
         self.bolt.use(self.guard)
         register(self)
@@ -99,10 +90,9 @@ class SlackPlatform(Platform):
     # -- transport ---------------------------------------------------------------------------
 
     def add_routes(self, web_app) -> None:
-        settings = self.app.settings
-        if settings.slack_signing_secret:
+        if self.settings.signing_secret:
             web_app.router.add_post("/slack/events", self.http)
-        if settings.slack_app_token:
+        if self.settings.app_token:
             # Socket Mode belongs to the process that serves requests, not to clock or worker.
             web_app.on_startup.append(lambda _: self.connect_socket())
             web_app.on_cleanup.append(lambda _: self.close_socket())
@@ -142,7 +132,7 @@ class SlackPlatform(Platform):
     async def connect_socket(self) -> None:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-        token = self.app.settings.slack_app_token
+        token = self.settings.app_token
         try:
             # The SDK retries a refused token forever; ask once ourselves so a wrong one stops the start.
             await self.client.apps_connections_open(app_token=token)
@@ -172,23 +162,10 @@ class SlackPlatform(Platform):
         self.client.session = None
 
     def spawn(self, work) -> asyncio.Task:
-        """Work after an ack: kept until done so that stop() (and tests) can wait for it."""
-        task = asyncio.ensure_future(work)
-        self.tasks.add(task)
-        task.add_done_callback(self._done)
-        return task
-
-    def _done(self, task: asyncio.Task) -> None:
-        self.tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("Slack request failed after its ack: %s", scrub(repr(task.exception())))
+        return self.background.spawn(work)
 
     async def idle(self, timeout: float = 30) -> None:
-        """Wait until the work started by requests is done (work may start more work)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while self.tasks and loop.time() < deadline:
-            await asyncio.wait(set(self.tasks), timeout=deadline - loop.time())
+        await self.background.idle(timeout)
 
     # -- outbound ----------------------------------------------------------------------------
 

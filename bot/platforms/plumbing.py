@@ -1,0 +1,103 @@
+"""What every platform needs around the port: work after the ack, asking the core, rate limits.
+
+Slack and Teams both answer a request at once and do the work afterwards; both run the core in
+a thread (it blocks on the database) and then wake the dispatcher for what the request planned;
+both meet 429s with a Retry-After. That is written once, here.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import TypeVar
+
+from bot.logs import scrub
+from bot.ports import Limits, RateLimited, Runtime, SendError, TemporaryFailure
+
+log = logging.getLogger("kipina.platforms")
+
+T = TypeVar("T")
+MAX_INLINE_WAIT = 10.0  # seconds a direct reply may wait for a rate limit to pass
+
+
+class Background:
+    """Work started after an ack, kept until done so that stop() (and tests) can wait for it."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.tasks: set[asyncio.Task] = set()
+
+    def spawn(self, work: Awaitable[T]) -> asyncio.Task:
+        task = asyncio.ensure_future(work)
+        self.tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("%s request failed after its ack: %s", self.name, scrub(repr(task.exception())))
+
+    async def idle(self, timeout: float | None = 30) -> None:
+        """Wait until the work started by requests is done (work may start more work)."""
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while self.tasks:
+            left = None if deadline is None else deadline - loop.time()
+            if left is not None and left <= 0:
+                return
+            done, _ = await asyncio.wait(set(self.tasks), timeout=left)
+            if not done:
+                return
+
+
+async def ask(runtime: Runtime, method: str, request) -> object:
+    """Run one core use case in a thread (it blocks on the database), then wake the dispatcher so
+    that what the request planned (a prompt now, welcomes) goes out at once."""
+    response = await asyncio.to_thread(getattr(runtime.core, method), request, runtime.now())
+    runtime.wake()
+    return response
+
+
+def retry_after(headers, default: float = 30.0) -> float:
+    """Seconds from a Retry-After header (a number; anything else gives the default)."""
+    try:
+        value = float((headers or {}).get("Retry-After") or default)
+    except (TypeError, ValueError):
+        return default
+    return value if value >= 0 else default
+
+
+def jitter(low: float, high: float) -> float:
+    return random.uniform(low, high)
+
+
+def paced(limits: Limits, rate: float) -> Limits:
+    """The platform's limits at the configured workspace-wide rate. A small burst: the limit is
+    shared with nothing we can see, and a burst beyond what the service tolerates comes back
+    as a wave of 429s at the start of a fan-out."""
+    return replace(limits, global_rate=rate, global_burst=max(1, round(rate / 20)))
+
+
+async def once_more(call: Callable[[], Awaitable[T]], what: str, raise_errors: bool = False) -> T | None:
+    """A direct reply meets the same limits as the outbox: one more try after a short pause (or a
+    Retry-After of at most MAX_INLINE_WAIT); otherwise logged (or raised)."""
+    try:
+        return await call()
+    except (RateLimited, TemporaryFailure) as error:
+        wait = error.retry_after if isinstance(error, RateLimited) else jitter(0.5, 1.5)
+        failure: SendError = error
+        if wait <= MAX_INLINE_WAIT:
+            await asyncio.sleep(wait)
+            try:
+                return await call()
+            except SendError as again:
+                failure = again
+    except SendError as error:
+        failure = error
+    if raise_errors:
+        raise failure
+    log.warning("%s not delivered: %s", what, scrub(str(failure))[:200])
+    return None

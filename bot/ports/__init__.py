@@ -1,0 +1,16 @@
+"""The contract between the core and a chat platform: everything a platform package may use of
+Kipinä besides the shared plumbing, i18n and logs. Nothing here reads storage or runs a use case."""
+from bot.ports.env import ConfigError, Env
+from bot.ports.messages import (Attachment, Block, Button, Choice, Field, Form, Message, Response, file_as_text,
+                                message, spelled_out)
+from bot.ports.platform import (Core, Limits, PermanentFailure, Platform, RateLimited, Runtime, SendError, Sent,
+                                TemporaryFailure, Target, Unreachable)
+from bot.ports.requests import ActionRequest, Actor, CommandRequest, FormRequest, MessageRequest, Place
+from bot.ports.spec import PlatformSpec
+
+__all__ = [
+    "ActionRequest", "Actor", "Attachment", "Block", "Button", "Choice", "CommandRequest", "ConfigError", "Core",
+    "Env", "Field", "Form", "FormRequest", "Limits", "Message", "MessageRequest", "PermanentFailure", "Place",
+    "Platform", "PlatformSpec", "RateLimited", "Response", "Runtime", "SendError", "Sent", "TemporaryFailure",
+    "Target", "Unreachable", "file_as_text", "message", "spelled_out",
+]

@@ -1,0 +1,120 @@
+"""The platform port: what the core needs from Slack, Teams or the console, and what they get.
+
+A platform is handed a `Runtime` (never the whole app), turns what arrives into the request
+types of `bot.ports.requests`, and sends `Message`s the outbox gives it to a `Target`.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.ports.messages import Message, Response
+from bot.ports.requests import Actor, ActionRequest, CommandRequest, FormRequest, MessageRequest
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str  # dm | channel
+    workspace: str  # platform's workspace id (Slack team, Teams tenant, "local")
+    user_id: str | None = None
+    channel_id: str | None = None
+    address: dict | None = None  # person's DM address or the channel's post address
+
+
+@dataclass(frozen=True)
+class Sent:
+    message_id: str | None = None
+    channel_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Limits:
+    per_target_rate: float  # messages per second to one channel / conversation
+    per_target_burst: int
+    global_rate: float  # messages per second across the workspace / app
+    global_burst: int
+    concurrency: int = 32  # requests in flight at once
+
+
+class SendError(Exception):
+    """Sending failed; subclasses tell the dispatcher what to do next."""
+
+
+class RateLimited(SendError):
+    def __init__(self, retry_after: float, whole_platform: bool = False, detail: str = ""):
+        super().__init__(detail or f"rate limited for {retry_after:.1f}s")
+        self.retry_after, self.whole_platform = retry_after, whole_platform
+
+
+class TemporaryFailure(SendError):
+    """Network trouble or a 5xx: try again later."""
+
+
+class PermanentFailure(SendError):
+    """Will never work as is (unknown channel, deleted message): stop trying."""
+
+
+class Unreachable(PermanentFailure):
+    """The bot cannot reach this person yet (e.g. the Teams app is not installed for them).
+
+    The circle's mentor is told once; the row is not retried.
+    """
+
+
+class Core(Protocol):
+    """The core's front door as a platform sees it. Every call blocks on the database: run it
+    in a thread (bot.platforms.plumbing.ask)."""
+
+    def command(self, req: CommandRequest, now: datetime) -> Response: ...
+    def action(self, req: ActionRequest, now: datetime) -> Response: ...
+    def form(self, req: FormRequest, now: datetime) -> Response: ...
+    def message(self, req: MessageRequest, now: datetime) -> Response | None: ...
+    def home(self, actor: Actor, now: datetime) -> Message: ...
+    def touch(self, actor: Actor, now: datetime) -> None: ...
+    def touch_many(self, actors: list[Actor], now: datetime) -> int: ...
+    def tick(self, now: datetime) -> dict: ...
+
+
+class Runtime(Protocol):
+    """What a platform may use of the running bot; the composition root implements it."""
+
+    core: Core
+    default_language: str  # fi | sv | en, when a person's locale does not say
+    timezone: str  # the organisation's
+
+    def now(self) -> datetime: ...
+
+    def wake(self) -> None:
+        """Something was planned: the dispatcher looks at the outbox now, not at its next poll."""
+
+    async def drain(self) -> None:
+        """Send everything that is due now (the console after each line)."""
+
+    def set_time(self, at: datetime) -> None:
+        """Move a manual clock (console `/tick`); the system clock ignores it."""
+
+
+class Platform(ABC):
+    name: str = ""
+    limits: Limits = Limits(per_target_rate=1.0, per_target_burst=3, global_rate=20.0, global_burst=20)
+
+    @abstractmethod
+    async def send(self, target: Target, message: Message) -> Sent:
+        """Post a message (and its follow-up in thread, if any); raise a SendError subclass on failure."""
+
+    def pace_key(self, target: Target) -> str:
+        return target.channel_id or target.user_id or ""
+
+    def add_routes(self, app) -> None:
+        """Register HTTP routes on the shared aiohttp app (none by default)."""
+
+    async def upkeep(self) -> None:
+        """Daily housekeeping, run by the one active clock (e.g. refreshing people's profiles)."""
+
+    async def start(self) -> None:
+        """Open connections (Socket Mode, HTTP sessions)."""
+
+    async def stop(self) -> None:
+        """Close what start() opened."""
