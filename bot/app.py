@@ -17,7 +17,7 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.context import Services
 from bot.core import Core
-from bot.dispatch import Dispatcher
+from bot.sending.dispatch import Dispatcher
 from bot.logs import register_secrets
 from bot.ports import Platform
 from bot.rhythm import Calendar

@@ -4,7 +4,8 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlmodel import select
 
-from bot import audit, nudges, outbox, people
+from bot.sending import outbox
+from bot import audit, nudges, people
 from bot.commands import Command
 from bot.context import Ctx, Refusal, circle_here, membership, my_circles, require_mentor
 from bot.ports import Place

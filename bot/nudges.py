@@ -12,7 +12,8 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
-from bot import outbox, people, rotation
+from bot.sending import outbox
+from bot import people, rotation
 from bot.context import Services
 from bot.rhythm import zone
 from storage.models import Assignment, Circle, Membership, Person, PromptRun, Reply, Schedule, Workspace

@@ -7,7 +7,8 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import select
 
-from bot import outbox, rotation
+from bot.sending import outbox
+from bot import rotation
 from bot.context import Ctx, Refusal
 from bot.sanitize import printable, ref_id
 from bot.ports import Button, Message, Response, message

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from bot import outbox
-from bot.pacing import Pacer
+from bot.sending import outbox
+from bot.sending.pacing import Pacer
 from bot.ports import Limits
 from bot.ports import PermanentFailure, RateLimited, TemporaryFailure
 from harness import at, make_world
@@ -132,7 +132,7 @@ def test_a_slow_but_living_sender_keeps_its_claims(settings, engine):
     """Rows waiting in a busy sender longer than the lease are not taken over by another sender."""
     from dataclasses import replace
 
-    from bot.dispatch import Dispatcher
+    from bot.sending.dispatch import Dispatcher
     from harness import RecordingPlatform
 
     class Slow(RecordingPlatform):

@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
-from bot import outbox
+from bot.sending import outbox
 from storage.db import normalise_url, unit_of_work
 from storage.models import Circle, Delivery, Person, Reply, Workspace
 from storage.ops import insert_ignore

@@ -13,7 +13,8 @@ from sqlalchemy import exists
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot import outbox, people
+from bot.sending import outbox
+from bot import people
 from bot.reports import llm
 from bot.reports import figures as sql
 from bot.config import Settings

@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
-from bot import outbox
-from bot.compose import Outgoing, compose
+from bot.sending import outbox
+from bot.sending.compose import Outgoing, compose
 from bot.context import Services
 from bot.logs import scrub
-from bot.pacing import Pacer
+from bot.sending.pacing import Pacer
 from bot.ports import PermanentFailure, Platform, RateLimited, SendError, TemporaryFailure, Unreachable
 from storage.db import unit_of_work
 from storage.models import Delivery
