@@ -1,15 +1,55 @@
-# The two commands of the README: `make run` and `make test`. Both set up .venv on first use.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The two commands of the README: `make run` and `make test`. Both set up .venv on first use from
+# requirements.lock (every package pinned with its hashes, for Python 3.11-3.13 on any platform),
+# with uv: a pinned version installed with pip into .tools/ (not into .venv, which `uv pip sync`
+# keeps to exactly what the lock lists).
+# Supported: Python 3.11, 3.12 and 3.13. Pick one with e.g. `make test PYTHON=python3.12`.
+
+# The first of python3.11, python3.12, python3.13 that runs, else python3 (checked below).
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for p in python3.11 python3.12 python3.13; do \
+	"$$p" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' >/dev/null 2>&1 \
+	&& { command -v "$$p"; exit 0; }; done; echo python3)
+endif
+
+UV_VERSION := 0.13.9
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+UV_STAMP := $(TOOLS)/.uv-$(UV_VERSION)
+# Which interpreter .venv is to be made with: rewritten only when that changes.
+PYTHON_ID := $(TOOLS)/python-id
+# The same line from the chosen interpreter and from .venv's python means .venv was made by it.
+ID_CODE := import sys; print(sys.base_prefix, "%d.%d.%d" % sys.version_info[:3])
+SUPPORTED := Kipinä needs Python 3.11, 3.12 or 3.13
+HOWTO := Install one, or run: make $(or $(MAKECMDGOALS),install) PYTHON=/path/to/python3.12
 
-.PHONY: run test bench install clean
+.DEFAULT_GOAL := install
+.PHONY: run test bench install lock clean FORCE
 
-$(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+$(PYTHON_ID): FORCE
+	@v=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || { \
+		echo "$(SUPPORTED); '$(PYTHON)' is not found or does not run. $(HOWTO)" >&2; exit 1; }; \
+	case "$$v" in 3.11|3.12|3.13) ;; *) \
+		echo "$(SUPPORTED); found $$v at $$($(PYTHON) -c 'import sys; print(sys.executable)'). $(HOWTO)" >&2; \
+		exit 1;; esac
+	@mkdir -p $(TOOLS)
+	@{ $(PYTHON) -c 'import sys; print(sys.executable)' && $(PYTHON) -c '$(ID_CODE)'; } > $@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+$(UV_STAMP): | $(PYTHON_ID)
+	@test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@rm -f $(TOOLS)/.uv-* && touch $@
+
+$(STAMP): requirements.lock pyproject.toml $(PYTHON_ID) $(UV_STAMP)
+	@want="$$(sed -n 2p $(PYTHON_ID))"; \
+	if [ -e $(VENV) ] && [ "$$($(PY) -c '$(ID_CODE)' 2>/dev/null)" != "$$want" ]; then \
+		echo "$(VENV) was not made by $$(sed -n 1p $(PYTHON_ID)): rebuilding it"; rm -rf $(VENV); fi
+	@test -x $(PY) || $(UV) venv --quiet --no-python-downloads --python "$$(sed -n 1p $(PYTHON_ID))" $(VENV)
+	$(UV) pip sync --quiet --require-hashes --python $(PY) requirements.lock
+	$(UV) pip install --quiet --no-deps --python $(PY) -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -23,5 +63,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
 
+# Resolves requirements.lock again after a change of pyproject.toml's dependencies (commit both);
+# to move one package to its newest allowed version: make lock LOCK_ARGS="--upgrade-package babel".
+lock: $(UV_STAMP)
+	$(UV) pip compile --quiet pyproject.toml --extra test --universal --generate-hashes --python-version 3.11 \
+		-o requirements.lock $(LOCK_ARGS)
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) $(TOOLS) build *.egg-info .pytest_cache
