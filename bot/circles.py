@@ -8,8 +8,7 @@ from bot.sending import outbox
 from bot import audit, nudges, people
 from bot.commands import Command
 from bot.context import Ctx, Refusal, circle_here, membership, my_circles, require_mentor
-from bot.ports import Place
-from bot.ports import Response, message
+from bot.ports import Place, Response, message
 from storage.models import Circle, CirclePrompt, Membership, Person, Schedule
 
 MAX_MEMBERS_PER_COMMAND = 200

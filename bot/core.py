@@ -19,9 +19,9 @@ from bot.commands import PREFIXES, USAGE, Command, UsageError, parse, spelled
 from bot.context import Ctx, Refusal, Services
 from bot.sanitize import printable
 from bot.i18n import t
-from bot.ports import Actor, ActionRequest, CommandRequest, FormRequest, MessageRequest, Place
+from bot.ports import (ActionRequest, Actor, CommandRequest, FormRequest, Message, MessageRequest, Place,
+                       Response, message)
 from bot.home import home_view
-from bot.ports import Message, Response, message
 from storage.db import unit_of_work
 from storage.models import Circle, Delivery, Participation
 from storage.ops import insert_ignore

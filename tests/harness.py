@@ -9,11 +9,8 @@ from datetime import datetime
 
 from bot.app import App, build
 from bot.clock import ManualClock
-from bot.ports import Target
-from bot.ports import ActionRequest, Actor, CommandRequest, FormRequest, MessageRequest, Place
-from bot.ports import Message, Response
-from bot.ports import Limits
-from bot.ports import Platform, Sent
+from bot.ports import (ActionRequest, Actor, CommandRequest, FormRequest, Limits, Message, MessageRequest,
+                       Place, Platform, Response, Sent, Target)
 from bot.rhythm import zone
 
 HELSINKI = zone("Europe/Helsinki")

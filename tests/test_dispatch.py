@@ -10,8 +10,7 @@ from sqlmodel import Session, select
 
 from bot.sending import outbox
 from bot.sending.pacing import Pacer
-from bot.ports import Limits
-from bot.ports import PermanentFailure, RateLimited, TemporaryFailure
+from bot.ports import Limits, PermanentFailure, RateLimited, TemporaryFailure
 from harness import at, make_world
 from storage.db import unit_of_work
 from storage.models import Delivery

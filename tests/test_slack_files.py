@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from bot.ports import Target
-from bot.ports import Attachment, Block, Message
+from bot.ports import Attachment, Block, Message, Target
 from fakes.slack_api import TEAM
 from fakes.slack_world import close_world, open_world
 from harness import at

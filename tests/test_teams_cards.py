@@ -5,8 +5,7 @@ import json
 
 import pytest
 
-from bot.ports import Block, Button, Message, message
-from bot.ports import PermanentFailure, RateLimited, TemporaryFailure
+from bot.ports import Block, Button, Message, PermanentFailure, RateLimited, TemporaryFailure, message
 from bot.platforms.teams.cards import MAX_BYTES, activity, form_card, sized_card
 from bot.platforms.teams.inbound import classify, command_text
 from bot.platforms.teams.rest import Refused, failure

@@ -1,6 +1,6 @@
 """The weekly summary as a chat message in the reader's language, and as JSON or CSV for operators.
 
-The summary arrives as plain data (see bot/summaries.py); nothing here reads the database.
+The summary arrives as plain data (see bot/reports/summary.py); nothing here reads the database.
 Trends are text sparklines (▁▂▃▅▇), which every platform shows the same way.
 """
 from __future__ import annotations
