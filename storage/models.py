@@ -214,3 +214,30 @@ class AuditEntry(SQLModel, table=True):
     circle_id: Optional[int] = Field(default=None, foreign_key="circle.id")
     detail: Optional[dict] = _json()
     created_at: datetime = _when(nullable=False, default_now=True, index=True)
+
+
+class Sender(SQLModel, table=True):
+    """A living outbox sender (a dispatcher in some process). It heartbeats; rows claimed by a sender
+    whose heartbeat went stale are taken over by the others within seconds."""
+
+    name: str = Field(primary_key=True, max_length=64)
+    started_at: datetime = _when(nullable=False, default_now=True)
+    heartbeat_at: datetime = _when(nullable=False, default_now=True)
+
+
+class JobRun(SQLModel, table=True):
+    """A scheduled job planned once for its key (retention:2026-12-01, upkeep:slack:2026-12-01): the
+    tick inserts the key, and whoever inserted it runs the job."""
+
+    key: str = Field(primary_key=True, max_length=160)
+    started_at: datetime = _when(nullable=False, default_now=True)
+    finished_at: Optional[datetime] = _when()
+    detail: Optional[dict] = _json()
+
+
+class SendBudget(SQLModel, table=True):
+    """One workspace's send rate shared by every sender process (GCRA): `tat` is the next free slot,
+    in seconds since the epoch by the database's clock."""
+
+    key: str = Field(primary_key=True, max_length=160)
+    tat: float = 0.0
