@@ -83,7 +83,7 @@ def cmd_console(args, settings: Settings) -> int:
 
 def cmd_tick(args, settings: Settings) -> int:
     from bot.app import build
-    from bot.clock import ManualClock
+    from bot.clock import ManualClock, tick
 
     at = args.at
     clock = ManualClock(at)
@@ -92,10 +92,10 @@ def cmd_tick(args, settings: Settings) -> int:
         app.create_platform("console")
 
     async def main():
-        report = await asyncio.to_thread(app.core.tick, at)
         for platform in app.platforms.values():
             await platform.start()
         try:
+            report = await tick(app, at)
             stats = await app.dispatcher.drain(clock.now, settle=args.settle)
         finally:
             for platform in app.platforms.values():

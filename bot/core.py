@@ -22,6 +22,7 @@ from bot.i18n import t
 from bot.ports import (ActionRequest, Actor, CommandRequest, FormRequest, Message, MessageRequest, Place,
                        Response, message)
 from bot.home import home_view
+from bot.running import jobs
 from storage.db import unit_of_work
 from storage.models import Circle, Delivery, Participation
 from storage.ops import insert_ignore
@@ -91,13 +92,12 @@ class Core:
 
     # -- scheduled work ---------------------------------------------------------------------
 
-    def tick(self, now: datetime) -> dict:
+    def tick(self, now: datetime, platforms: list[str] = ()) -> dict:
+        """Plan everything due at `now`: prompt runs, reminders and recaps, then the daily and weekly
+        jobs. The report's "upkeep" names the platforms whose daily upkeep the caller runs now."""
         with unit_of_work(self.engine) as session:
-            return nudges.tick(session, self.services, now)
-
-    def retention(self, now: datetime) -> int:
-        with unit_of_work(self.engine) as session:
-            return journal.apply_retention(session, now, self.services.settings.reply_retention_days)
+            report = nudges.tick(session, self.services, now)
+        return {**report, **jobs.plan(self.engine, self.services, now, list(platforms))}
 
     # -- inside ------------------------------------------------------------------------------
 

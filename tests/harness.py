@@ -43,6 +43,10 @@ class RecordingPlatform(Platform):
         self.posted: list[Posted] = []
         self.ids = itertools.count(1)
         self.fail_next: list[Exception] = []
+        self.upkeeps = 0
+
+    async def upkeep(self) -> None:
+        self.upkeeps += 1
 
     async def send(self, target: Target, message: Message) -> Sent:
         if self.fail_next:

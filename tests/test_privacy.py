@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from bot.ports import ActionRequest
-from harness import at, make_world
+from harness import HELSINKI, at, make_world
 from storage.models import AuditEntry, Delivery, Membership, Person, Reply
 
 C1 = "C1"
@@ -111,8 +111,10 @@ def test_pending_prompts_to_an_erased_person_are_cancelled(world, engine):
 
 
 def test_retention_clears_old_answer_text(world, engine):
-    cleared = world.app.core.retention(world.now + timedelta(days=366))
-    assert cleared == 2
+    a_year_on = world.now.astimezone(HELSINKI).replace(hour=3, minute=29) + timedelta(days=366)
+    assert world.tick(a_year_on)["retention"] is None  # the nightly job runs from 03:30
+    assert world.tick(a_year_on + timedelta(minutes=1))["retention"] == 2
+    assert world.tick(a_year_on + timedelta(hours=5))["retention"] is None  # once a day
     with Session(engine) as s:
         assert {r.text for r in s.exec(select(Reply))} == {""}
     assert "journal is empty" in world.command("Ann", "journal").to_caller[0].plain_text

@@ -241,12 +241,49 @@ def test_a_planned_summary_is_not_sent_to_someone_no_longer_in_hr(settings, engi
     assert row.status == "cancelled" and row.error == "not an HR user any more"
 
 
-def test_the_clock_runs_the_summary_on_monday_at_nine(settings, engine):
-    world = make_world(settings, engine)
-    job = build_scheduler(world.app).get_job("summary")
-    fields = {f.name: str(f) for f in job.trigger.fields}
-    assert (fields["day_of_week"], fields["hour"], fields["minute"]) == ("mon", "9", "0")
-    assert str(job.trigger.timezone) == "Europe/Helsinki"
+def summaries_to(world, name: str, week: str = REPORT_WEEK) -> list:
+    return [p for p in world.inbox(name) if p.message.summary.endswith(f"week {week}")]
+
+
+def test_the_tick_plans_the_summary_from_monday_nine_once(settings, engine):
+    world = make_world(settings, engine, start=at("2026-12-07 08:00"))
+    realistic(engine)
+    world.tick(at("2026-12-07 08:59"))
+    assert summaries_to(world, "hanna") == []  # last week's is not due before Monday 09:00
+    report = world.tick(at("2026-12-07 09:00"))
+    assert report["summaries"] == 1 and len(summaries_to(world, "hanna")) == 1
+    for minute in (1, 2, 60):  # every later tick of the week: nothing more
+        assert world.tick(at("2026-12-07 09:00") + timedelta(minutes=minute))["summaries"] == 0
+    assert len(summaries_to(world, "hanna")) == 1
+    world.tick(at("2026-12-14 09:00"))  # the next Monday: the next week's
+    assert len(summaries_to(world, "hanna", "2026-W50")) == 1 and len(summaries_to(world, "hanna")) == 1
+
+
+def test_a_tick_after_a_missed_monday_catches_up_once(settings, engine):
+    world = make_world(settings, engine, start=at("2026-12-09 10:00"))
+    realistic(engine)
+    assert world.tick(at("2026-12-09 10:00"))["summaries"] == 1  # the clock was down all Monday and Tuesday
+    assert world.tick(at("2026-12-09 10:01"))["summaries"] == 0
+    assert len(summaries_to(world, "hanna")) == 1
+
+
+def test_weeks_before_the_first_circle_get_no_summary(settings, engine):
+    world = make_world(settings, engine, start=at("2026-12-08 10:00"))
+    world.command("Mia", "new Learners <@ann|Ann>", channel="C1")  # created in W50: no summary of W49
+    assert world.tick(at("2026-12-08 10:01"))["summaries"] == 0
+    assert world.inbox("hanna") == []
+
+
+def test_tick_at_on_the_command_line_plans_a_missed_summary(engine, database_url):
+    realistic(engine)
+    env = {**os.environ, "DATABASE_URL": database_url, "HR_USERS": "test:hanna", "OPENAI_API_KEY": ""}
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-m", "bot", "tick", "--at", "2026-12-09T10:00", "--settle", "0"],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    with Session(engine) as s:
+        rows = s.exec(select(Delivery).where(Delivery.kind == "summary")).all()
+    assert [r.key.rsplit(":", 1)[0] for r in rows] == [f"summary:1:{REPORT_WEEK}"]
 
 
 def run_cli(database_url, *args):
@@ -308,10 +345,11 @@ def test_cli_sends_a_missed_week_once_and_draws_a_chart(engine, database_url, tm
     assert Image.open(chart).size == (800, 360)
 
 
-async def test_the_clock_job_sends_once_even_when_it_fires_twice(settings, engine):
+async def test_the_clock_sends_once_even_when_two_clocks_tick(settings, engine):
     world = make_world(settings, engine, start=NOW)
     realistic(engine)
-    job = build_scheduler(world.app).get_job("summary")
+    job = build_scheduler(world.app).get_job("tick")
+    assert [j.id for j in build_scheduler(world.app).get_jobs()] == ["tick"]  # everything else is planned by it
     await job.func()
     await job.func()  # a second clock, or a restart within the hour
     await world.app.dispatcher.drain(world.app.clock.now)

@@ -5,7 +5,7 @@ Everything outside this package uses only what is named here.
 """
 from bot.reports.chart import chart_png
 from bot.reports.chat import report_command
-from bot.reports.figures import Week, parse_week, week_at
+from bot.reports.figures import Week, parse_week, week_at, weeks_until
 from bot.reports.jobs import pick_workspace, plan_weekly, plan_workspace, summary_for
 from bot.reports.llm import configured as model_configured
 from bot.reports.summary import compute, timezone_of
@@ -14,5 +14,5 @@ from bot.reports.view import delivery_message, render, to_csv, to_json
 __all__ = [
     "Week", "chart_png", "compute", "delivery_message", "model_configured", "parse_week", "pick_workspace",
     "plan_weekly", "plan_workspace", "render", "report_command", "summary_for", "timezone_of", "to_csv",
-    "to_json", "week_at",
+    "to_json", "week_at", "weeks_until",
 ]
