@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import select
 
 from bot import audit, circles, journal, nudges, people, personal, reports, replies
-from bot.commands import PREFIXES, USAGE, Command, UsageError, parse, spelled
+from bot.commands import HARMLESS, PREFIXES, Command, UsageError, parse, spelled, usage_in, words
 from bot.context import Ctx, Refusal, Services
 from bot.sanitize import printable
 from bot.i18n import t
@@ -119,7 +119,7 @@ class Core:
         except UsageError as error:
             texts = [t(lang, error.reason, **error.params)]
             if error.command:
-                texts.append(t(lang, "usage.line", usage=spelled(actor.platform, USAGE[error.command])))
+                texts.append(t(lang, "usage.line", usage=spelled(actor.platform, usage_in(lang, error.command))))
             else:
                 texts.append(t(lang, "usage.see_help", help=spelled(actor.platform, "help")))
             return Response(refused=True).say(message(*texts))
@@ -148,7 +148,14 @@ class Core:
         if assignment is None:
             return Response().say(message(ctx.t("chat.nothing_open"),
                                           ctx.t("usage.see_help", help=spelled(ctx.workspace.platform, "help"))))
-        return replies.answer_message(ctx, assignment, req.text, req.source_id)
+        response = replies.answer_message(ctx, assignment, req.text, req.source_id)
+        if _looks_like_command(req.text):  # taken as the answer; say how to give the command instead
+            typed = f"{req.text.split()[0].lower()} …"
+            explicit = spelled(ctx.workspace.platform, typed)
+            if explicit == typed:  # no slash command there (Teams): the word in front makes it one
+                explicit = f"{ctx.t('chat.command_word')} {typed}"
+            response.say(message(ctx.t("chat.answer_not_command", command=explicit)))
+        return response
 
     def _thread_reply(self, ctx: Ctx, req: MessageRequest) -> None:
         if not req.thread_of or not req.place.channel_id:
@@ -202,17 +209,29 @@ def _refuse(key: str):
     raise Refusal(key)
 
 
+def _looks_like_command(text: str) -> bool:
+    try:
+        return parse(text).name not in HARMLESS
+    except UsageError:
+        return False
+
+
 def _as_command(text: str, expecting_answer: bool) -> Command | None:
-    """Is a plain chat message a command? With a prompt open, only an explicit or short one is."""
-    words = text.split()
-    if not words:
+    """Is a plain chat message a command? With a prompt open, only one that starts with a command
+    prefix (`circle …`) or a short, harmless one (`help`, `tauko 2vk`) is: "Uusi näkökulma…" is
+    an answer, not a new circle."""
+    words_typed = text.split()
+    if not words_typed:
         return None
-    explicit = words[0].lower() in PREFIXES
-    if expecting_answer and not explicit and len(words) > 4:
+    explicit = words_typed[0].lower() in PREFIXES
+    if expecting_answer and not explicit and len(words_typed) > 3:
         return None
     try:
-        return parse(text)
+        command = parse(text)
     except UsageError:
-        if explicit or (not expecting_answer and words[0].lower() in USAGE):
+        if explicit or (not expecting_answer and words.command(words_typed[0]) is not None):
             raise
         return None
+    if expecting_answer and not explicit and command.name not in HARMLESS:
+        return None
+    return command

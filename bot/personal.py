@@ -1,24 +1,35 @@
 """What a person sets for themselves: pause, resume, language, help."""
 from __future__ import annotations
 
+from sqlmodel import select
+
 from bot import people
-from bot.commands import USAGE, Command, spelled
+from bot.commands import Command, spelled, usage_in
 from bot.context import Ctx
 from bot.i18n import t
 from bot.ports import Response, message
+from storage.models import Circle
 
-HELP_GROUPS = (
-    ("help.members", ("journal", "pause", "resume", "leave", "list", "info", "language", "mydata", "forget-me")),
-    ("help.mentors", ("new", "add", "remove", "schedule", "prompt", "coffee", "archive")),
-    ("help.hr", ("report",)),
-    ("help.admins", ("audit",)),
+HELP_GROUPS = (  # (heading, commands, who sees them)
+    ("help.members", ("new", "journal", "pause", "resume", "leave", "list", "info", "language", "mydata",
+                      "forget-me"), "everyone"),
+    ("help.mentors", ("add", "remove", "schedule", "prompt", "coffee", "archive", "report"), "mentor"),
+    ("help.hr", ("report",), "hr"),
+    ("help.admins", ("audit",), "admin"),
 )
 
 
 def help_text(ctx: Ctx) -> Response:
+    """The commands this person can use, in their language and spelled for their platform."""
+    mentor = ctx.session.exec(select(Circle.id).where(
+        Circle.mentor_id == ctx.person.id, Circle.archived_at.is_(None))).first() is not None
+    roles = {"everyone", *(["mentor"] if mentor else []), *(["hr"] if ctx.person.is_hr else []),
+             *(["admin"] if ctx.person.is_admin else [])}
     texts = [ctx.t("help.intro")]
-    for heading, names in HELP_GROUPS:
-        lines = [ctx.t(heading)] + [f"{spelled(ctx.workspace.platform, USAGE[n])} — {ctx.t('help.' + n)}"
+    for heading, names, role in HELP_GROUPS:
+        if role not in roles or (role == "hr" and mentor):
+            continue  # a mentor who is also HR sees report once, under mentors
+        lines = [ctx.t(heading)] + [f"{spelled(ctx.workspace.platform, usage_in(ctx.lang, n))} – {ctx.t('help.' + n)}"
                                     for n in names]
         texts.append("\n".join(lines))
     return Response().say(message(*texts, heading=ctx.t("help.heading")))

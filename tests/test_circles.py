@@ -98,10 +98,21 @@ def test_language_choice_sticks(world):
     assert "Dina cirklar" in said(world.command("Ann", "list"))
 
 
-def test_help_lists_every_command(world):
-    text = said(world.command("Ann", "help"))
-    for word in ("new", "add", "schedule", "prompt", "pause", "journal", "mydata", "forget-me", "report", "archive"):
-        assert f"/circle {word}" in text
+def test_help_lists_the_commands_of_each_role_in_their_language(world):
+    member = said(world.command("Ann", "help"))
+    for word in ("new", "pause", "journal", "mydata", "forget-me", "leave"):
+        assert f"/circle {word}" in member
+    for word in ("add", "schedule", "prompt", "archive", "report", "audit"):
+        assert f"/circle {word}" not in member  # not Ann's to use
+    world.command("Mia", "new Learners <@ann|Ann>", channel="C1")
+    mentor = said(world.command("Mia", "help"))
+    for word in ("add", "schedule", "prompt", "coffee", "archive", "report"):
+        assert f"/circle {word}" in mentor
+    assert "/circle audit" not in mentor
+    assert "/circle audit" in said(world.command("Otto", "help"))  # an admin
+    world.locales["aino"] = "fi-FI"
+    finnish = said(world.command("Aino", "help"))
+    assert "/circle uusi <nimi>" in finnish and "/circle tauko" in finnish and "/circle new" not in finnish
 
 
 def test_report_is_refused_to_non_hr(world):
@@ -160,5 +171,25 @@ def test_help_and_usage_are_spelled_for_the_platform(world):
     text = said(world.app.core.command(CommandRequest(teams, "help"), world.now))
     assert "\nnew <name>" in text and "/circle" not in text
     usage = said(world.app.core.command(CommandRequest(teams, "pause forever"), world.now))
-    assert "pause [<n>w|<n>d]" in usage and "/circle" not in usage
+    assert "Usage: pause [2w|3d]" in usage and "/circle" not in usage
     assert "/circle pause" in said(world.command("Ann", "pause forever"))
+
+
+def test_with_a_prompt_open_a_short_answer_starting_with_a_command_word_is_an_answer(settings, engine):
+    from sqlmodel import Session, select
+
+    from harness import make_world
+    from storage.models import Circle, Reply
+
+    world = make_world(settings, engine)
+    world.locales["aino"] = "fi-FI"
+    world.command("Mia", "new Learners <@aino|Aino>", channel="C1")
+    world.command("Mia", "prompt now", channel="C1")
+    assert world.prompts("Aino")
+    answered = said(world.dm("Aino", "Uusi näkökulma asiakkaisiin"))
+    assert "/circle uusi …" in answered  # saved as the answer, with how to give the command instead
+    paused = said(world.dm("Aino", "tauko 2 vk"))  # a harmless command still works from a plain line
+    assert "Tauko" in paused or "tauko" in paused
+    with Session(engine) as s:
+        assert [c.name for c in s.exec(select(Circle))] == ["Learners"]
+        assert [r.text for r in s.exec(select(Reply))] == ["Uusi näkökulma asiakkaisiin"]

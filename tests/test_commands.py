@@ -31,6 +31,47 @@ from bot.commands import Mention, UsageError, parse
     ("FORGET-ME", "forget-me", {}),
     ("journal", "journal", {}),
     ("report", "report", {}),
+    # Finnish and Swedish words, and days and times as people type them
+    ("uusi Oppimispiiri @aino", "new", {"circle_name": "Oppimispiiri", "mentions": (Mention(None, "aino"),)}),
+    ("ny Lärcirkel", "new", {"circle_name": "Lärcirkel"}),
+    ("lisää @aino", "add", {"mentions": (Mention(None, "aino"),)}),
+    ("lägg till @stina", "add", {"mentions": (Mention(None, "stina"),)}),
+    ("ta-bort @stina", "remove", {}),
+    ("kahvi nyt", "coffee", {"kind": "now"}),
+    ("kaffe nu", "coffee", {"kind": "now"}),
+    ("kysymys nyt", "prompt", {"kind": "now"}),
+    ("kysymys lisää Mitä opit?", "prompt", {"kind": "add", "text": "Mitä opit?"}),
+    ("fråga lägg-till Vad lärde du dig?", "prompt", {"kind": "add", "text": "Vad lärde du dig?"}),
+    ("aikataulu pohdinta ma–pe 9.00", "schedule", {"kind": "reflection", "days": "mon,tue,wed,thu,fri", "time": "09:00"}),
+    ("aikataulu kahvi ma, to klo 14", "schedule", {"kind": "coffee", "days": "mon,thu", "time": "14:00"}),
+    ("aikataulu pohdinta torstaisin 14", "schedule", {"days": "thu", "time": "14:00"}),
+    ("schema reflektion må-fr kl. 9", "schedule", {"kind": "reflection", "days": "mon,tue,wed,thu,fri", "time": "09:00"}),
+    ("schema kaffe må, on, fr 9.30", "schedule", {"days": "mon,wed,fri", "time": "09:30"}),
+    ("schema reflektion lö, sö 10", "schedule", {"days": "sat,sun", "time": "10:00"}),
+    ("schedule reflection mon, thu 9:30", "schedule", {"days": "mon,thu", "time": "09:30"}),
+    ("schedule reflection thursdays at 14", "schedule", {"days": "thu", "time": "14:00"}),
+    ("aikataulu pois kahvi", "schedule", {"kind": "off", "text": "coffee"}),
+    ("schema av", "schedule", {"kind": "off", "text": ""}),
+    ("tauko 2 vk", "pause", {"pause_days": 14}),
+    ("tauko 3 päivää", "pause", {"pause_days": 3}),
+    ("paus 2 veckor", "pause", {"pause_days": 14}),
+    ("jatka", "resume", {}),
+    ("fortsätt", "resume", {}),
+    ("päiväkirja", "journal", {}),
+    ("dagbok", "journal", {}),
+    ("omat-tiedot", "mydata", {}),
+    ("mina data", "mydata", {}),
+    ("unohda-minut", "forget-me", {}),
+    ("glöm-mig", "forget-me", {}),
+    ("kieli suomi", "language", {"language": "fi"}),
+    ("språk svenska", "language", {"language": "sv"}),
+    ("raportti", "report", {}),
+    ("arkistoi", "archive", {}),
+    ("loki", "audit", {}),
+    ("apua", "help", {}),
+    ("hjälp", "help", {}),
+    ("piiri eroa", "leave", {}),
+    ("/cirkel lämna", "leave", {}),
 ])
 def test_good_input(text, name, check):
     command = parse(text)
@@ -50,6 +91,10 @@ def test_good_input(text, name, check):
     ("schedule", "usage.schedule_what", "schedule"),
     ("schedule weekly thu 14:00", "usage.schedule_what", "schedule"),
     ("schedule reflection thu", "usage.schedule_days_time", "schedule"),
+    ("aikataulu pohdinta joskus 14", "usage.bad_days", "schedule"),
+    ("aikataulu pohdinta to 25.00", "usage.bad_time", "schedule"),
+    ("tauko ikuisesti", "usage.bad_pause", "pause"),
+    ("kahvi myöhemmin", "usage.coffee_what", "coffee"),
     ("schedule reflection someday 14:00", "usage.bad_days", "schedule"),
     ("schedule reflection thu 25:00", "usage.bad_time", "schedule"),
     ("schedule reflection thu 2pm", "usage.bad_time", "schedule"),
@@ -83,5 +128,5 @@ def test_usage_message_is_localised(settings, engine):
     world = make_world(settings, engine)
     world.locales["aino"] = "fi"
     said = world.command("Aino", "schedule reflection thu 25:00").to_caller[0].plain_text
-    assert "25:00" in said and "/circle schedule reflection|coffee" in said
+    assert "25:00" in said and "/circle aikataulu pohdinta|kahvi" in said
     assert said != world.command("Bob", "schedule reflection thu 25:00").to_caller[0].plain_text

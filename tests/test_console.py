@@ -96,7 +96,7 @@ def test_each_journal_shows_own_answer(output):
 
 
 def test_wrong_input_gets_a_localised_usage_message(output):
-    assert "25:00" in output and "Käyttö: /circle schedule" in output
+    assert "”25:00”" in output and "Käyttö: /circle aikataulu pohdinta|kahvi" in output
 
 
 def test_saturday_rhythm_waits_for_monday(output):

@@ -210,7 +210,7 @@ async def test_bad_command_gets_the_localised_usage(world, engine):
     await world.command(AINO, "schedule reflection to 25:00")
     reply = world.inbox(AINO)[-1]
     assert t("fi", "usage.bad_time", time="25:00") in reply.text
-    assert "schedule reflection" in reply.text
+    assert "Käyttö: aikataulu pohdinta|kahvi" in reply.text and "/circle" not in reply.text
     assert circles(engine) == []
     await world.say(AINO, "new")
     assert t("fi", "usage.new_needs_name") in world.inbox(AINO)[-1].text

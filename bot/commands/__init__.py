@@ -10,43 +10,16 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot import platforms as registry
+from bot.commands import words
+from bot.commands.when import BadDays, BadTime, days_and_time
 from bot.config import LANGUAGES
+from bot.i18n import t
 
-# Day names a mentor may type, in English, Finnish and Swedish, mapped to cron names.
-DAY_ALIASES = {
-    "mon": "mon", "monday": "mon", "ma": "mon", "maanantai": "mon", "mån": "mon", "man": "mon", "måndag": "mon",
-    "tue": "tue", "tuesday": "tue", "ti": "tue", "tiistai": "tue", "tis": "tue", "tisdag": "tue",
-    "wed": "wed", "wednesday": "wed", "ke": "wed", "keskiviikko": "wed", "ons": "wed", "onsdag": "wed",
-    "thu": "thu", "thursday": "thu", "to": "thu", "torstai": "thu", "tor": "thu", "tors": "thu", "torsdag": "thu",
-    "fri": "fri", "friday": "fri", "pe": "fri", "perjantai": "fri", "fre": "fri", "fredag": "fri",
-    "sat": "sat", "saturday": "sat", "la": "sat", "lauantai": "sat", "lör": "sat", "lor": "sat", "lördag": "sat",
-    "sun": "sun", "sunday": "sun", "su": "sun", "sunnuntai": "sun", "sön": "sun", "son": "sun", "söndag": "sun",
-}
-WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-USAGE = {
-    "help": "help",
-    "new": "new <name> [@person …]",
-    "add": "add @person [@person …]",
-    "remove": "remove @person [@person …]",
-    "leave": "leave",
-    "list": "list",
-    "info": "info",
-    "schedule": "schedule reflection|coffee <days> <HH:MM>  ·  schedule off [reflection|coffee]",
-    "prompt": "prompt now  ·  prompt add <text>",
-    "coffee": "coffee now",
-    "pause": "pause [<n>w|<n>d]",
-    "resume": "resume",
-    "journal": "journal",
-    "mydata": "mydata",
-    "forget-me": "forget-me",
-    "language": "language fi|sv|en",
-    "report": "report",
-    "archive": "archive",
-    "audit": "audit",
-}
 NO_ARGS = {"help", "leave", "list", "info", "resume", "journal", "mydata", "forget-me", "report", "archive", "audit"}
-ALIASES = {"forgetme": "forget-me", "forget_me": "forget-me", "lang": "language", "kieli": "language", "språk": "language"}
+# Safe to take from a plain chat line even while a prompt waits for an answer: they change nothing
+# anyone else sees, so an answer that happens to start with such a word costs little.
+HARMLESS = {"help", "list", "info", "resume", "journal", "mydata", "language", "pause", "report"}
 
 # Words that may stand before a command: typed in a chat, or the slash command itself.
 PREFIXES = ("/circle", "circle", "/piiri", "piiri", "/cirkel", "cirkel")
@@ -57,6 +30,15 @@ def spelled(platform: str, usage: str) -> str:
     return " ".join(filter(None, (registry.command_prefix(platform), usage)))
 
 
+def usage_in(lang: str, name: str) -> str:
+    """The usage line of a command in the reader's language, with that language's command words."""
+    return t(lang, f"usage.cmd.{name}")
+
+
+# pause 2w · 2 viikkoa · 2 vk · 2 veckor · 3d · 3 päivää · 3 pv · 3 dagar
+PAUSE_UNITS = {**dict.fromkeys(("w", "wk", "week", "weeks", "v", "vk", "viikko", "viikoksi", "viikkoa",
+                                "vecka", "veckor", "veckan"), 7),
+               **dict.fromkeys(("d", "day", "days", "p", "pv", "päivä", "päiväksi", "päivää", "dag", "dagar"), 1)}
 MAX_NAME = 80
 MAX_PROMPT = 500
 MAX_INPUT = 4000
@@ -115,12 +97,13 @@ def parse(text: str) -> Command:
     text = clean(text)
     head, _, rest = text.partition(" ")
     if head.lower() in PREFIXES:
-        head, _, rest = rest.partition(" ")
-    name = ALIASES.get(head.lower(), head.lower())
+        text = rest
+    head, _, rest = words.joined(text).partition(" ")
     rest = rest.strip()
-    if not name:
+    if not head:
         return Command("help")
-    if name not in USAGE:
+    name = words.command(head)
+    if name is None:
         raise UsageError("usage.unknown", None, word=head[:40])
     if name in NO_ARGS:
         if rest:
@@ -169,57 +152,32 @@ def _people(command: str):
     return parse_people
 
 
-def parse_days(raw: str) -> str:
-    """'thu', 'mon,thu', 'ma-pe', 'weekdays' → 'thu', 'mon,thu', 'mon,tue,wed,thu,fri'."""
-    raw = raw.lower()
-    if raw in ("weekdays", "arkisin", "vardagar"):
-        return "mon,tue,wed,thu,fri"
-    if raw in ("daily", "päivittäin", "dagligen"):
-        return ",".join(WEEK)
-    days: set[int] = set()
-    for part in filter(None, raw.split(",")):
-        if "-" in part:
-            first, _, last = part.partition("-")
-            if first not in DAY_ALIASES or last not in DAY_ALIASES:
-                raise UsageError("usage.bad_days", "schedule", days=raw[:40])
-            a, b = WEEK.index(DAY_ALIASES[first]), WEEK.index(DAY_ALIASES[last])
-            days.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
-        elif part in DAY_ALIASES:
-            days.add(WEEK.index(DAY_ALIASES[part]))
-        else:
-            raise UsageError("usage.bad_days", "schedule", days=raw[:40])
-    if not days:
-        raise UsageError("usage.bad_days", "schedule", days=raw[:40])
-    return ",".join(WEEK[d] for d in sorted(days))
-
-
-def parse_time(raw: str) -> str:
-    m = re.fullmatch(r"(\d{1,2})[:.](\d{2})", raw)
-    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise UsageError("usage.bad_time", "schedule", time=raw[:20])
-    return f"{int(m.group(1)):02d}:{m.group(2)}"
-
-
 def _schedule(rest: str) -> Command:
-    words = rest.lower().split()
-    if not words:
-        raise UsageError("usage.schedule_what", "schedule")
-    if words[0] == "off":
-        if len(words) > 2 or (len(words) == 2 and words[1] not in ("reflection", "coffee")):
+    kind_word, _, when = rest.partition(" ")
+    kind = words.sub(kind_word) if kind_word else None
+    if kind == "off":
+        which = words.sub(when) if when else ""
+        if when and which not in ("reflection", "coffee"):
             raise UsageError("usage.schedule_what", "schedule")
-        return Command("schedule", kind="off", text=words[1] if len(words) == 2 else "")
-    if words[0] not in ("reflection", "coffee"):
+        return Command("schedule", kind="off", text=which)
+    if kind not in ("reflection", "coffee"):
         raise UsageError("usage.schedule_what", "schedule")
-    if len(words) != 3:
-        raise UsageError("usage.schedule_days_time", "schedule")
-    return Command("schedule", kind=words[0], days=parse_days(words[1]), time=parse_time(words[2]))
+    try:
+        days, time = days_and_time(when)
+    except BadDays as bad:
+        raise UsageError("usage.bad_days", "schedule", days=str(bad)[:40]) from None
+    except BadTime as bad:
+        raise UsageError("usage.bad_time", "schedule", time=str(bad)[:20]) from None
+    except ValueError:
+        raise UsageError("usage.schedule_days_time", "schedule") from None
+    return Command("schedule", kind=kind, days=days, time=time)
 
 
 def _prompt(rest: str) -> Command:
-    word, _, text = rest.partition(" ")
-    if word.lower() == "now" and not text.strip():
+    word, _, text = words.joined(rest).partition(" ")
+    if words.sub(word) == "now" and not text.strip():
         return Command("prompt", kind="now")
-    if word.lower() == "add":
+    if words.sub(word) == "add":
         text = text.strip()
         if not text:
             raise UsageError("usage.prompt_needs_text", "prompt")
@@ -230,7 +188,7 @@ def _prompt(rest: str) -> Command:
 
 
 def _coffee(rest: str) -> Command:
-    if rest.lower() != "now":
+    if words.sub(rest) != "now":
         raise UsageError("usage.coffee_what", "coffee")
     return Command("coffee", kind="now")
 
@@ -238,19 +196,18 @@ def _coffee(rest: str) -> Command:
 def _pause(rest: str) -> Command:
     if not rest:
         return Command("pause")
-    m = re.fullmatch(r"(\d{1,3})\s*([wdvp])", rest.lower())
-    # w/v (week, vecka/viikko), d/p (day, dag/päivä)
-    if not m:
+    m = re.fullmatch(r"(\d{1,3})\s*([^\W\d_]+)", rest.lower())
+    unit = PAUSE_UNITS.get(m.group(2)) if m else None
+    if unit is None:
         raise UsageError("usage.bad_pause", "pause", value=rest[:20])
-    n, unit = int(m.group(1)), m.group(2)
-    days = n * 7 if unit in "wv" else n
+    days = int(m.group(1)) * unit
     if not 1 <= days <= 366:
         raise UsageError("usage.bad_pause", "pause", value=rest[:20])
     return Command("pause", pause_days=days)
 
 
 def _language(rest: str) -> Command:
-    code = rest.lower()
+    code = words.LANGUAGE_NAMES.get(rest.lower(), rest.lower())
     if code not in LANGUAGES:
         raise UsageError("usage.bad_language", "language", value=rest[:20])
     return Command("language", language=code)
