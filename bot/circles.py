@@ -51,7 +51,7 @@ def new(ctx: Ctx, command: Command, place: Place) -> Response:
             raise Refusal("circle.channel_taken", circle=taken.name)
     members = _resolve(ctx, command)
     circle = Circle(workspace_id=ctx.workspace.id, name=command.circle_name, mentor_id=ctx.person.id,
-                    channel_id=place.channel_id, channel_address=place.address, language=ctx.lang,
+                    channel_id=place.channel_id, channel_address=place.address, language=None,
                     timezone=ctx.tz, created_at=ctx.now)
     session.add(circle)
     session.flush()

@@ -196,7 +196,7 @@ COMMANDS: dict[str, Callable[[Ctx, Command, Place], Response]] = {
     "coffee": lambda ctx, cmd, place: circles.run_now(ctx, nudges.COFFEE, place),
     "pause": lambda ctx, cmd, place: personal.pause(ctx, cmd),
     "resume": lambda ctx, cmd, place: personal.resume(ctx),
-    "language": lambda ctx, cmd, place: personal.set_language(ctx, cmd),
+    "language": personal.set_language,
     "journal": lambda ctx, cmd, place: journal.journal(ctx),
     "mydata": lambda ctx, cmd, place: journal.mydata(ctx),
     "forget-me": lambda ctx, cmd, place: journal.ask_forget(ctx),

@@ -5,9 +5,9 @@ from sqlmodel import select
 
 from bot import people
 from bot.commands import Command, spelled, usage_in
-from bot.context import Ctx
+from bot.context import Ctx, Refusal
 from bot.i18n import t
-from bot.ports import Response, message
+from bot.ports import Place, Response, message
 from storage.models import Circle
 
 HELP_GROUPS = (  # (heading, commands, who sees them)
@@ -50,7 +50,24 @@ def resume(ctx: Ctx) -> Response:
     return Response().say(message(ctx.t("resume.done" if was_paused else "resume.not_paused")))
 
 
-def set_language(ctx: Ctx, command: Command) -> Response:
+def set_language(ctx: Ctx, command: Command, place: Place) -> Response:
+    """Your own language; in a circle's channel its mentor sets the circle's (one, or two at once)."""
+    circle = _circle_of_channel(ctx, place)
+    if circle is not None and circle.mentor_id == ctx.person.id:
+        circle.language = command.language
+        ctx.session.add(circle)
+        names = ctx.t("language.and").join(ctx.t(f"language.name.{code}") for code in command.language.split("+"))
+        return Response().say(message(ctx.t("language.circle_set", circle=circle.name, languages=names)))
+    if "+" in command.language:
+        raise Refusal("language.one_for_you")
     ctx.person.language = command.language
     ctx.session.add(ctx.person)
     return Response().say(message(t(command.language, "language.set")))
+
+
+def _circle_of_channel(ctx: Ctx, place: Place) -> Circle | None:
+    if not place.channel_id:
+        return None
+    return ctx.session.exec(select(Circle).where(
+        Circle.workspace_id == ctx.workspace.id, Circle.channel_id == place.channel_id,
+        Circle.archived_at.is_(None))).first()

@@ -92,3 +92,22 @@ def coffee_message(lang: str, circle: Circle, starter: str) -> Message:
                 Block("context", t(lang, "coffee.context"))),
         summary=t(lang, "coffee.heading", circle=circle.name),
     )
+
+
+def in_languages(messages: list[Message]) -> Message:
+    """One channel post for a bilingual circle: the same message in each language, block by block
+    (heading by heading, question by question), with what is the same in all (the answers) once."""
+    if len(messages) == 1:
+        return messages[0]
+    blocks: list[Block] = []
+    lengths = {len(m.blocks) for m in messages}
+    if len(lengths) == 1:
+        for row in zip(*(m.blocks for m in messages)):
+            blocks.extend(dict.fromkeys(row))  # the shared answer once, each language's own text in turn
+    else:
+        for m in messages:
+            blocks.extend(b for b in m.blocks if b not in blocks)
+    follow_ups = [m.follow_up for m in messages if m.follow_up is not None]
+    return Message(blocks=tuple(blocks), buttons=messages[0].buttons,
+                   summary=" / ".join(dict.fromkeys(m.summary for m in messages))[:150],
+                   follow_up=in_languages(follow_ups) if follow_ups else None)

@@ -75,7 +75,8 @@ class Circle(SQLModel, table=True):
     channel_id: Optional[str] = Field(default=None, max_length=255)
     channel_address: Optional[dict] = _json()
     mentor_id: int = Field(foreign_key="person.id", index=True)
-    language: str = Field(default="en", max_length=8)
+    # None: the mentor's language, whatever it is at send time; "fi", or "fi+sv" for a bilingual circle
+    language: Optional[str] = Field(default=None, max_length=8)
     timezone: str = Field(default="Europe/Helsinki", max_length=64)
     default_visibility: str = Field(default="circle", max_length=16)
     store_coffee_text: bool = False

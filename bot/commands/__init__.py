@@ -207,10 +207,12 @@ def _pause(rest: str) -> Command:
 
 
 def _language(rest: str) -> Command:
-    code = words.LANGUAGE_NAMES.get(rest.lower(), rest.lower())
-    if code not in LANGUAGES:
+    """'fi', 'suomi', 'svenska'; for a circle also two at once: 'fi+sv', 'suomi ja ruotsi'."""
+    parts = [p for p in re.split(r"\s*(?:\+|/|&|\s+ja\s+|\s+och\s+|\s+and\s+)\s*", rest.lower()) if p]
+    codes = list(dict.fromkeys(words.LANGUAGE_NAMES.get(p, p) for p in parts))
+    if not codes or len(codes) > 2 or any(code not in LANGUAGES for code in codes):
         raise UsageError("usage.bad_language", "language", value=rest[:20])
-    return Command("language", language=code)
+    return Command("language", language="+".join(codes))
 
 
 _PARSERS = {

@@ -15,7 +15,7 @@ from bot.context import Services
 from bot.i18n import t
 from bot.ports import Message, Target, message
 from bot.reports.view import delivery_message
-from bot.views import coffee_message, prompt_message, recap_message
+from bot.views import coffee_message, in_languages, prompt_message, recap_message
 from storage.models import Assignment, Circle, Delivery, Membership, Person, PromptRun, Reply, Workspace
 
 
@@ -44,6 +44,7 @@ class Batch:
         self.runs = _by_id(session, PromptRun, (r.run_id for r in rows))
         self.assignments = _by_id(session, Assignment, (r.assignment_id for r in rows))
         self.workspaces = _by_id(session, Workspace, (r.workspace_id for r in rows))
+        self.mentors = _by_id(session, Person, (c.mentor_id for c in self.circles.values()))
         person_ids = list(self.people)
         circle_ids = list(self.circles)
         run_ids = list(self.runs)
@@ -89,8 +90,17 @@ def _one(session: Session, services: Services, batch: Batch, row: Delivery, now:
             return "no longer a member"
         lang = people.language(person, ws, settings)
         tz = people.timezone_of(person, ws, settings)
+    elif circle is not None:
+        langs = circle_languages(circle, batch.mentors.get(circle.mentor_id), ws, settings)
+        if len(langs) > 1 and row.kind in ("coffee", "recap"):  # a bilingual circle's channel post
+            made = [_channel_post(session, services, batch, row, circle, other) for other in langs]
+            if None in made:
+                return "nothing shared"
+            target = Target("channel", ws.external_id, channel_id=circle.channel_id, address=circle.channel_address)
+            return Outgoing(row.id, target, in_languages(made), None)
+        lang, tz = langs[0], circle.timezone
     else:
-        lang, tz = (circle.language, circle.timezone) if circle else (settings.default_language, settings.timezone)
+        lang, tz = settings.default_language, settings.timezone
     target = _dm_target(ws, person) if person is not None else Target(
         "channel", ws.external_id, channel_id=circle.channel_id, address=circle.channel_address)
 
@@ -102,11 +112,8 @@ def _one(session: Session, services: Services, batch: Batch, row: Delivery, now:
             return "already answered or skipped"
         text = rotation.prompt_text(session, services.library, assignment.prompt_key, lang)
         msg = prompt_message(lang, circle, text, assignment.id, run.closes_at, tz, reminder=row.kind == "reminder")
-    elif row.kind == "coffee":
-        run = batch.runs[row.run_id]
-        msg = coffee_message(lang, circle, rotation.prompt_text(session, services.library, run.prompt_key, lang))
-    elif row.kind == "recap":
-        msg = _recap(session, services, batch.runs[row.run_id], circle, lang)
+    elif row.kind in ("coffee", "recap"):
+        msg = _channel_post(session, services, batch, row, circle, lang)
         if msg is None:
             return "nothing shared"
     elif row.kind == "welcome":
@@ -122,6 +129,21 @@ def _one(session: Session, services: Services, batch: Batch, row: Delivery, now:
     else:
         return f"unknown kind {row.kind}"
     return Outgoing(row.id, target, msg, person.id if person else None)
+
+
+def circle_languages(circle: Circle, mentor: Person | None, ws: Workspace, settings) -> list[str]:
+    """A circle speaks its own language(s) if its mentor chose, else the mentor's language now."""
+    if circle.language:
+        return circle.language.split("+")
+    return [people.language(mentor, ws, settings) if mentor is not None else settings.default_language]
+
+
+def _channel_post(session: Session, services: Services, batch: Batch, row: Delivery, circle: Circle,
+                  lang: str) -> Message | None:
+    run = batch.runs[row.run_id]
+    if row.kind == "coffee":
+        return coffee_message(lang, circle, rotation.prompt_text(session, services.library, run.prompt_key, lang))
+    return _recap(session, services, run, circle, lang)
 
 
 def _recap(session: Session, services: Services, run: PromptRun, circle: Circle, lang: str) -> Message | None:
