@@ -114,6 +114,26 @@ async def test_the_daily_sweep_pages_through_users_list_and_updates_known_people
     assert people["UM00"].profile_checked_at is not None
 
 
+async def test_a_sweep_that_stays_rate_limited_gives_up_until_the_next_day(slack, engine, caplog):
+    from bot.platforms.slack.people import SWEEP_LIMITED
+    from storage.models import Person
+
+    await start(slack, MEMBERS[:2])
+    slack.api.users["UM00"]["tz"] = "America/New_York"
+    slack.api.fail("users.list", status=429, retry_after=0, times=1000)
+    slack.api.calls.clear()
+    with caplog.at_level("WARNING", logger="kipina.slack"):
+        await asyncio.wait_for(slack.platform.upkeep(), 10)  # it used to retry forever
+    assert len(slack.api.of("users.list")) == SWEEP_LIMITED
+    assert "next daily sweep tries again" in caplog.text
+
+    slack.api.failures.clear()  # the next day Slack answers again
+    await slack.platform.upkeep()
+    with Session(engine) as session:
+        person = session.exec(select(Person).where(Person.platform_user_id == "UM00")).one()
+    assert person.timezone == "America/New_York"
+
+
 async def test_a_person_slack_cannot_reach_is_not_retried_and_the_mentor_hears_once(slack, engine):
     await start(slack, MEMBERS[:2])
     slack.api.fail("chat.postMessage", error="user_not_found", when=lambda call: call.params["channel"] == "UM01")

@@ -1,15 +1,17 @@
 """What every platform needs around the port: work after the ack, asking the core, rate limits.
 
-Slack and Teams both answer a request at once and do the work afterwards; both run the core in
-a thread (it blocks on the database) and then wake the dispatcher for what the request planned;
-both meet 429s with a Retry-After. That is written once, here.
+Slack and Teams both answer a request at once and do the work afterwards, one person's requests
+in one conversation in the order they came (Lanes); both run the core in a thread (it blocks on
+the database) and then wake the dispatcher for what the request planned; both meet 429s with a
+Retry-After. That is written once, here.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections import deque
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import replace
 from typing import TypeVar
 
@@ -51,6 +53,50 @@ class Background:
             done, _ = await asyncio.wait(set(self.tasks), timeout=left)
             if not done:
                 return
+
+
+class Lanes:
+    """One person's requests in one conversation, handled one after another in the order they
+    arrived; other people's lanes run side by side.
+
+    A platform acks at once and hands the work to `add`: the ack never waits on the queue. Order
+    holds within this process only (see README, "Several web processes"). A request that takes
+    longer than STUCK no longer holds the lane: it finishes on its own and the next one starts.
+    """
+
+    STUCK = 60.0  # seconds
+
+    def __init__(self, background: Background):
+        self.background = background
+        self.waiting: dict[Hashable, deque[Callable[[], Awaitable]]] = {}
+
+    def add(self, key: Hashable, work: Callable[[], Awaitable]) -> None:
+        queue = self.waiting.get(key)
+        if queue is not None:
+            queue.append(work)
+            return
+        self.waiting[key] = deque([work])
+        self.background.spawn(self._run(key))
+
+    async def _run(self, key: Hashable) -> None:
+        queue = self.waiting[key]
+        try:
+            while queue:
+                try:
+                    task = self.background.spawn(queue.popleft()())
+                except Exception as error:  # a request that could not even start must not stop the lane
+                    log.error("%s request not started: %s", self.background.name, scrub(repr(error)))
+                    continue
+                done, _ = await asyncio.wait({task}, timeout=self.STUCK)
+                if not done:
+                    log.warning("%s request still running after %.0f s; the next one goes ahead",
+                                self.background.name, self.STUCK)
+        finally:
+            del self.waiting[key]  # nothing awaits between the last check and here
+
+    def busy(self) -> int:
+        """Lanes with work queued or running (tests, diagnostics)."""
+        return len(self.waiting)
 
 
 async def ask(runtime: Runtime, method: str, request) -> object:

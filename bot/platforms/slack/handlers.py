@@ -2,7 +2,8 @@
 
 Slack gives three seconds for an ack. Commands, buttons and events are acked at once and
 answered after; a modal submission gets ACK_BUDGET for the core to answer inside the ack (so an
-error can show in the modal), else an empty ack and the answer later.
+error can show in the modal), else an empty ack and the answer later. What one person does in one
+conversation is queued in a lane before the ack and handled in the order it came (plumbing.Lanes).
 """
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ import asyncio
 import re
 from collections import OrderedDict
 
-from bot.platforms.plumbing import ask
+from bot.platforms.plumbing import Lanes, ask
 from bot.ports import ActionRequest, CommandRequest, FormRequest, MessageRequest, Place, Response
 from bot.platforms.slack.blocks import FORM_CALLBACK, home_view, parse_action_id, truncate
 from bot.platforms.slack.inbound import (Origin, action_origin, command_origin, form_fields, form_metadata,
                                          is_person_message, mentioned_users, message_source, place_of,
-                                         plain_text, view_origin)
+                                         plain_text, view_origin, with_files)
 from bot.platforms.slack.replies import Replies
 
 ACK_BUDGET = 2.0  # seconds of Slack's three, leaving room for the network
@@ -40,19 +41,30 @@ class Handlers:
         self.people = platform.people
         self.replies = Replies(platform)
         self.seen: OrderedDict[str, None] = OrderedDict()  # event ids handled by this process
+        self.lanes = Lanes(platform.background)
+
+    @staticmethod
+    def lane(origin: Origin) -> tuple:
+        """Whose requests must keep their order: one person in one conversation (the home tab is one)."""
+        return ("slack", origin.team, origin.user, "home" if origin.home else origin.channel or "")
 
     async def _core(self, method: str, request):
         return await ask(self.runtime, method, request)
 
     @staticmethod
-    async def _in_time(task: asyncio.Task) -> bool:
-        done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET)
-        return bool(done)
+    async def _in_time(answered: asyncio.Future) -> Response | None:
+        """The core's answer if it comes within ACK_BUDGET, else None."""
+        done, _ = await asyncio.wait({answered}, timeout=ACK_BUDGET)
+        return answered.result() if done else None
 
-    async def _later(self, task: asyncio.Task, origin: Origin, refresh: list[str]) -> None:
-        response = await task
+    async def _answer(self, response: Response | None, origin: Origin, refresh: list[str]) -> None:
         await self.replies.deliver(response, origin)
-        await self.people.refresh(origin.team, self._unsettled(response, origin, refresh))
+        self._refresh(origin.team, self._unsettled(response, origin, refresh))
+
+    def _refresh(self, team: str, users: list[str]) -> None:
+        """Profile look-ups after the answer, outside the lane: the next request need not wait for them."""
+        if users:
+            self.platform.spawn(self.people.refresh(team, users))
 
     def _unsettled(self, response: Response | None, origin: Origin, refresh: list[str]) -> list[str]:
         """Who still needs a profile look-up: not the caller if the database's copy is recent."""
@@ -65,9 +77,10 @@ class Handlers:
     async def command(self, ack, body) -> None:
         # Acked at once, the answer follows through the command's response_url: Slack's three
         # seconds never depend on how busy the database is, and a web process under load still
-        # answers Slack as fast as a bare bolt app (bench/latency.py).
+        # answers Slack as fast as a bare bolt app (bench/latency.py). Queued before the ack, so
+        # a command sent once this one is acked is handled after it.
+        self.lanes.add(self.lane(command_origin(body)), lambda: self._command(body))
         await ack()
-        self.platform.spawn(self._command(body))
 
     async def _command(self, body: dict) -> None:
         # Someone this process has not looked up yet is named by their Slack handle until users.info
@@ -76,14 +89,14 @@ class Handlers:
         actor = self.people.actor(origin.team, origin.user, body.get("user_name", ""))
         raw = body.get("text") or ""
         request = CommandRequest(actor, plain_text(raw), place_of(body.get("channel_id"), body.get("channel_name")))
-        await self._later(self.platform.spawn(self._core("command", request)), origin,
-                          [origin.user, *mentioned_users(raw)])
+        response = await self._core("command", request)
+        await self._answer(response, origin, [origin.user, *mentioned_users(raw)])
 
     # -- buttons -----------------------------------------------------------------------------
 
     async def action(self, ack, body) -> None:
+        self.lanes.add(self.lane(action_origin(body)), lambda: self._action(body))
         await ack()
-        self.platform.spawn(self._action(body))
 
     async def _action(self, body: dict) -> None:
         origin = action_origin(body)
@@ -101,7 +114,7 @@ class Handlers:
             await self.publish_home(origin.team, origin.user)
             return
         await self.replies.deliver(response, origin)
-        await self.people.refresh(origin.team, [origin.user])
+        self._refresh(origin.team, [origin.user])
 
     # -- the answer modal --------------------------------------------------------------------
 
@@ -112,19 +125,39 @@ class Handlers:
         actor = self.people.actor(origin.team, origin.user)
         request = FormRequest(actor, str(metadata.get("a", "")), str(metadata.get("v", "")), fields,
                               source_id=f"slack-view:{view.get('id', '')}:{view.get('hash', '')}")
-        task = self.platform.spawn(self._core("form", request))
-        if not await self._in_time(task):
-            await ack()
-            self.platform.spawn(self._later(task, origin, [origin.user]))
-            return
-        response = task.result()
+        loop = asyncio.get_running_loop()
+        answered, in_modal = loop.create_future(), loop.create_future()
+
+        async def work() -> None:
+            response = None
+            try:
+                response = await self._core("form", request)
+            finally:
+                answered.set_result(response)  # None if the core failed: the modal just closes
+            if not await self._shown_in_modal(in_modal):
+                await self._answer(response, origin, [origin.user])
+
+        # In the person's lane like everything else; the ack waits at most ACK_BUDGET for its turn
+        # and the core's answer, so that a refusal can show in the modal.
+        self.lanes.add(self.lane(origin), work)
+        response = await self._in_time(answered)
         field = "answer" if "answer" in fields else next(iter(fields), None)
-        if response.refused and response.to_caller and field:
-            # Keep the modal open with the reason under the field, so nothing typed is lost.
-            await ack(response_action="errors", errors={field: truncate(response.to_caller[0].plain_text, 300)})
-            return
-        await ack()
-        self.platform.spawn(self._later(task, origin, [origin.user]))
+        refused = bool(response is not None and response.refused and response.to_caller and field)
+        try:
+            if refused:
+                # Keep the modal open with the reason under the field, so nothing typed is lost.
+                await ack(response_action="errors", errors={field: truncate(response.to_caller[0].plain_text, 300)})
+            else:
+                await ack()
+        finally:
+            in_modal.set_result(refused)
+
+    @staticmethod
+    async def _shown_in_modal(in_modal: asyncio.Future) -> bool:
+        try:
+            return await asyncio.wait_for(asyncio.shield(in_modal), ACK_BUDGET + 1)
+        except asyncio.TimeoutError:
+            return False
 
     # -- events ------------------------------------------------------------------------------
 
@@ -142,12 +175,14 @@ class Handlers:
 
     async def message(self, body, event) -> None:
         if is_person_message(event) and self._first_time(body.get("event_id")):
-            self.platform.spawn(self._message(body.get("team_id") or event.get("team") or "", event))
+            team = body.get("team_id") or event.get("team") or ""
+            self.lanes.add(self.lane(Origin(team, event["user"], event.get("channel"))),
+                           lambda: self._message(team, event))
 
     async def _message(self, team: str, event: dict) -> None:
         user, channel, thread = event["user"], event.get("channel"), event.get("thread_ts")
         actor = self.people.actor(team, user)
-        text = plain_text(event.get("text") or "")
+        text = with_files(plain_text(event.get("text") or ""), event.get("files"))
         kind = event.get("channel_type")
         if kind == "im":
             request = MessageRequest(actor, text, message_source(event), Place(), thread_of=thread)
@@ -159,11 +194,12 @@ class Handlers:
             await self._core("message", MessageRequest(actor, text, message_source(event), place, thread_of=thread))
         else:
             return
-        await self.people.refresh(team, [user])
+        self._refresh(team, [user])
 
     async def home_opened(self, body, event) -> None:
         if event.get("tab") == "home" and event.get("user"):
-            self.platform.spawn(self._home(body.get("team_id") or "", event["user"]))
+            team = body.get("team_id") or ""
+            self.lanes.add(self.lane(Origin(team, event["user"], home=True)), lambda: self._home(team, event["user"]))
 
     async def _home(self, team: str, user: str) -> None:
         await self.people.refresh(team, [user])

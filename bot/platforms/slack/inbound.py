@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from bot.ports import Place
 
+PERSON_SUBTYPES = (None, "thread_broadcast", "file_share")  # messages a person wrote
+FILE_NAME_LIMIT = 100
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _MARKUP = re.compile(r"<([^<>]*)>")
 _SPECIAL = {"!channel": "@channel", "!here": "@here", "!everyone": "@everyone"}
@@ -118,6 +120,17 @@ def message_source(event: dict) -> str:
 
 
 def is_person_message(event: dict) -> bool:
-    """A plain message a person wrote (not a bot, an edit, a join notice…)."""
-    return (event.get("type") == "message" and event.get("subtype") in (None, "thread_broadcast")
+    """A message a person wrote, files attached or not (not a bot, an edit, a join notice…)."""
+    return (event.get("type") == "message" and event.get("subtype") in PERSON_SUBTYPES
             and not event.get("bot_id") and bool(event.get("user")))
+
+
+def with_files(text: str, files) -> str:
+    """The text with a line `[file: name]` per attached file. The bot keeps no files: an answer
+    with a photo keeps its words and says a file came with it."""
+    notes = []
+    for file in files if isinstance(files, list) else []:
+        name = (file.get("name") or file.get("title") or "") if isinstance(file, dict) else ""
+        name = " ".join(str(name).split())[:FILE_NAME_LIMIT]
+        notes.append(f"[file: {name}]" if name else "[file]")
+    return "\n".join(part for part in [text, *notes] if part)

@@ -18,6 +18,8 @@ from bot.ports import Actor
 log = logging.getLogger("kipina.slack")
 
 FRESH = timedelta(days=1)
+SWEEP_LIMITED = 5  # 429s in a row on one page before the sweep gives up until tomorrow
+SWEEP_BUDGET = 1800.0  # seconds one sweep may take, waits included
 
 
 def actor_from_user(team: str, user: dict) -> Actor:
@@ -59,14 +61,26 @@ class Profiles:
     async def sweep(self, page_size: int = 200) -> int:
         """Refresh everyone Kipinä knows from users.list, a page of `page_size` per call: a few
         dozen calls for a large workspace instead of one users.info per person. Returns how many
-        people changed (renamed, moved, deactivated)."""
-        changed, cursor, team = 0, None, ""
+        people changed (renamed, moved, deactivated). Bounded: SWEEP_LIMITED 429s in a row or
+        SWEEP_BUDGET seconds end it (logged); tomorrow's sweep starts again."""
+        changed, cursor, team, limited = 0, None, "", 0
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SWEEP_BUDGET
         while True:
+            if loop.time() > deadline:
+                log.warning("users.list sweep stopped after %.0f s; the next daily sweep tries again", SWEEP_BUDGET)
+                return changed
             try:
                 answer = await self.client.users_list(limit=page_size, cursor=cursor, include_locale=True)
             except SlackApiError as error:
                 if error.response.status_code == 429:
-                    await asyncio.sleep(min(retry_after(error.response.headers), 120))
+                    limited += 1
+                    wait = min(retry_after(error.response.headers), 120)
+                    if limited >= SWEEP_LIMITED or loop.time() + wait > deadline:
+                        log.warning("users.list still rate limited after %d tries; the next daily sweep "
+                                    "tries again", limited)
+                        return changed
+                    await asyncio.sleep(wait)
                     continue
                 log.warning("users.list failed: %s", (error.response.data or {}).get("error", "?")
                             if isinstance(error.response.data, dict) else error.response.status_code)
@@ -74,6 +88,7 @@ class Profiles:
             except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
                 log.warning("users.list failed: %s", type(error).__name__)
                 return changed
+            limited = 0
             now = self.runtime.now()
             members = answer.get("members") or []
             actors = [actor_from_user(member.get("team_id") or team, member) for member in members]

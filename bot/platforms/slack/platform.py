@@ -25,7 +25,7 @@ from bot.ports import (Attachment, ConfigError, Limits, Message, PermanentFailur
                        SendError, Sent, Target, TemporaryFailure, Unreachable, file_as_text)
 from bot.platforms.slack.blocks import message_parts
 from bot.platforms.slack.people import Profiles
-from bot.platforms.slack.shapes import well_formed
+from bot.platforms.slack.shapes import IGNORE, MALFORMED, verdict
 
 log = logging.getLogger("kipina.slack")
 
@@ -85,7 +85,7 @@ class SlackPlatform(Platform):
         self.background = Background("Slack")
         self.socket = None
         self.bolt.use(self.guard)
-        register(self)
+        self.handlers = register(self)
 
     # -- transport ---------------------------------------------------------------------------
 
@@ -99,10 +99,14 @@ class SlackPlatform(Platform):
 
     @staticmethod
     async def guard(body, next):
-        """Payloads of a shape the handlers can't read are refused before they reach them."""
-        if not well_formed(body):
+        """Payloads of a shape the handlers can't read are refused before they reach them; valid
+        ones Kipinä does not act on get a quiet 200 (a 404 would make Slack retry them)."""
+        found = verdict(body)
+        if found == MALFORMED:
             log.warning("malformed Slack payload refused")
             return BoltResponse(status=400, body="malformed payload")
+        if found == IGNORE:
+            return BoltResponse(status=200, body={"options": []} if body.get("type") == "block_suggestion" else "")
         await next()
 
     async def http(self, request: web.Request) -> web.Response:

@@ -13,6 +13,7 @@ from bot.ports import ActionRequest, Actor, CommandRequest, FormRequest, Message
 from bot.platforms.shapes import TEXT, fits
 
 PLATFORM = "teams"
+HANDLED = ("message", "conversationUpdate", "installationUpdate")  # activity types classify() reads
 FORM_FLAG = "kipina_form"  # set on the card action that submits a form's inputs
 TAGS = re.compile(r"</?at>", re.IGNORECASE)
 

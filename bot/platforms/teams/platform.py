@@ -1,10 +1,11 @@
 """Microsoft Teams through the Bot Framework (botbuilder 4.17.1, CloudAdapter on the shared aiohttp app).
 
-`POST /api/messages` authenticates the activity (JWT whenever MICROSOFT_APP_ID is set), answers
-at once and does the work afterwards. Commands come as chat text (personal chat) or after an
-@mention of the bot (channels, group chats). Everything the bot posts is an Adaptive Card sent
-through the connector REST API of the conversation's service URL. All Bot Framework specifics
-stay in bot/platforms/teams*.py.
+`POST /api/messages` authenticates the activity (JWT whenever MICROSOFT_APP_ID is set, see auth.py),
+answers at once and does the work afterwards, one person's activities in one conversation in the
+order they came; activity types the bot does not handle get a 200 and nothing else. Commands come
+as chat text (personal chat) or after an @mention of the bot (channels, group chats). Everything
+the bot posts is an Adaptive Card sent through the connector REST API of the conversation's
+service URL. All Bot Framework specifics stay in bot/platforms/teams/.
 """
 from __future__ import annotations
 
@@ -18,12 +19,14 @@ from botframework.connector.auth import AuthenticationConstants
 
 from bot.i18n import language_of, t
 from bot.logs import scrub
-from bot.platforms.plumbing import Background, ask, once_more, paced
+from bot.platforms.plumbing import Background, Lanes, ask, once_more, paced
+from bot.platforms.teams.auth import Authenticator, metadata_urls
 from bot.platforms.teams.settings import TeamsSettings, check
 from bot.ports import (Actor, CommandRequest, Limits, Message, PermanentFailure, Platform, Response, Runtime,
                        SendError, Sent, Target, Unreachable, message as plain_message, spelled_out)
 from bot.platforms.teams.cards import activity as card_activity, form_card, sized_card
-from bot.platforms.teams.inbound import PLATFORM, Turn, classify, conversation_type, dig, tenant_of, well_formed
+from bot.platforms.teams.inbound import (HANDLED, PLATFORM, Turn, base_conversation, classify, conversation_type,
+                                         dig, tenant_of, well_formed)
 from bot.platforms.teams.rest import Refused, TeamsRest
 
 log = logging.getLogger("kipina.teams")
@@ -51,11 +54,6 @@ class TeamsConfig:
             self.OAUTH_URL = AuthenticationConstants.OAUTH_URL
 
 
-def _authenticate(auth, activity: Activity, header: str):
-    """Runs in a worker thread: the SDK fetches signing keys with blocking HTTP calls."""
-    return asyncio.run(auth.authenticate_request(activity, header))
-
-
 class TeamsPlatform(Platform):
     name = PLATFORM
     # Teams allows 7 messages/s, 8 per 2 s and 60 per 30 s in one conversation. A GCRA bucket
@@ -70,10 +68,12 @@ class TeamsPlatform(Platform):
         self.runtime, self.settings = runtime, settings
         self.app_id = settings.app_id
         self.auth = ConfigurationBotFrameworkAuthentication(TeamsConfig(settings))
+        self.authenticator = Authenticator(self.auth, metadata_urls(settings.openid_metadata_url))
         self.adapter = CloudAdapter(self.auth)
         self.adapter.on_turn_error = self._turn_error
         self.rest = TeamsRest(self.auth, self.app_id)
         self.background = Background("Teams")
+        self.lanes = Lanes(self.background)
         self.personal: dict[tuple[str, str], str] = {}  # (tenant, user) → 1:1 conversation id
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -89,8 +89,9 @@ class TeamsPlatform(Platform):
     async def stop(self) -> None:
         await self.idle(timeout=10)
         await self.rest.close()
+        self.authenticator.close()
 
-    async def idle(self, timeout: float | None = None) -> None:
+    async def idle(self, timeout: float | None = 30) -> None:
         """Wait for the work of requests already answered (shutdown, tests)."""
         await self.background.idle(timeout)
 
@@ -112,19 +113,25 @@ class TeamsPlatform(Platform):
             return web.json_response({"error": "not a Bot Framework activity"}, status=400)
         header = request.headers.get("Authorization", "")
         try:
-            result = await asyncio.to_thread(_authenticate, self.auth, activity, header)
+            result = await self.authenticator.check(activity, header)
         except PermissionError as error:  # (a subclass of OSError)
             log.warning("rejected a request to %s: %s", ROUTE, scrub(str(error))[:120])
             return web.json_response({"error": "unauthorized"}, status=401)
         except OSError as error:  # the signing keys could not be fetched
-            log.error("could not check a Teams request: %s", scrub(str(error))[:200])
+            log.warning("could not check a Teams request: %s", scrub(str(error))[:200])
             return web.json_response({"error": "authentication unavailable"}, status=503)
         except Exception as error:  # a malformed or forged token
             log.warning("rejected a request to %s: %s", ROUTE, type(error).__name__)
             return web.json_response({"error": "unauthorized"}, status=401)
 
+        if body["type"] not in HANDLED:  # reactions, edits, typing, invokes…: nothing to do
+            return web.Response(status=200)
+        # Queued before the answer, so an activity sent once this one is answered comes after it.
+        lane = (PLATFORM, tenant_of(body), dig(body, "from", "id") or "",
+                base_conversation(dig(body, "conversation", "id") or ""))
+
         async def logic(context) -> None:
-            self.background.spawn(self._serve(body))
+            self.lanes.add(lane, lambda: self._serve(body))
 
         try:
             invoke = await self.adapter.process_activity(result, activity, logic)
