@@ -23,6 +23,21 @@ class LibraryError(ValueError):
     """The library is broken; the message says where."""
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping (PyYAML would keep the last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        keys = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                continue  # unhashable keys: SafeLoader's own error says it better
+            if key in keys:
+                raise yaml.constructor.ConstructorError(None, None, f"'{key}' is given twice", key_node.start_mark)
+            keys.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 @dataclass(frozen=True)
 class Prompt:
     key: str
@@ -56,7 +71,7 @@ class Library:
         return self.by_key.get(key)
 
 
-def _texts(where: str, entry: dict) -> dict:
+def _texts(where: str, entry: dict, allowed: tuple = ()) -> dict:
     texts = {}
     for lang in LANGUAGES:
         value = entry.get(lang)
@@ -66,7 +81,7 @@ def _texts(where: str, entry: dict) -> dict:
         if len(value) > MAX_TEXT:
             raise LibraryError(f"{where}: '{lang}' text is longer than {MAX_TEXT} characters")
         texts[lang] = value
-    unknown = set(entry) - set(LANGUAGES) - {"id"}
+    unknown = set(entry) - set(LANGUAGES) - set(allowed)
     if unknown:
         raise LibraryError(f"{where}: unknown keys {sorted(unknown)}")
     return texts
@@ -75,7 +90,7 @@ def _texts(where: str, entry: dict) -> dict:
 def _load_file(path: Path, seen: dict[str, str]) -> tuple[Theme, list[Prompt]]:
     name = f"prompts/library/{path.name}"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         raise LibraryError(f"{name}: not valid YAML: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("theme"), str):
@@ -102,7 +117,7 @@ def _load_file(path: Path, seen: dict[str, str]) -> tuple[Theme, list[Prompt]]:
             if key in seen:
                 raise LibraryError(f"{where}: id already used in {seen[key]}")
             seen[key] = name
-            prompts.append(Prompt(key, theme_key, kind, _texts(where, entry)))
+            prompts.append(Prompt(key, theme_key, kind, _texts(where, entry, allowed=("id",))))
     return theme, prompts
 
 
