@@ -57,3 +57,23 @@ def test_a_bilingual_circle_posts_in_both_languages_with_each_answer_once(settin
     assert t("fi", "recap.heading", circle="Oppijat") in text and t("sv", "recap.heading", circle="Oppijat") in text
     assert text.count("Kysyin apua aiemmin kuin yleensä.") == 1
     assert t("fi", "recap.starter") in recap.follow_up.plain_text and t("sv", "recap.starter") in recap.follow_up.plain_text
+
+
+async def test_a_slack_circle_started_by_a_finnish_mentor_speaks_finnish_from_the_first_message(settings, engine):
+    from fakes.slack_world import close_world, open_world
+
+    slack, api = await open_world(settings, engine, at("2026-11-30 09:00"))
+    api.add_user("UMAIJA", "Maija", locale="fi-FI")
+    api.add_user("UANN", "Ann", locale="en-US")
+    try:
+        reply = await slack.command("UMAIJA", "uusi Oppijat <@UANN|ann>")  # Kipinä has never met Maija
+        assert t("fi", "circle.created", circle="Oppijat") in reply.json["text"]
+        [announcement] = api.posts("CLEARN")
+        assert "perusti tälle kanavalle oppimispiirin Oppijat" in announcement.text  # with her name, not her handle
+        assert announcement.text.startswith("Maija")
+        await slack.command("UMAIJA", "kahvi nyt")
+        await slack.drain()
+        coffee = api.posts("CLEARN")[-1]
+        assert t("fi", "coffee.heading", circle="Oppijat") in coffee.text
+    finally:
+        await close_world(slack)

@@ -19,6 +19,7 @@ from bot.platforms.slack.inbound import (Origin, action_origin, command_origin, 
                                          plain_text, view_origin, with_files)
 from bot.platforms.slack.replies import Replies
 
+FIRST_LOOKUP = 1.5  # seconds a first-time speaker's answer may wait for users.info
 ACK_BUDGET = 2.0  # seconds of Slack's three, leaving room for the network
 SEEN_EVENTS = 10_000
 
@@ -86,11 +87,21 @@ class Handlers:
         # Someone this process has not looked up yet is named by their Slack handle until users.info
         # answers, right after. Buttons and messages pass no name, so a stored one stays.
         origin = command_origin(body)
-        actor = self.people.actor(origin.team, origin.user, body.get("user_name", ""))
+        actor = await self._speaker(origin.team, origin.user, body.get("user_name", ""))
         raw = body.get("text") or ""
         request = CommandRequest(actor, plain_text(raw), place_of(body.get("channel_id"), body.get("channel_name")))
         response = await self._core("command", request)
         await self._answer(response, origin, [origin.user, *mentioned_users(raw)])
+
+    async def _speaker(self, team: str, user: str, fallback_name: str = ""):
+        """The speaker, looked up first when this process has not met them today, so that the very
+        first answer is in their language (a circle a Finnish mentor starts speaks Finnish at once)."""
+        if not self.people.fresh(team, user):
+            try:
+                await asyncio.wait_for(self.people.check(team, user), FIRST_LOOKUP)
+            except asyncio.TimeoutError:
+                pass  # answer now in the default language; the profile is stored when it arrives
+        return self.people.actor(team, user, fallback_name)
 
     # -- buttons -----------------------------------------------------------------------------
 
@@ -181,7 +192,7 @@ class Handlers:
 
     async def _message(self, team: str, event: dict) -> None:
         user, channel, thread = event["user"], event.get("channel"), event.get("thread_ts")
-        actor = self.people.actor(team, user)
+        actor = await self._speaker(team, user) if event.get("channel_type") == "im" else self.people.actor(team, user)
         text = with_files(plain_text(event.get("text") or ""), event.get("files"))
         kind = event.get("channel_type")
         if kind == "im":
