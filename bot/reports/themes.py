@@ -1,81 +1,47 @@
 """Offline themes of the week: recurring keywords in answers shared with circles (fi, sv, en).
 
-No model and no network: answers are tokenised, stop words and names dropped, words reduced
-to a light stem, and only stems used by at least `min_people` different authors survive.
+No model and no network: answers are tokenised, stop words (stopwords.py) and names dropped,
+words reduced to a Snowball stem merged further where Snowball splits one Finnish or Swedish word,
+and only stems used by at least `min_people` different authors survive.
 Keywords that occur together in the answers of enough people form one theme. The output
 is words, never sentences, so nobody can be quoted.
 """
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+import snowballstemmer
+
 from bot.reports.llm import NameScrubber
+from bot.reports.stopwords import STOP, STOP_LEMMAS
 
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 MAX_THEMES = 5
 KEYWORDS_PER_THEME = 4
 MIN_LENGTH = 3
 
-STOP = {
-    "en": set("""
-a about above after again against all almost also always am among an and any anything are around as at
-away back be because been before being below better between both but by can cannot could did do does
-doing done don down during each either else enough even ever every few for from further get gets getting
-got great had has have having he her here hers herself him himself his how however i if in into is it its
-itself just keep kept kind know knew last less let like little lot lots made make makes making many may
-maybe me might more most much must my myself need needed never new next no nor not nothing now of off often
-on once one only or other others our ours ourselves out over own perhaps quite rather really same see seem
-seemed she should since so some someone something sometimes still such sure take than that the their
-theirs them themselves then there these they thing things think thought this those though through to
-today together too took two under until up upon us use used very want was way we week weeks well went were
-what when where whether which while who whom whose why will with within without would yes yet you your
-yours yourself yourselves isn aren wasn weren didn doesn hasn haven couldn wouldn shouldn won ll ve re
-time times day days feel felt feeling good bit first year learn learned learnt learning work worked working
-""".split()),
-    "fi": set("""
-ja on ei se että oli ole olla ollut olen olet olemme olette ovat en et emme ette eivät kun niin kuin mutta
-tai jos vaan vain myös sitten nyt jo vielä hyvin paljon vähän ihan aika joka jotka mikä mitä miten miksi
-missä mistä mihin kuka ketä minä sinä hän me te he minun sinun hänen meidän teidän heidän minua sinua
-häntä meitä teitä heitä minulle sinulle hänelle meille teille heille mulle mua mä sä tämä tuo nämä nuo
-tätä tuota tässä siinä siitä sen sitä niitä niiden näitä joku jotain jotakin joskus kaikki kaiken
-kaikkea mitään mikään ehkä koska vaikka kanssa ilman ennen jälkeen aikana yli alle jne eli sekä kuten
-asti saakka taas kyllä oma oman omaa omat itse itseä itselle tehdä tein teki tehnyt tekee tehty voi voin
-voisi pitää piti pitäisi täytyy saada sain sai saanut tulla tuli tulee mennä meni menee olisi olisin
-ollaan oltiin viikko viikolla viikon viikkoa tänään eilen huomenna asia asiaa asioita asian asiat juttu
-juttuja jotenkin hieman melko todella tosi ainakin edes esimerkiksi esim siis koko uusi uutta uuden
-hyvä hyvää hyvin parempi oppia opin oppinut oppiminen oppimisen työ työn työssä töissä töitä kertaa
-kerran kerta enemmän vähemmän vasta aina jälleen joten jolloin jossa josta johon jota jonka joita
-näin noin tuli siihen sinne täällä tänne siellä mutta sillä tällä näillä niillä hänelle heille
-""".split()),
-    "sv": set("""
-och i att det som en på är av för med till den har de inte om ett han men var jag sig från vi så kan
-man när år säger hon under också efter eller nu sin där vid mot ska skulle kommer ut får finns vara
-hade alla andra mycket än här då sedan över bara in blir upp även vad få två vill ha många hur mer går
-sätt denna kunde fick stor mellan se blev bli gör gjorde gjort dig mig min mitt mina din ditt dina vår
-våra er era deras hans hennes dem dom du ni dessa detta vilken vilket vilka någon något några ingen
-inget inga själv kanske lite väldigt ganska verkligen alltid aldrig ofta ibland redan fortfarande bra
-nytt ny nya vecka veckan veckor idag igår imorgon tänkte tycker tyckte känner kände lärde lära lärt
-lärande arbete arbetet jobbet jobb sak saker gång gången hade haft varit blivit göra hela helt samma
-eftersom medan utan innan genom kring runt mer mest bättre bäst
-""".split()),
-}
 ALL_STOP = set().union(*STOP.values())
-
-FI_SUFFIXES = sorted("""
-issa issä ista istä illa illä ilta iltä ille iksi ineen ssa ssä sta stä lla llä lta ltä lle ksi tta ttä
-ina inä nsa nsä mme nne ihin iin an än en in on un yn ä a n t
-""".split(), key=len, reverse=True)
-SV_SUFFIXES = sorted("""
-arnas ernas ornas andet andes heten arna erna orna ande ende het aste are ast en et ar er or na a e s
-""".split(), key=len, reverse=True)
+SNOWBALL = {"fi": "finnish", "sv": "swedish", "en": "english"}
+VOWELS = frozenset("aeiouyäöåé")
+# A Finnish stem may end in these diphthongs: vastau(s), kokou(s), sairau(s), selkey(s), esimie(s).
+FI_KEEP = frozenset("au eu iu ou äy öy ey ie".split())
+FI_DOUBLE = frozenset("kk pp tt nn ll rr mm ss".split())
+# Consonant gradation: the strong and the weak grade of a stem's last consonants get one spelling
+# (käytäntö, käytännön → käytän; taito, taidon → tait; tapa, tavan → tap).
+FI_GRADES = (("nt", "n"), ("lt", "l"), ("rt", "r"), ("mp", "m"), ("nk", "ng"), ("d", "t"), ("v", "p"))
+FI_CLITICS = ("kaan", "kään", "kin", "han", "hän", "ko", "kö", "pa", "pä")
+SV_S_ENDING = frozenset("bcdfghjklmnoprtvy")  # Snowball's: a final s after these is a genitive
+EN_EXCEPTIONS = {"experience": "experienc", "experiences": "experienc"}  # not "experi", as experiment
+_stemmers = threading.local()
 
 
 def tokens(text: str) -> list[str]:
-    text = unicodedata.normalize("NFC", text).lower()
-    return [w[:-2] if w.endswith(("'s", "’s")) else w for w in WORD.findall(text)]
+    text = unicodedata.normalize("NFC", text).lower().replace("’", "'")
+    return [w[:-2] if w.endswith("'s") else w for w in WORD.findall(text)]
 
 
 def language(words: list[str]) -> str:
@@ -86,38 +52,100 @@ def language(words: list[str]) -> str:
     return best if hits[best] else "en"
 
 
+def snowball(word: str, lang: str) -> str:
+    """Snowball's own stem (one stemmer per thread: they keep state while stemming)."""
+    found = getattr(_stemmers, "by_lang", None)
+    if found is None:
+        found = _stemmers.by_lang = {code: snowballstemmer.stemmer(name) for code, name in SNOWBALL.items()}
+    return found[lang].stemWord(word)
+
+
 def stem(word: str, lang: str) -> str:
-    """A light stem: enough to bring inflected forms of one word together, nothing more."""
+    """Snowball's stem, with the inflected forms Snowball splits in Finnish and Swedish merged back."""
+    lang = lang if lang in SNOWBALL else "en"
     if lang == "fi":
-        for suffix in FI_SUFFIXES:
-            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-                word = word[: -len(suffix)]
-                break
-        return word[:6]  # Finnish stems vary inside (palaute, palautteen): a prefix groups them
+        return _merge_fi(word, snowball(word, "fi"))
     if lang == "sv":
-        for suffix in SV_SUFFIXES:
-            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-                return word[: -len(suffix)]
-        return word
-    return _stem_en(word)
+        return _merge_sv(word, snowball(word, "sv"))
+    return EN_EXCEPTIONS.get(word) or snowball(word, "en")
 
 
-def _stem_en(word: str) -> str:
-    if len(word) > 4 and word.endswith("ies"):
-        word = word[:-3] + "y"
-    elif len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes")):
-        word = word[:-2]
-    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    for suffix in ("ing", "ed"):
-        if len(word) - len(suffix) >= 3 and word.endswith(suffix):
-            word = word[: -len(suffix)]
-            if len(word) > 3 and word[-1] == word[-2] and word[-1] in "bdgmnprt":
-                word = word[:-1]
+def _merge_fi(word: str, s: str) -> str:
+    """Snowball Finnish splits one word over several stems (muutos, muutoks, muuto; tiimi, tiim;
+    epävarmuus, epävarmuud; oppimin, oppimis): bring the stem's end to one spelling."""
+    if (word.endswith("sti") and s == word[:-3]  # sähköposti: a noun, not an adverb in -sti
+            or word.endswith("iini")  # rutiini: not the possessive -ni
+            or len(word) <= 6 and word.endswith("nkin")):  # vinkin: not the clitic -kin
+        s = word[:-1]
+    if len(s) >= 5 and s.endswith("ks"):
+        s = s[:-2]  # muutoksen ~ muutos, luottamuksen ~ luottamus
+    elif len(s) >= 5 and s[-1] in "td" and s[-2] in "uy" and s[-3] in VOWELS:
+        s = s[:-1]  # epävarmuuden, epävarmuutta ~ epävarmuus; sairauden ~ sairaus
+    elif len(s) >= 6 and s.endswith("ist") and word.endswith("sten"):
+        s = s[:-1]  # ihmisten ~ ihmisen
+    elif len(s) >= 5 and s.endswith("ieh"):
+        s = s[:-1]  # esimiehen ~ esimies
+    if len(s) >= 5 and (s[-1] == "s" and s[-2] in VOWELS or s.endswith("in") and word.endswith("nen")):
+        s = s[:-1]  # muutos, luottamus; oppiminen ~ oppimisen
+    if len(s) >= 4 and s[-1] == "j" and s[-2] in "oeö":
+        s = s[:-1]  # käytäntöjä, vinkkejä: the plural j
+    s = _fi_vowels(s)
+    if len(s) >= 4 and s[-2:] in FI_DOUBLE:
+        s = s[:-1]
+    for strong, weak in FI_GRADES:
+        if len(s) >= 3 and s.endswith(strong):
+            return s[: -len(strong)] + weak
+    return s
+
+
+def _fi_vowels(s: str) -> str:
+    """Drops the stem vowels that change with the ending (tiimi, tiime-; kollega, kollego-; idea, ideo-),
+    not a u or y after a consonant: those stay in every form (työkalu, kysymy-s, vastu(u) but vasta-)."""
+    while len(s) > 3 and s[-1] in VOWELS and s[-2:] not in FI_KEEP:
+        if s[-1] in "uy" and s[-2] not in VOWELS:
             break
-    if len(word) > 4 and word.endswith("e"):
-        word = word[:-1]
-    return word
+        s = s[:-1]
+    return s
+
+
+def _merge_sv(word: str, s: str) -> str:
+    """Snowball Swedish leaves some definite and genitive forms apart (ansvar, ansvaret; förtroende,
+    förtroendet; kollega, kollegan; kurs, kurser): strip what it left and stem once more."""
+    rest = word[len(s):] if word.startswith(s) else None
+    again = snowball(s, "sv")
+    if rest in ("et", "ets", "en", "ens") and s[len(again):] in ("ar", "er", "or"):
+        s = again  # ansvaret → ansvar → ansv, as ansvar itself (but releasen → releas, as release)
+    elif rest in ("", "s") and len(s) >= 5 and s.endswith(("rn", "ln")) and s[-3] in VOWELS:
+        s = snowball(s[:-1], "sv")  # datorn ~ dator, semestern ~ semester
+    elif rest in ("", "s") and len(s) >= 6 and s.endswith("et") and not VOWELS & set(s[-4:-2]):
+        s = snowball(s[:-2], "sv")  # förtroendet ~ förtroende, projektet ~ projekt
+    elif len(s) >= 5 and s.endswith(("an", "en")):
+        s = snowball(s[:-2], "sv")  # kollegan ~ kollega, mötena ~ möte
+    if s.endswith("én"):
+        s = s[:-1]  # idén ~ idé
+    if len(s) >= 4 and s[-1] == "s" and s[-2] in SV_S_ENDING:
+        s = s[:-1]  # kurser → kurs ~ kur
+    if len(s) >= 4 and s[-1] == s[-2] and s[-1] not in VOWELS:
+        s = s[:-1]  # mötesrummet ~ mötesrum, workshoppar ~ workshop
+    return s
+
+
+def is_stop(word: str, lang: str) -> bool:
+    """A stop word of any of the languages, in Finnish also with a clitic (muutkin, mäkin, ootko, minäkään)."""
+    if word in ALL_STOP:
+        return True
+    for clitic in FI_CLITICS if lang == "fi" else ():
+        base = word[: -len(clitic)]
+        if word.endswith(clitic) and base in STOP["fi"] and (len(base) >= 3 or len(clitic) >= 3):
+            return True  # but teko is not te + ko
+    return False
+
+
+def _stop_stems() -> dict[str, frozenset[str]]:
+    return {lang: frozenset(stem(w, lang) for w in words.split()) for lang, words in STOP_LEMMAS.items()}
+
+
+STOP_STEMS = _stop_stems()
 
 
 class Keywords:
@@ -160,9 +188,9 @@ class Keywords:
         if cached is not False:
             return cached
         key = None
-        if len(word) >= MIN_LENGTH and word not in ALL_STOP and not self.names.is_name(word):
+        if len(word) >= MIN_LENGTH and not is_stop(word, lang) and not self.names.is_name(word):
             key = stem(word, lang)
-            key = None if key in ALL_STOP else key
+            key = None if key in STOP_STEMS[lang] else key
         self._keys[(word, lang)] = key
         return key
 
@@ -171,9 +199,8 @@ class Keywords:
         if not prompt_key or prompt_key not in self.prompt_texts:
             return set()
         if prompt_key not in self._prompt_stems:
-            words = tokens(self.prompt_texts[prompt_key])
-            lang = language(words)
-            self._prompt_stems[prompt_key] = {stem(w, lang) for w in words}
+            words = set(tokens(self.prompt_texts[prompt_key]))  # the question in one language or in all
+            self._prompt_stems[prompt_key] = {stem(w, lang) for w in words for lang in SNOWBALL}
         return self._prompt_stems[prompt_key]
 
     def themes(self) -> list[dict]:
