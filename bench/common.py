@@ -96,3 +96,13 @@ def peak_rss_mb(pid: int | str = "self") -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def most_within(times: list[float], seconds: float) -> int:
+    """The most of these moments (sorted) that fall in any window `seconds` long."""
+    most, first = 0, 0
+    for last, at in enumerate(times):
+        while at - times[first] >= seconds:
+            first += 1
+        most = max(most, last - first + 1)
+    return most

@@ -4,7 +4,8 @@ Run as a separate process (`python -m bench.mock_apis slack|teams --rate 100 …
 `PORT <n>` when ready. Like the real services they enforce a rate limit (429 + Retry-After),
 answer after 20–50 ms, and fail a few percent of calls at random (429 or 500). GET /stats gives
 what was delivered: messages per recipient, so a bench can count people missed and duplicates
-(`/stats?targets=1` lists every recipient with its count and the arrival of its first message).
+(`/stats?targets=1` lists every recipient with its count and the arrival of its first message,
+`/stats?arrivals=1` when each delivered message's request came in, for the rate over any window).
 """
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ class Mock:
         self.per_target = Limiter(args.per_target_rate, args.per_target_burst) if args.per_target_rate else None
         self.delivered: Counter = Counter()
         self.reached: dict[str, float] = {}  # target → when its first message arrived (time.monotonic)
+        self.arrivals: list[float] = []  # when each delivered message's request came in (time.monotonic)
         self.calls = Counter()
         self.answers: dict[str, float] = {}  # response_url key → when the first answer arrived
         self.ids = itertools.count(1)
@@ -72,9 +74,10 @@ class Mock:
     def too_many(self, seconds: int) -> web.Response:
         raise NotImplementedError
 
-    def record(self, target: str) -> None:
+    def record(self, target: str, received: float) -> None:
         self.delivered[target] += 1
         now = time.monotonic()
+        self.arrivals.append(received)  # when the request came in, as a service's limiter counts it
         self.reached.setdefault(target, now)
         self.first = self.first or now
         self.last = now
@@ -92,6 +95,8 @@ class Mock:
         }
         if request.query.get("answers"):
             body["answers"] = self.answers
+        if request.query.get("arrivals"):
+            body["arrivals"] = self.arrivals
         if request.query.get("targets"):  # per target: [messages, when the first arrived]
             body["targets"] = {t: [n, self.reached.get(t)] for t, n in self.delivered.items()}
         return web.json_response(body)
@@ -99,6 +104,7 @@ class Mock:
     async def reset(self, request: web.Request) -> web.Response:
         self.delivered.clear()
         self.reached.clear()
+        self.arrivals.clear()
         self.calls.clear()
         self.answers.clear()
         self.first = self.last = None
@@ -111,6 +117,7 @@ class SlackMock(Mock):
                                  headers={"Retry-After": str(seconds)})
 
     async def api(self, request: web.Request) -> web.Response:
+        received = time.monotonic()
         method = request.match_info["method"]
         params = dict(request.query)
         if request.can_read_body:
@@ -122,7 +129,7 @@ class SlackMock(Mock):
             refused = self.refusal(target)
             if refused is not None:
                 return refused
-            self.record(target)
+            self.record(target, received)
             ts = f"{1_800_000_000 + next(self.ids)}.000100"
             return web.json_response({"ok": True, "channel": "D" + target[1:], "ts": ts})
         if method == "auth.test":
@@ -155,13 +162,14 @@ class TeamsMock(Mock):
                                  headers={"Retry-After": str(seconds)})
 
     async def send(self, request: web.Request) -> web.Response:
+        received = time.monotonic()
         conversation = request.match_info["conversation"]
         await request.read()
         await self.latency()
         refused = self.refusal(conversation)
         if refused is not None:
             return refused
-        self.record(conversation)
+        self.record(conversation, received)
         return web.json_response({"id": f"1:{next(self.ids)}"}, status=201)
 
     async def create(self, request: web.Request) -> web.Response:

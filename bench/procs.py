@@ -25,7 +25,7 @@ TEAM = "TBENCH"  # the team bench.mock_apis answers auth.test with
 # Every hour of every day is a working slot, so a fan-out started now is sent now.
 ALWAYS_WORKING = {"WORKING_HOURS": "00:00-23:59", "WORKING_DAYS": "mon-sun", "HOLIDAY_COUNTRY": ""}
 OURS = ("DATABASE_URL", "SLACK_", "MICROSOFT_", "TEAMS_", "OPENAI_", "HR_USERS", "ADMIN_USERS", "PORT",
-        "WORKING_", "HOLIDAY_", "TIMEZONE", "DEFAULT_LANGUAGE", "OUTBOX_", "CLOCK_", "LOG_FORMAT")
+        "WORKING_", "HOLIDAY_", "TIMEZONE", "DEFAULT_LANGUAGE", "OUTBOX_", "SENDER_", "CLOCK_", "LOG_FORMAT")
 
 
 class Child:

@@ -24,7 +24,7 @@ from bot.leader import lock_key
 from storage.db import make_engine
 from storage.models import Schedule
 
-SEND_RATE = 1000.0  # each process's own pace (the highest SLACK_MESSAGES_PER_SECOND allows)
+SEND_RATE = 1000.0  # the workspace's, for all processes together (the highest SLACK_MESSAGES_PER_SECOND allows)
 SMALL_CIRCLE = 50  # members of each of the two circles with a rhythm, for the takeover
 
 

@@ -6,7 +6,6 @@ Only the CLI, the long-running service and tests import this module. The App is 
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -39,7 +38,7 @@ class App:
 
     def add_platform(self, platform: Platform) -> None:
         self.platforms[platform.name] = platform
-        self.dispatcher = Dispatcher(self.engine, self.services, self.platforms, worker=f"pid{os.getpid()}")
+        self.dispatcher = Dispatcher(self.engine, self.services, self.platforms)  # named host/pid/random
 
     def create_platform(self, name: str) -> Platform:
         """A platform from its package's spec, with its settings from this process's environment."""

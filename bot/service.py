@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
@@ -13,8 +15,11 @@ from bot.app import build
 from bot.clock import build_scheduler
 from bot.config import Settings
 from bot.leader import Leadership
+from bot.web import make_web_app, stop_platforms
 
 log = logging.getLogger("kipina.service")
+
+STOP_WITHIN = 10.0  # seconds from SIGTERM to exit: a PaaS restart waits this long at most
 
 
 async def serve(settings: Settings, with_web: bool = True, with_clock: bool = True, port: int | None = None) -> int:
@@ -34,9 +39,8 @@ async def serve(settings: Settings, with_web: bool = True, with_clock: bool = Tr
         log.warning("no platform configured: only /healthz is served (set SLACK_* or MICROSOFT_APP_ID)")
     runner = None
     if with_web:
-        from bot.web import make_web_app
-
-        runner = web.AppRunner(make_web_app(app), access_log=None)
+        # Stopping, requests under way get 1 s and the work they started 2 s more (shut_down).
+        runner = web.AppRunner(make_web_app(app, stop_within=2.0), access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         await web.TCPSite(runner, "0.0.0.0", port or settings.port).start()
         log.info("listening on port %d for %s", port or settings.port, ", ".join(app.platforms) or "health checks")
@@ -49,15 +53,42 @@ async def serve(settings: Settings, with_web: bool = True, with_clock: bool = Tr
     if with_clock or not with_web:
         tasks.append(asyncio.create_task(app.dispatcher.run(app.clock.now, stop)))
     await stop.wait()
-    log.info("shutting down")
-    for task in tasks:
-        await asyncio.wait_for(task, 30)
-    if runner is not None:
-        await runner.cleanup()
-    else:
-        for platform in app.platforms.values():
-            await platform.stop()
+    await shut_down(app, runner, tasks)
     return 0
+
+
+async def shut_down(app, runner: web.AppRunner | None, tasks: list[asyncio.Task]) -> None:
+    """SIGTERM: take no new requests; the dispatcher stops claiming, lets sends under way finish
+    and releases the rest (Dispatcher.run); then the platforms close. All within STOP_WITHIN."""
+    log.info("shutting down")
+    exit_by_force_after(STOP_WITHIN - 0.5)
+    if runner is not None:
+        for site in list(runner.sites):
+            await site.stop()  # requests already being handled still get their answer
+    if tasks:
+        _, late = await asyncio.wait(tasks, timeout=5.0)  # the dispatcher's grace is 3 s
+        for task in late:
+            task.cancel()
+        if late:
+            log.warning("%d tasks still running after 5 s; cancelled", len(late))
+            await asyncio.wait(late, timeout=1.0)
+    if runner is not None:
+        await runner.cleanup()  # 1 s for requests under way, 2 s for the work they started
+    else:
+        await stop_platforms(app.platforms.values(), 2.0)
+    log.info("stopped")
+
+
+def exit_by_force_after(seconds: float) -> None:
+    """Whatever still hangs by then (a database call in a thread), the process exits: rows it
+    claimed are released already, or taken over once its heartbeat is stale."""
+    def exit_now():
+        log.error("still stopping after %.1f s; exiting now", seconds)
+        os._exit(1)
+
+    timer = threading.Timer(seconds, exit_now)
+    timer.daemon = True
+    timer.start()
 
 
 async def lead_the_clock(app, stop: asyncio.Event, check_every: float = 10.0, poll: float = 5.0) -> None:

@@ -75,7 +75,7 @@ async def test_healthz_reports_database(settings, engine):
     ("SLACK_MESSAGES_PER_SECOND", "fast", "must be a number of messages per second, got 'fast'"),
     ("TEAMS_MESSAGES_PER_SECOND", "5000", "must be between 0.1 and 1000 messages per second, got 5000"),
     ("CLOCK_STANDBY_POLL_SECONDS", "0", "must be between 0.1 and 60 seconds, got 0"),
-    ("OUTBOX_LEASE_SECONDS", "1.5", "must be a whole number, got '1.5'"),
+    ("SENDER_TIMEOUT_SECONDS", "0.5", "must be between 1 and 3600 seconds, got 0.5"),
 ])
 def test_numbers_out_of_range_name_the_variable_and_the_limits(name, raw, says):
     with pytest.raises(ConfigError) as refused:

@@ -65,17 +65,37 @@ def test_gives_up_after_bounded_tries(world, engine):
     assert failed and all(r.attempts == outbox.MAX_ATTEMPTS for r in failed)
 
 
-def test_rows_claimed_by_a_crashed_process_are_sent_after_the_lease(world, engine):
+def test_rows_of_a_sender_whose_heartbeat_went_stale_are_taken_over(world, engine):
+    from sqlalchemy import update
+
+    from bot.sending import senders
+    from storage.models import Sender
+    from storage.types import utcnow
+
     before = len(world.platform.posted)
     with unit_of_work(engine) as s:
         outbox.enqueue(s, [{"key": "crash-test", "workspace_id": 1, "platform": "test", "kind": "welcome",
                             "person_id": 2, "circle_id": 1, "due_at": world.now, "payload": {"by": "Mia"}}])
-    with unit_of_work(engine) as s:  # a process claims the row, then dies before sending
+    with unit_of_work(engine) as s:  # a process registers, claims the row, then dies before sending
+        senders.beat(s, "dead-worker")
         claimed = outbox.claim(s, ["test"], world.now, "dead-worker")
     assert [d.key for d in claimed] == ["crash-test"]
     world.drain()
-    assert len(world.platform.posted) == before  # still leased to the dead worker
-    world.set_time(world.now + outbox.LEASE + timedelta(seconds=5))
+    assert len(world.platform.posted) == before  # its heartbeat is fresh: still its row
+    with unit_of_work(engine) as s:
+        s.execute(update(Sender).values(heartbeat_at=utcnow() - timedelta(seconds=senders.TIMEOUT + 1)))
+    world.drain()
+    assert len(world.platform.posted) == before + 1
+
+
+def test_rows_of_a_sender_that_never_registered_are_taken_at_once(world, engine):
+    """Rows claimed before senders heartbeated (an upgrade), or by a sender removed long dead."""
+    before = len(world.platform.posted)
+    with unit_of_work(engine) as s:
+        outbox.enqueue(s, [{"key": "old-claim", "workspace_id": 1, "platform": "test", "kind": "welcome",
+                            "person_id": 2, "circle_id": 1, "due_at": world.now, "payload": {"by": "Mia"}}])
+    with unit_of_work(engine) as s:
+        assert len(outbox.claim(s, ["test"], world.now, "pid4242")) == 1
     world.drain()
     assert len(world.platform.posted) == before + 1
 
@@ -128,7 +148,7 @@ def test_unreachable_member_is_reported_to_the_mentor_once(world, engine):
 
 
 def test_a_slow_but_living_sender_keeps_its_claims(settings, engine):
-    """Rows waiting in a busy sender longer than the lease are not taken over by another sender."""
+    """Rows waiting in a busy sender longer than SENDER_TIMEOUT_SECONDS are not taken over by another sender."""
     from dataclasses import replace
 
     from bot.sending.dispatch import Dispatcher
@@ -142,7 +162,7 @@ def test_a_slow_but_living_sender_keeps_its_claims(settings, engine):
             await asyncio.sleep(0.6)
             return await super().send(target, message)
 
-    world = make_world(replace(settings, outbox_lease_seconds=1), engine, start=at("2026-12-03 13:00"))
+    world = make_world(replace(settings, sender_timeout_seconds=1), engine, start=at("2026-12-03 13:00"))
     world.command("Mia", "new Learners <@ann|Ann> <@bob|Bob>", channel=C1)
     slow = Slow(world.app)
     services = world.app.services
@@ -156,7 +176,7 @@ def test_a_slow_but_living_sender_keeps_its_claims(settings, engine):
 
     async def both():
         busy = asyncio.create_task(first.drain(world.app.clock.now))
-        await asyncio.sleep(1.3)  # longer than the lease: without renewal the rows would look abandoned
+        await asyncio.sleep(1.3)  # longer than the timeout: without heartbeats the rows would look abandoned
         await second.drain(world.app.clock.now)
         await busy
 

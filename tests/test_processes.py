@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, text
 
+from bench.common import most_within
 from bot.app import build
 from bot.config import load_settings
 from bot.ports import Actor, CommandRequest, Place
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEAM = "TBENCH"  # the team the stand-in answers auth.test with
 ALWAYS = {"WORKING_HOURS": "00:00-23:59", "WORKING_DAYS": "mon-sun", "HOLIDAY_COUNTRY": ""}
 SETTINGS_PREFIXES = ("DATABASE_URL", "SLACK_", "MICROSOFT_", "TEAMS_", "OPENAI_", "WORKING_", "HOLIDAY_", "CLOCK_",
-                     "OUTBOX_", "HR_USERS", "ADMIN_USERS", "PORT")
+                     "OUTBOX_", "SENDER_", "HR_USERS", "ADMIN_USERS", "PORT")
 MEMBERS = 300
 
 
@@ -92,16 +93,16 @@ def named(url: str, name: str) -> str:
     return url + ("&" if "?" in url else "?") + f"application_name={name}"
 
 
-def bot_env(url: str, name: str, api: str | None, **more) -> dict:
+def bot_env(url: str, name: str, api: str | None, rate: float = 200, **more) -> dict:
     env = {"DATABASE_URL": named(url, name), **ALWAYS, **more}
     if api:
         env.update(SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET="s3cret", SLACK_API_URL=f"{api}/api/",
-                   SLACK_MESSAGES_PER_SECOND="200")
+                   SLACK_MESSAGES_PER_SECOND=f"{rate:g}")
     return env
 
 
 def stats(api: str) -> dict:
-    with urllib.request.urlopen(f"{api}/stats?targets=1", timeout=10) as response:
+    with urllib.request.urlopen(f"{api}/stats?targets=1&arrivals=1", timeout=10) as response:
         return json.loads(response.read())
 
 
@@ -179,6 +180,37 @@ def test_three_workers_send_each_prompt_exactly_once(database_url, processes, st
     engine.dispose()
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_three_workers_together_keep_the_workspace_rate(database_url, processes):
+    """SLACK_MESSAGES_PER_SECOND holds for all senders together, not for each (that was up to 3x)."""
+    rate, members = 40, 600  # 15 s at the rate; 200 rows claimed at a time, so all three send
+    api = processes.start("slack-generous", ["-m", "bench.mock_apis", "slack", "--rate", "2000", "--burst", "2000",
+                                             "--random-429", "0", "--random-500", "0"], {}, read_port=True)
+    api = f"http://127.0.0.1:{api.port}"
+    engine = make_engine(database_url)
+    seed(engine, [list(range(1, members + 1))], members)
+    names = ["worker-1", "worker-2", "worker-3"]
+    for name in names:
+        processes.start(name, ["-m", "bot", "worker"], bot_env(database_url, name, api, rate))
+    wait_connected(engine, processes, names)
+
+    app = build(load_settings({"DATABASE_URL": database_url, **ALWAYS}, dotenv=False), platform_names=[])
+    answer = app.core.command(CommandRequest(Actor("slack", TEAM, "U000001", "Mentor"), "prompt now",
+                                             Place("C000001", False)), datetime.now(timezone.utc))
+    assert not answer.refused
+    eventually(lambda: scalar(engine, "SELECT count(*) FROM delivery WHERE status <> 'sent'") == 0, 60,
+               "every delivery to be sent")
+
+    got = stats(api)
+    assert got["duplicates"] == 0
+    assert sorted(got["targets"]) == [f"U{i:06d}" for i in range(1, members + 1)]  # nobody missed
+    worst = most_within(sorted(got["arrivals"]), 5.0)
+    assert worst <= 1.15 * rate * 5, f"{worst} messages in 5 s at {rate}/s"
+    assert got["first_to_last_seconds"] >= 0.9 * (members - 1) / rate
+    assert scalar(engine, "SELECT count(DISTINCT claimed_by) FROM delivery") == 3  # all three sent
+    engine.dispose()
+
+
 def leader(engine, schema: str) -> str | None:
     key = lock_key(schema)
     return scalar(engine, "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
@@ -228,6 +260,44 @@ def test_standby_clock_takes_over_and_plans_a_due_run_once(database_url, process
 
     clocks[standby].send_signal(signal.SIGTERM)
     assert clocks[standby].wait(30) == 0
+    engine.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_standby_worker_takes_over_the_rows_of_a_dead_one(database_url, processes):
+    """A worker dies mid fan-out (SIGKILL) and never comes back: the other worker sends the rows
+    it had claimed once its heartbeat is stale (SENDER_TIMEOUT_SECONDS, default 30), not before."""
+    api = processes.start("slack-quiet", ["-m", "bench.mock_apis", "slack", "--rate", "2000", "--burst", "2000",
+                                          "--random-429", "0", "--random-500", "0"], {}, read_port=True)
+    api = f"http://127.0.0.1:{api.port}"
+    engine = make_engine(database_url)
+    seed(engine, [list(range(1, MEMBERS + 1))], MEMBERS)
+    dying = processes.start("worker-a", ["-m", "bot", "worker"], bot_env(database_url, "worker-a", api, 10))
+    wait_connected(engine, processes, ["worker-a"])
+    app = build(load_settings({"DATABASE_URL": database_url, **ALWAYS}, dotenv=False), platform_names=[])
+    answer = app.core.command(CommandRequest(Actor("slack", TEAM, "U000001", "Mentor"), "prompt now",
+                                             Place("C000001", False)), datetime.now(timezone.utc))
+    assert not answer.refused
+    processes.start("worker-b", ["-m", "bot", "worker"], bot_env(database_url, "worker-b", api, 200))
+    wait_connected(engine, processes, ["worker-a", "worker-b"])
+
+    mine = f"claimed_by LIKE '%/{dying.pid}/%' AND status = 'sending'"
+    held = scalar(engine, f"SELECT count(*) FROM delivery WHERE {mine}")
+    assert held > 50, "worker-a holds rows when it dies"
+    dying.kill()
+    dying.wait(10)
+    killed = time.monotonic()
+    eventually(lambda: scalar(engine, f"SELECT count(*) FROM delivery WHERE {mine}") < held, 60, "a takeover")
+    taken = time.monotonic() - killed
+    eventually(lambda: scalar(engine, "SELECT count(*) FROM delivery WHERE status <> 'sent'") == 0, 30,
+               "every delivery to be sent")
+    done = time.monotonic() - killed
+    got = stats(api)
+    print(f"worker-a killed holding {held} rows: taken over after {taken:.1f} s, everyone reached after "
+          f"{done:.1f} s, {got['duplicates']} duplicates")
+    assert 20 < taken < 40  # not while its heartbeat could be fresh; soon after it is stale
+    assert sorted(got["targets"]) == [f"U{i:06d}" for i in range(1, MEMBERS + 1)]  # nobody missed
+    assert got["duplicates"] <= 32  # at most what worker-a had in flight
     engine.dispose()
 
 

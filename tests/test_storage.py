@@ -9,9 +9,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
-from bot.sending import outbox
+from bot.sending import outbox, senders
 from storage.db import normalise_url, unit_of_work
-from storage.models import Circle, Delivery, Person, Reply, Workspace
+from storage.models import Circle, Delivery, Person, Reply, Sender, Workspace
 from storage.ops import insert_ignore
 
 
@@ -73,7 +73,19 @@ def test_outbox_key_is_unique_and_enqueue_is_idempotent(engine):
         assert len(s.exec(select(Delivery)).all()) == 2
 
 
-def test_claim_marks_rows_and_a_lease_expires(engine):
+def claim_as(engine, worker: str, now: datetime, **options) -> list[Delivery]:
+    """A claim as the dispatcher makes it: the sender heartbeats in the same transaction."""
+    with unit_of_work(engine) as s:
+        senders.beat(s, worker)
+        return outbox.claim(s, ["test"], now, worker, **options)
+
+
+def go_stale(engine, worker: str) -> None:
+    with unit_of_work(engine) as s:
+        s.get(Sender, worker).heartbeat_at = datetime.now(timezone.utc) - timedelta(seconds=senders.TIMEOUT + 1)
+
+
+def test_claim_marks_rows_and_a_dead_senders_rows_are_taken_over(engine):
     now = datetime.now(timezone.utc)
     with unit_of_work(engine) as s:
         ws, person = seed(s)
@@ -81,33 +93,60 @@ def test_claim_marks_rows_and_a_lease_expires(engine):
                             "person_id": person.id, "due_at": now} for i in range(5)])
         outbox.enqueue(s, [{"key": "later", "workspace_id": ws.id, "platform": "test", "kind": "notice",
                             "due_at": now + timedelta(hours=1)}])
-    with unit_of_work(engine) as s:
-        first = outbox.claim(s, ["test"], now, "w1", limit=3)
-    with unit_of_work(engine) as s:
-        second = outbox.claim(s, ["test"], now, "w2", limit=10)
+    first = claim_as(engine, "w1", now, limit=3)
+    second = claim_as(engine, "w2", now, limit=10)
     assert len(first) == 3 and len(second) == 2
     assert not {d.id for d in first} & {d.id for d in second}
+    assert claim_as(engine, "w3", now) == []  # both heartbeat: their rows are theirs
+    go_stale(engine, "w1")
+    assert {d.id for d in claim_as(engine, "w3", now)} == {d.id for d in first}  # w1 died mid-send
     with unit_of_work(engine) as s:
-        assert outbox.claim(s, ["test"], now, "w3") == []
-        again = outbox.claim(s, ["test"], now + outbox.LEASE + timedelta(seconds=1), "w3")
-    assert len(again) == 5  # the crashed claims are taken over; the later row is not yet due
+        senders.leave(s, "w2")  # gone without a trace: never registered counts as dead
+    again = claim_as(engine, "w4", now)
+    assert {d.id for d in again} == {d.id for d in second}  # the later row is not yet due
 
 
 def test_a_worker_never_reclaims_rows_it_is_still_sending(engine):
-    """A lease that ran out while this worker still holds the row (renewal delayed by a busy
-    database) must not hand the row to the same worker a second time."""
+    """Its own rows come back to a sender only when it no longer holds them (a mark that failed);
+    rows it is still sending never, however old the claim."""
     now = datetime.now(timezone.utc)
     with unit_of_work(engine) as s:
         ws, person = seed(s)
         outbox.enqueue(s, [{"key": f"k{i}", "workspace_id": ws.id, "platform": "test", "kind": "notice",
                             "person_id": person.id, "due_at": now} for i in range(3)])
+    held = [d.id for d in claim_as(engine, "w1", now)]
+    later = now + timedelta(hours=1)
+    assert [d.id for d in claim_as(engine, "w1", later, holding=held[:2])] == held[2:]
+    assert claim_as(engine, "w1", later + timedelta(days=1), holding=held) == []
+    assert claim_as(engine, "w2", later + timedelta(days=1)) == []  # w1 heartbeats
+
+
+def test_a_stopping_sender_releases_its_rows_without_counting_a_try(engine):
+    now = datetime.now(timezone.utc)
     with unit_of_work(engine) as s:
-        held = [d.id for d in outbox.claim(s, ["test"], now, "w1")]
-    later = now + outbox.LEASE + timedelta(seconds=1)
+        ws, person = seed(s)
+        outbox.enqueue(s, [{"key": f"k{i}", "workspace_id": ws.id, "platform": "test", "kind": "notice",
+                            "person_id": person.id, "due_at": now} for i in range(3)])
+    claim_as(engine, "w1", now, limit=2)
     with unit_of_work(engine) as s:
-        assert [d.id for d in outbox.claim(s, ["test"], later, "w1", holding=held[:2])] == held[2:]
+        assert outbox.release(s, "w1") == 2
+        senders.leave(s, "w1")
+    with Session(engine) as s:
+        rows = s.exec(select(Delivery)).all()
+        assert [(d.status, d.attempts) for d in rows] == [("pending", 0)] * 3
+        assert s.get(Sender, "w1") is None
+
+
+def test_senders_dead_for_long_are_removed(engine):
+    for name in ("alive", "dead"):
+        with unit_of_work(engine) as s:
+            senders.beat(s, name)
     with unit_of_work(engine) as s:
-        assert outbox.claim(s, ["test"], later + outbox.LEASE * 2, "w1", holding=held) == []
+        s.get(Sender, "dead").heartbeat_at = datetime.now(timezone.utc) - timedelta(hours=1)
+    with unit_of_work(engine) as s:
+        assert senders.remove_dead(s) == 1
+    with Session(engine) as s:
+        assert [x.name for x in s.exec(select(Sender)).all()] == ["alive"]
 
 
 def test_concurrent_claims_never_share_a_row(engine):
@@ -124,7 +163,8 @@ def test_concurrent_claims_never_share_a_row(engine):
         taken = []
         while True:
             with unit_of_work(engine) as s:
-                rows = outbox.claim(s, ["test"], now, name, limit=7)
+                senders.beat(s, name)
+                rows = outbox.claim(s, ["test"], now, name, limit=7, holding=taken)
             if not rows:
                 return taken
             taken += [r.id for r in rows]

@@ -1,8 +1,8 @@
 """The outbox: rows the core writes and the dispatcher sends exactly once.
 
 A row is claimed (status 'sending') before it is sent and marked 'sent' after. A process
-that dies between the two leaves rows in 'sending'; they are claimed again once their lease
-runs out, so a crash can duplicate at most the sends that were in flight.
+that dies between the two leaves rows in 'sending'; they are claimed again once its heartbeat
+goes stale (bot/sending/senders.py), so a crash can duplicate at most the sends that were in flight.
 """
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, bindparam, or_, update
 from sqlmodel import Session, func, select
 
-from storage.models import Circle, Delivery, Person
+from bot.sending import senders
+from storage.models import Circle, Delivery, Person, Sender
 from storage.ops import insert_ignore
 from storage.types import utcnow
 
-LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
 
 
@@ -29,14 +29,17 @@ def enqueue(session: Session, rows: Iterable[dict]) -> int:
 
 
 def claim(session: Session, platforms: Iterable[str], now: datetime, worker: str, limit: int = 200,
-          lease: timedelta = LEASE, holding: Iterable[int] = ()) -> list[Delivery]:
+          holding: Iterable[int] = (), timeout: float = senders.TIMEOUT) -> list[Delivery]:
     """Take up to `limit` due rows for these platforms. SKIP LOCKED lets several workers share.
 
-    `holding`: rows this worker is still sending. Their lease may have run out while a slow
-    database delayed its renewal; taking them again here would send them twice."""
+    Rows in 'sending' are taken over when their sender is dead: its heartbeat older than
+    `timeout` seconds, or never registered. This worker's own rows come back too, unless they are
+    in `holding` (rows it is still sending): one it lost track of (its mark failed) is sent again."""
+    living = (select(Sender.name)
+              .where(Sender.name == Delivery.claimed_by, Sender.heartbeat_at >= senders.alive_after(session, timeout)))
     due = or_(
         and_(Delivery.status == "pending", Delivery.due_at <= now),
-        and_(Delivery.status == "sending", Delivery.claimed_at < now - lease),
+        and_(Delivery.status == "sending", or_(Delivery.claimed_by == worker, ~living.exists())),
     )
     held = list(holding)
     query = (
@@ -49,17 +52,21 @@ def claim(session: Session, platforms: Iterable[str], now: datetime, worker: str
     ids = list(session.exec(query))
     if not ids:
         return []
-    session.execute(
-        update(Delivery).where(Delivery.id.in_(ids))
+    # Checked again once locked: on PostgreSQL the SELECT may have judged a row on a snapshot from
+    # before another sender claimed it (and registered) in a transaction that has committed since.
+    ids = list(session.execute(
+        update(Delivery).where(Delivery.id.in_(ids), due)
         .values(status="sending", claimed_at=now, claimed_by=worker, attempts=Delivery.attempts + 1)
-    )
+        .returning(Delivery.id), execution_options={"synchronize_session": False}).scalars())
+    if not ids:
+        return []
     return list(session.exec(select(Delivery).where(Delivery.id.in_(ids)).order_by(Delivery.due_at, Delivery.id)))
 
 
-def renew(session: Session, ids: list[int], now: datetime, worker: str) -> None:
-    """Extend this worker's claim on rows it is still working on."""
-    session.execute(update(Delivery).where(Delivery.id.in_(ids), Delivery.status == "sending",
-                                           Delivery.claimed_by == worker).values(claimed_at=now))
+def release(session: Session, worker: str) -> int:
+    """A sender stopping: rows it claimed and did not finish go back to pending, the try not counted."""
+    return session.execute(update(Delivery).where(Delivery.status == "sending", Delivery.claimed_by == worker)
+                           .values(status="pending", attempts=Delivery.attempts - 1)).rowcount
 
 
 def mark_sent(session: Session, delivery_id: int, now: datetime, message_id: str | None, channel_id: str | None) -> None:

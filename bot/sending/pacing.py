@@ -2,7 +2,9 @@
 
 Each limit is a GCRA bucket: a sender reserves the next free slot and waits only for it,
 so thousands of concurrent senders queue in order without a thundering herd. A 429's
-Retry-After blocks only the bucket it concerns (one channel, or the whole method).
+Retry-After blocks only the bucket it concerns (one channel, or the whole method). With a
+`shared` budget (bot/sending/budget.py, PostgreSQL) each send also takes a slot of its
+workspace's rate booked in the database, which every sender process shares.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ STORM_WINDOW = 2.0  # seconds
 # percent of calls at random sends several a second at 100 messages a second, and that is noise.
 STORM_SIZE = 3
 STORM_SHARE = 0.1
+LATE_WAKES = 3  # a slot slept through is given up at most this often per send, then it goes anyway
 
 
 class Bucket:
@@ -42,9 +45,10 @@ class Bucket:
 
 
 class Pacer:
-    def __init__(self, limits: Limits, clock=time.monotonic):
+    def __init__(self, limits: Limits, clock=time.monotonic, shared=None):
         self.limits = limits
         self.clock = clock
+        self.shared = shared  # a SharedBudget on the same clock, or None: this process alone
         self.overall = Bucket(limits.global_rate, limits.global_burst)
         self.targets: dict[str, Bucket] = {}
         self.recent_429s: list[float] = []
@@ -67,7 +71,7 @@ class Pacer:
             bucket = self.targets[key] = Bucket(self.limits.per_target_rate, self.limits.per_target_burst)
         return bucket
 
-    async def wait(self, key: str) -> None:
+    async def wait(self, key: str, workspace: str = "") -> None:
         """Wait until one more message to `key` fits every limit (re-checked after a block)."""
         while True:
             now = self.clock()
@@ -76,9 +80,30 @@ class Pacer:
             if delay > 0:
                 await asyncio.sleep(delay)
                 now = self.clock()
-            if now >= target.blocked_until and now >= self.overall.blocked_until:
+            # The shared slot comes last: a send held up by its channel would waste it.
+            if self.shared is not None and self._open(target, now):
+                now = await self._shared_slot(workspace)
+            if self._open(target, now):
                 self._sent(now)
                 return
+
+    async def _shared_slot(self, workspace: str) -> float:
+        """Wait for this process's next slot of the workspace's shared rate; returns the time."""
+        for _ in range(LATE_WAKES):
+            at = await self.shared.slot(workspace)
+            now = self.clock()
+            if at is None:  # the database is away: this process paces alone meanwhile
+                return now
+            if at > now:
+                await asyncio.sleep(at - now)
+                now = self.clock()
+            if now - at <= self.shared.late:
+                return now
+            # Woken late (a busy loop): the sends that slept through a stall would all go at once.
+        return now
+
+    def _open(self, target: Bucket, now: float) -> bool:
+        return now >= target.blocked_until and now >= self.overall.blocked_until
 
     def _sent(self, now: float) -> None:
         self.recent_sends.append(now)
