@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,6 +24,9 @@ BOT = {"id": "28:9a1f3c2e-5b7d-4e8a-9c0f-1d2e3f4a5b6c", "name": "Kipinä"}
 CHANNEL = "19:3b1c8a2f6d7e4f5a9b0c1d2e3f4a5b6c@thread.tacv2"
 TEAM = "19:team0000000000000000000000000000@thread.tacv2"
 GROUP = "19:meeting_chat_0001@thread.v2"
+# Which SDK the Teams tests run on: `TEAMS_SDK=botbuilder pytest …` for the old path
+# (tests/test_teams_auth.py runs on both either way).
+SDK = os.environ.get("TEAMS_SDK") or "agents"
 
 
 @dataclass(frozen=True)
@@ -79,9 +83,11 @@ class TeamsWorld:
 
     async def __aenter__(self) -> "TeamsWorld":
         await self.connector.start()
-        settings = with_env(replace(self.settings, timezone="Europe/Helsinki"), TEAMS_ENABLED="true", MICROSOFT_APP_ID="")
+        settings = with_env(replace(self.settings, timezone="Europe/Helsinki"), TEAMS_ENABLED="true", MICROSOFT_APP_ID="",
+                            TEAMS_SDK=SDK)
         self.app = build(settings, clock=ManualClock(self.start), platform_names=["teams"], engine=self.engine)
         self.platform = self.app.platforms["teams"]
+        assert self.platform.sdk.name == SDK
         self.client = TestClient(TestServer(make_web_app(self.app)))
         await self.client.start_server()
         return self

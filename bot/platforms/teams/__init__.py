@@ -1,4 +1,5 @@
-"""Microsoft Teams: Bot Framework activities at /api/messages, Adaptive Cards, the connector REST API."""
+"""Microsoft Teams: activities from Azure Bot Service at /api/messages, Adaptive Cards, the connector REST API;
+tokens from the Microsoft 365 Agents SDK or botbuilder (TEAMS_SDK)."""
 from bot.ports import PlatformSpec
 
 
@@ -29,5 +30,5 @@ SPEC = PlatformSpec(
     command_prefix="",  # Teams has no slash commands: the grammar is typed as is
     mention_markup=r"<at>.*?</at>",
     cli=_cli,
-    loggers=("botbuilder", "botframework", "msrest", "msal"),
+    loggers=("microsoft_agents", "botbuilder", "botframework", "msrest", "msal"),
 )

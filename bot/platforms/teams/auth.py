@@ -1,14 +1,12 @@
-"""Who posted an activity: the Bot Framework SDK's JWT checks, on a small pool of their own and
-with the signing keys fetched by us, with time-outs.
+"""The channel's token signing keys and the threads that wait for them, for either SDK.
 
-The SDK fetches the channel's OpenID metadata and keys with blocking `requests` and no time-out,
-in whatever thread runs the check. Run on the shared pool, a hung key endpoint would take every
-thread the core needs. So the check runs on AUTH_THREADS threads of its own and a request waits
-at most CHECK_TIMEOUT for it (then 503); the keys come from a cache that fetches them with a
-time-out, keeps them a day and keeps the last good ones while the endpoint is down.
-
-Everything Bot Framework specific about inbound authentication is here, so that moving to the
-Microsoft 365 Agents SDK replaces this module and nothing else.
+Both SDKs would fetch the channel's OpenID metadata and keys with blocking calls (`requests`,
+PyJWT's urllib) in a thread of the shared pool: botbuilder with no time-out at all, the Agents
+SDK with 30 s. A hung key endpoint would then take every thread the core needs. So the keys come
+from a cache of ours that fetches them with a time-out, keeps them a day and keeps the last good
+ones while the endpoint is down; a fetch runs on AUTH_THREADS threads of our own; and a request
+waits at most CHECK_TIMEOUT for its check (then 503). Nothing here imports an SDK: sdk_agents.py
+and sdk_botbuilder.py each plug this cache into their SDK.
 """
 from __future__ import annotations
 
@@ -21,7 +19,6 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from botframework.connector.auth import AuthenticationConstants, JwtTokenExtractor
 from jwt.algorithms import RSAAlgorithm
 
 from bot.logs import scrub
@@ -76,7 +73,7 @@ def fetch_keys(metadata_url: str) -> dict[str, Key]:
 
 
 class SigningKeys:
-    """One issuer's keys, shared by the auth threads; stands in for the SDK's _OpenIdMetadata."""
+    """One issuer's keys, shared by the auth threads (botbuilder reads them as its _OpenIdMetadata)."""
 
     def __init__(self, metadata_url: str):
         self.url = metadata_url
@@ -86,8 +83,14 @@ class SigningKeys:
         self.lock = threading.Lock()
 
     async def get(self, key_id: str) -> Key:
-        """The SDK's interface; blocks (it runs on the auth pool, in the SDK's own event loop)."""
+        """botbuilder's interface; blocks (it runs on the auth pool, in an event loop of its own)."""
         return self.find(key_id)
+
+    def cached(self, key_id: str) -> Key | None:
+        """The key when no fetch is due for it (no waiting, no thread), else None."""
+        now = time.monotonic()
+        key = self.keys.get(key_id)
+        return key if key is not None and now - self.fetched_at <= FRESH else None
 
     def find(self, key_id: str) -> Key:
         now = time.monotonic()
@@ -128,41 +131,31 @@ class SigningKeys:
             raise KeysUnavailable(f"no Teams signing keys: {why}")
 
 
-class Authenticator:
-    """Checks the Authorization header of an activity with the SDK, off the shared thread pool."""
+class Checks:
+    """AUTH_THREADS threads of our own for whatever may wait on a key endpoint, and the time limit."""
 
-    def __init__(self, auth, metadata_urls: list[str]):
-        self.auth = auth
+    def __init__(self):
         self.pool = ThreadPoolExecutor(max_workers=AUTH_THREADS, thread_name_prefix="teams-auth")
-        self.keys = {url: install(url) for url in dict.fromkeys(metadata_urls) if url}
 
-    async def check(self, activity, header: str):
-        """The SDK's AuthenticateRequestResult; PermissionError (401) or OSError (503) otherwise."""
-        loop = asyncio.get_running_loop()
-        work = loop.run_in_executor(self.pool, _check, self.auth, activity, header)
-        try:
-            return await asyncio.wait_for(work, CHECK_TIMEOUT)
-        except asyncio.TimeoutError:
-            raise KeysUnavailable(f"the token check took more than {CHECK_TIMEOUT:g} s") from None
+    async def run(self, call, *args):
+        """call(*args) on our threads; KeysUnavailable (503) if it takes more than CHECK_TIMEOUT."""
+        work = asyncio.get_running_loop().run_in_executor(self.pool, call, *args)
+        return await within_time(work)
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _check(auth, activity, header: str):
-    return asyncio.run(auth.authenticate_request(activity, header))
+async def within_time(work):
+    try:
+        return await asyncio.wait_for(work, CHECK_TIMEOUT)
+    except asyncio.TimeoutError:
+        raise KeysUnavailable(f"the token check took more than {CHECK_TIMEOUT:g} s") from None
 
 
-def install(metadata_url: str) -> SigningKeys:
-    """Our key cache for one issuer, where the SDK looks for it (its cache is per metadata URL)."""
-    found = JwtTokenExtractor.metadataCache.get(metadata_url)
-    if not isinstance(found, SigningKeys):
-        found = SigningKeys(metadata_url)
-        JwtTokenExtractor.metadataCache[metadata_url] = found
-    return found
-
-
-def metadata_urls(channel_metadata_url: str) -> list[str]:
-    """Where the SDK fetches keys for Teams' tokens (the channel's) and for the emulator's."""
-    return [channel_metadata_url or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
-            AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL]
+def bearer_token(header: str) -> str:
+    """The token of `Authorization: Bearer <token>`; PermissionError (401) for anything else."""
+    parts = header.split()
+    if len(parts) != 2 or parts[0].lower() != "bearer":
+        raise PermissionError("no bearer token")
+    return parts[1]

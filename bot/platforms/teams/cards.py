@@ -1,13 +1,15 @@
 """Neutral messages → Adaptive Cards 1.5 and the Bot Framework activities that carry them.
 
 Every text is put in a RichTextBlock TextRun: Adaptive Cards do not read Markdown there, and
-Teams only turns `<at>…</at>` into a mention when the activity lists a mention entity (we never
-do). So names, circle names and answers are shown exactly as typed and can't become links or
-mentions. Plain dictionaries only: this is the JSON that goes on the wire.
+Teams only turns `<at>…</at>` into a mention when the card lists a mention entity, which it does
+only for a mention block the core asked for (a learning-coffee partner), with the name cleaned.
+So names, circle names and answers are shown exactly as typed and can't become links or mentions.
+Plain dictionaries only: this is the JSON that goes on the wire.
 """
 from __future__ import annotations
 
 import json
+import re
 
 from bot.ports import Block, Button, Field, Form, Message
 from bot.platforms.teams.inbound import FORM_FLAG
@@ -26,8 +28,15 @@ def _rich(*runs: dict, **extra) -> dict:
     return {"type": "RichTextBlock", "inlines": list(runs), **extra}
 
 
+def _at(name: str) -> str:
+    """A mention as the card writes it: the name without anything Markdown or markup could read."""
+    return "<at>" + (" ".join(re.sub(r"[^\w .'-]|_", " ", name).split()) or "?")[:100] + "</at>"
+
+
 def _block(block: Block, limit: int | None) -> dict:
     text = block.text if limit is None or len(block.text) <= limit else block.text[:limit].rstrip() + " …"
+    if block.kind == "mention" and block.user_id:  # listed in the card's mention entities (message_card)
+        return {"type": "TextBlock", "text": _at(block.text), "wrap": True}
     if block.kind == "heading":
         return _rich(_run(text, weight="Bolder", size="Medium"))
     if block.kind == "context":
@@ -96,7 +105,12 @@ def message_card(message: Message, limit: int | None = None) -> dict:
         actions += [_submit(b) for b in message.buttons if b is not submit]
     else:
         actions = [_submit(b) for b in message.buttons]
-    return _card(body, actions, message.summary)
+    card = _card(body, actions, message.summary)
+    mentioned = [b for b in message.blocks if b.kind == "mention" and b.user_id]
+    if mentioned:
+        card["msteams"]["entities"] = [{"type": "mention", "text": _at(b.text),
+                                        "mentioned": {"id": b.user_id, "name": b.text[:100]}} for b in mentioned]
+    return card
 
 
 def form_card(form: Form) -> dict:

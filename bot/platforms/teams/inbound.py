@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.ports import ActionRequest, Actor, CommandRequest, FormRequest, MessageRequest, Place
+from bot.ports import (ActionRequest, Actor, CommandRequest, DeleteRequest, EditRequest, FormRequest, MessageRequest,
+                       Place)
 from bot.platforms.shapes import TEXT, fits
 
 PLATFORM = "teams"
-HANDLED = ("message", "conversationUpdate", "installationUpdate")  # activity types classify() reads
+REVISIONS = ("messageUpdate", "messageDelete")  # a person edited or deleted a message (same `id`)
+HANDLED = ("message", "conversationUpdate", "installationUpdate", *REVISIONS)  # what classify() reads
 FORM_FLAG = "kipina_form"  # set on the card action that submits a form's inputs
 TAGS = re.compile(r"</?at>", re.IGNORECASE)
 
@@ -22,7 +24,7 @@ TAGS = re.compile(r"</?at>", re.IGNORECASE)
 class Turn:
     """What one activity asks for: `request` for the core, or only `actor` to remember (install)."""
 
-    kind: str  # command | message | action | form | install | ignore
+    kind: str  # command | message | action | form | edit | delete | install | ignore
     actor: Actor | None = None
     place: Place = Place()
     request: object = None
@@ -226,7 +228,14 @@ def classify(activity: dict, personal_conversation: str | None = None) -> Turn:
         if any(m.get("id") == bot for m in added):
             return Turn("install", actor, place, welcome=True)
         return Turn("ignore")
-    if kind != "message" or sender.get("id") == bot_account(activity)["id"]:
+    if sender.get("id") == bot_account(activity)["id"]:
+        return Turn("ignore")
+    if kind in REVISIONS and activity.get("id"):  # the stored answer follows; the core stays quiet
+        source = str(activity["id"])
+        if kind == "messageUpdate":
+            return Turn("edit", actor, place, EditRequest(actor, source, plain_text(activity)))
+        return Turn("delete", actor, place, DeleteRequest(actor, source))
+    if kind != "message":
         return Turn("ignore")
     submitted = _submitted(activity, actor, place)
     if submitted is not None:

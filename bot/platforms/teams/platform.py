@@ -1,11 +1,12 @@
-"""Microsoft Teams through the Bot Framework (botbuilder 4.17.1, CloudAdapter on the shared aiohttp app).
+"""Microsoft Teams through Azure Bot Service, on the shared aiohttp app.
 
-`POST /api/messages` authenticates the activity (JWT whenever MICROSOFT_APP_ID is set, see auth.py),
-answers at once and does the work afterwards, one person's activities in one conversation in the
-order they came; activity types the bot does not handle get a 200 and nothing else. Commands come
-as chat text (personal chat) or after an @mention of the bot (channels, group chats). Everything
-the bot posts is an Adaptive Card sent through the connector REST API of the conversation's
-service URL. All Bot Framework specifics stay in bot/platforms/teams/.
+`POST /api/messages` authenticates the activity (the channel's JWT whenever MICROSOFT_APP_ID is
+set, checked by the SDK that TEAMS_SDK names, see sdk.py), answers at once and does the work
+afterwards, one person's activities in one conversation in the order they came; activity types
+the bot does not handle get a 200 and nothing else. Commands come as chat text (personal chat)
+or after an @mention of the bot (channels, group chats). Everything the bot posts is an Adaptive
+Card sent through the connector REST API of the conversation's service URL. The SDKs are used
+for tokens only, in sdk_agents.py and sdk_botbuilder.py.
 """
 from __future__ import annotations
 
@@ -13,14 +14,11 @@ import asyncio
 import logging
 
 from aiohttp import web
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity
-from botframework.connector.auth import AuthenticationConstants
 
 from bot.i18n import language_of, t
 from bot.logs import scrub
 from bot.platforms.plumbing import Background, Lanes, ask, once_more, paced
-from bot.platforms.teams.auth import Authenticator, metadata_urls
+from bot.platforms.teams.sdk import NotAnActivity, Sdk, Unauthorized, Unavailable, endpoints
 from bot.platforms.teams.settings import TeamsSettings, check
 from bot.ports import (Actor, CommandRequest, Limits, Message, PermanentFailure, Platform, Response, Runtime,
                        SendError, Sent, Target, Unreachable, message as plain_message, spelled_out)
@@ -34,24 +32,15 @@ log = logging.getLogger("kipina.teams")
 ROUTE = "/api/messages"
 
 
-class TeamsConfig:
-    """The attribute names botbuilder's configuration readers look for."""
+def load_sdk(settings: TeamsSettings) -> Sdk:
+    """The SDK TEAMS_SDK names; only that one is imported."""
+    if settings.sdk == "botbuilder":
+        from bot.platforms.teams.sdk_botbuilder import BotbuilderSdk
 
-    def __init__(self, settings: TeamsSettings):
-        self.APP_ID = settings.app_id
-        self.APP_PASSWORD = settings.app_password
-        self.APP_TYPE = settings.app_type or "MultiTenant"
-        self.APP_TENANTID = settings.app_tenant_id
-        openid_metadata_url = settings.openid_metadata_url
-        if openid_metadata_url:
-            # Public-cloud values, except where the channel's token signing keys are published.
-            self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = openid_metadata_url
-            self.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER
-            self.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL = \
-                AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
-            self.TO_CHANNEL_FROM_BOT_LOGIN_URL = AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL
-            self.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
-            self.OAUTH_URL = AuthenticationConstants.OAUTH_URL
+        return BotbuilderSdk(settings, endpoints(settings))
+    from bot.platforms.teams.sdk_agents import AgentsSdk
+
+    return AgentsSdk(settings, endpoints(settings))
 
 
 class TeamsPlatform(Platform):
@@ -67,11 +56,8 @@ class TeamsPlatform(Platform):
         self.limits = paced(self.limits, settings.messages_per_second)
         self.runtime, self.settings = runtime, settings
         self.app_id = settings.app_id
-        self.auth = ConfigurationBotFrameworkAuthentication(TeamsConfig(settings))
-        self.authenticator = Authenticator(self.auth, metadata_urls(settings.openid_metadata_url))
-        self.adapter = CloudAdapter(self.auth)
-        self.adapter.on_turn_error = self._turn_error
-        self.rest = TeamsRest(self.auth, self.app_id)
+        self.sdk = load_sdk(settings)  # who checks tokens and gets ours: TEAMS_SDK
+        self.rest = TeamsRest(self.sdk.bearer)
         self.background = Background("Teams")
         self.lanes = Lanes(self.background)
         self.personal: dict[tuple[str, str], str] = {}  # (tenant, user) → 1:1 conversation id
@@ -89,7 +75,7 @@ class TeamsPlatform(Platform):
     async def stop(self) -> None:
         await self.idle(timeout=10)
         await self.rest.close()
-        self.authenticator.close()
+        await self.sdk.close()
 
     async def idle(self, timeout: float | None = 30) -> None:
         """Wait for the work of requests already answered (shutdown, tests)."""
@@ -107,43 +93,38 @@ class TeamsPlatform(Platform):
         if not well_formed(body):
             log.warning("malformed Teams activity refused")
             return web.json_response({"error": "malformed activity"}, status=400)
-        try:
-            activity = Activity().deserialize(body)
-        except Exception:
-            return web.json_response({"error": "not a Bot Framework activity"}, status=400)
-        header = request.headers.get("Authorization", "")
-        try:
-            result = await self.authenticator.check(activity, header)
-        except PermissionError as error:  # (a subclass of OSError)
-            log.warning("rejected a request to %s: %s", ROUTE, scrub(str(error))[:120])
-            return web.json_response({"error": "unauthorized"}, status=401)
-        except OSError as error:  # the signing keys could not be fetched
-            log.warning("could not check a Teams request: %s", scrub(str(error))[:200])
-            return web.json_response({"error": "authentication unavailable"}, status=503)
-        except Exception as error:  # a malformed or forged token
-            log.warning("rejected a request to %s: %s", ROUTE, type(error).__name__)
-            return web.json_response({"error": "unauthorized"}, status=401)
+        refused = await self._authenticate(body, request.headers.get("Authorization", ""))
+        if refused is not None:
+            return refused
 
-        if body["type"] not in HANDLED:  # reactions, edits, typing, invokes…: nothing to do
+        if body["type"] not in HANDLED:  # reactions, typing, invokes…: nothing to do
             return web.Response(status=200)
         # Queued before the answer, so an activity sent once this one is answered comes after it.
         lane = (PLATFORM, tenant_of(body), dig(body, "from", "id") or "",
                 base_conversation(dig(body, "conversation", "id") or ""))
 
-        async def logic(context) -> None:
-            self.lanes.add(lane, lambda: self._serve(body))
-
-        try:
-            invoke = await self.adapter.process_activity(result, activity, logic)
-        except Exception as error:
-            log.error("Teams turn could not start: %s", scrub(repr(error))[:300])
-            return web.json_response({"error": "internal error"}, status=500)
-        if invoke is not None:
-            return web.json_response(invoke.body, status=int(invoke.status))
+        self.lanes.add(lane, lambda: self._serve(body))
         return web.Response(status=201)
 
-    async def _turn_error(self, context, error: Exception) -> None:
-        log.error("Teams turn failed: %s", scrub(repr(error))[:300])
+    async def _authenticate(self, body: dict, header: str) -> web.Response | None:
+        """None when the request may be served, else the answer (401, 503, 400). Without an app id
+        (TEAMS_ENABLED, local testing) nothing is checked, whichever SDK is chosen."""
+        if not self.app_id:
+            return None
+        try:
+            await self.sdk.authenticate(body, header)
+        except Unauthorized as error:
+            log.warning("rejected a request to %s: %s", ROUTE, scrub(str(error))[:120])
+            return web.json_response({"error": "unauthorized"}, status=401)
+        except Unavailable as error:  # the signing keys could not be fetched in time
+            log.warning("could not check a Teams request: %s", scrub(str(error))[:200])
+            return web.json_response({"error": "authentication unavailable"}, status=503)
+        except NotAnActivity:
+            return web.json_response({"error": "not a Bot Framework activity"}, status=400)
+        except Exception as error:  # anything else the SDK raises about a token: refuse it
+            log.warning("rejected a request to %s: %s", ROUTE, type(error).__name__)
+            return web.json_response({"error": "unauthorized"}, status=401)
+        return None
 
     async def _serve(self, body: dict) -> None:
         try:

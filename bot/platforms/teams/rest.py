@@ -1,12 +1,11 @@
 """The Bot Framework connector calls the bot makes: plain REST over one aiohttp session.
 
-The SDK's ConnectorClient turns our activity JSON into model objects and back (several
-milliseconds of CPU on the event loop per message) and then sends it with blocking `requests`
-in a thread pool. At Teams' 50 messages a second that was most of a fan-out's time, so the
-calls are made here directly; the SDK still decides the credentials (cloud, app type,
-certificates) and fetches the access token, in a worker thread because it blocks. No retries
-here: a 429 or 5xx becomes a RateLimited/TemporaryFailure for the dispatcher, which paces
-and retries without holding anything asleep.
+An SDK's connector client turns our activity JSON into model objects and back (several
+milliseconds of CPU on the event loop per message, for botbuilder) and then sends it with
+blocking `requests` in a thread pool. At Teams' 50 messages a second that was most of a fan-out's
+time, so the calls are made here directly, whichever SDK is chosen; the SDK only supplies the
+bearer token (sdk.py). No retries here: a 429 or 5xx becomes a RateLimited/TemporaryFailure for
+the dispatcher, which paces and retries without holding anything asleep.
 """
 from __future__ import annotations
 
@@ -15,8 +14,9 @@ import json
 import logging
 from urllib.parse import quote
 
+from collections.abc import Awaitable, Callable
+
 import aiohttp
-from botframework.connector.auth import AuthenticationConstants, BotFrameworkAuthentication, ClaimsIdentity
 from yarl import URL
 
 from bot.logs import scrub
@@ -67,26 +67,15 @@ def _url(service_url: str, *path: str) -> URL:
 
 
 class TeamsRest:
-    def __init__(self, auth: BotFrameworkAuthentication, app_id: str):
-        self.auth, self.app_id = auth, app_id
-        self.credentials: dict[str, object] = {}  # per service URL, as the SDK would sign for it
+    def __init__(self, bearer: Callable[[str], Awaitable[str | None]]):
+        self.bearer = bearer  # the SDK's access token for a service URL (None: send none)
         self.session: aiohttp.ClientSession | None = None
         self.loop: asyncio.AbstractEventLoop | None = None  # the session belongs to one event loop
 
     async def _headers(self, service_url: str) -> dict:
-        credentials = self.credentials.get(service_url)
-        if credentials is None:
-            claims = ClaimsIdentity({AuthenticationConstants.AUDIENCE_CLAIM: self.app_id,
-                                     AuthenticationConstants.APP_ID_CLAIM: self.app_id}, True)
-            client = await self.auth.create_connector_factory(claims).create(service_url, None)
-            credentials = client.config.credentials
-            if len(self.credentials) > 100:
-                self.credentials.clear()
-            self.credentials[service_url] = credentials
         headers = {"Content-Type": "application/json; charset=utf-8"}
-        app_id = getattr(credentials, "microsoft_app_id", None)
-        if app_id and app_id != AuthenticationConstants.ANONYMOUS_SKILL_APP_ID:
-            token = await asyncio.to_thread(credentials.get_access_token)  # cached after the first call
+        token = await self.bearer(service_url)
+        if token:
             headers["Authorization"] = f"Bearer {token}"
         return headers
 
@@ -138,4 +127,3 @@ class TeamsRest:
         if self.session is not None and not self.session.closed:
             await self.session.close()
         self.session = None
-        self.credentials.clear()

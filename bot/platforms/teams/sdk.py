@@ -1,0 +1,153 @@
+"""What the Teams platform needs of a Microsoft SDK, and which one it uses (TEAMS_SDK).
+
+Two things only: whether a request to /api/messages may be served (the channel's JWT, checked
+against its OpenID metadata) and which bearer token the bot's own connector calls carry (client
+credentials from the login authority). Everything else stays ours whichever SDK is chosen:
+reading activities (inbound.py), answering at once and working afterwards in lanes (platform.py),
+the connector REST calls and their pacing (rest.py), the signing-key cache and its threads
+(auth.py). `agents` (sdk_agents.py) is the Microsoft 365 Agents SDK; `botbuilder`
+(sdk_botbuilder.py) is the Bot Framework SDK the bot used before, kept selectable for one more
+version. platform.py imports the chosen one only.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlparse
+
+import jwt
+
+from bot.platforms.teams.settings import TeamsSettings
+
+TOKEN_TIMEOUT = 10.0  # seconds per HTTP call to the login authority
+TOKEN_WAIT = 2 * TOKEN_TIMEOUT + 1  # for one call: MSAL tries a timed-out call once more
+RENEW_BEFORE = 300.0  # seconds before its expiry an access token is fetched again
+FAILED_WAIT = 5.0  # seconds after a failed fetch in which calls fail at once instead of asking again
+
+
+class Unauthorized(PermissionError):
+    """The request's token is missing, malformed, forged or not for this bot: 401."""
+
+
+class Unavailable(ConnectionError):
+    """A token could not be checked (signing keys out of reach: 503) or got (the connector call
+    becomes a TemporaryFailure, retried later)."""
+
+
+class NotAnActivity(ValueError):
+    """The SDK cannot read the body as an activity: 400."""
+
+
+class Sdk(Protocol):
+    name: str
+
+    async def authenticate(self, body: dict, header: str) -> dict:
+        """The token's claims; Unauthorized, Unavailable or NotAnActivity otherwise. Only called
+        with an app id set: without one (TEAMS_ENABLED) nothing is checked."""
+
+    async def bearer(self, service_url: str) -> str | None:
+        """The access token for a connector call to service_url; None without an app id."""
+
+    async def close(self) -> None:
+        """Let go of threads and clients (the platform is stopping)."""
+
+
+@dataclass(frozen=True)
+class Cloud:
+    """One Azure cloud's endpoints for bots (the values both SDKs hard-code)."""
+
+    login: str  # login authority host
+    default_tenant: str  # the tenant a multi-tenant bot gets its tokens from
+    scope: str  # what the bot's tokens are for (the connector)
+    issuer: str  # who signs the channel's tokens to the bot
+    openid_metadata_url: str  # where the channel publishes its signing keys
+
+
+PUBLIC = Cloud("https://login.microsoftonline.com", "botframework.com", "https://api.botframework.com",
+               "https://api.botframework.com", "https://login.botframework.com/v1/.well-known/openidconfiguration")
+US_GOVERNMENT = Cloud("https://login.microsoftonline.us", "MicrosoftServices.onmicrosoft.us",
+                      "https://api.botframework.us", "https://api.botframework.us",
+                      "https://login.botframework.azure.us/v1/.well-known/openidconfiguration")
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """What this bot uses: its cloud's values, MICROSOFT_AUTHORITY and MICROSOFT_OPENID_METADATA_URL over them."""
+
+    cloud: Cloud
+    authority: str  # login authority with the tenant, e.g. https://login.microsoftonline.com/botframework.com
+    openid_metadata_url: str
+    custom: bool  # set by the operator (national cloud, local issuer), not the public cloud's defaults
+
+    @property
+    def scope(self) -> str:
+        return self.cloud.scope + "/.default"
+
+
+def endpoints(settings: TeamsSettings) -> Endpoints:
+    authority = settings.authority or PUBLIC.login
+    parts = urlparse(authority)
+    cloud = US_GOVERNMENT if (parts.hostname or "").lower() == "login.microsoftonline.us" else PUBLIC
+    if parts.path.strip("/") == "":  # a host only: the app's tenant, or the cloud's for multi-tenant bots
+        single = settings.app_type.lower() == "singletenant" and settings.app_tenant_id
+        authority = f"{authority.rstrip('/')}/{settings.app_tenant_id if single else cloud.default_tenant}"
+    return Endpoints(cloud, authority, settings.openid_metadata_url or cloud.openid_metadata_url,
+                     custom=bool(settings.authority or settings.openid_metadata_url))
+
+
+class KeptToken:
+    """The bot's access token, shared by every connector call. One fetch at a time, and every
+    call waiting meanwhile gets its outcome: `fetch` runs MSAL in a thread of the shared pool, so
+    a slow authority holds one thread, and 50 sends waiting for it fail together, not one after
+    another. A failure is remembered for FAILED_WAIT; the token until RENEW_BEFORE its expiry
+    (MSAL would keep it too, but behind a thread hop per call)."""
+
+    def __init__(self, fetch: Callable[[], Awaitable[str]]):
+        self.fetch = fetch
+        self.token, self.expires = "", 0.0
+        self.pending: asyncio.Future | None = None
+        self.failed: tuple[float, Exception] | None = None  # (time.monotonic(), what went wrong)
+
+    async def get(self) -> str:
+        if self.token and time.time() < self.expires - RENEW_BEFORE:
+            return self.token
+        pending = self.pending
+        if pending is None or pending.done() or pending.get_loop() is not asyncio.get_running_loop():
+            if self.failed is not None and time.monotonic() - self.failed[0] < FAILED_WAIT:
+                raise Unavailable(f"{self.failed[1]} (moments ago)")
+            pending = self.pending = asyncio.ensure_future(self._renew())
+            pending.add_done_callback(lambda done: done.cancelled() or done.exception())  # seen, even if no one waits
+        return await asyncio.shield(pending)  # a caller that gives up does not cancel it for the others
+
+    async def _renew(self) -> str:
+        try:
+            token = await self.fetch()
+        except Exception as error:
+            self.failed = (time.monotonic(), error)
+            raise
+        self.token, self.expires, self.failed = token, _expiry(token), None
+        return token
+
+
+def _expiry(token: str) -> float:
+    """When the token expires (its `exp`); 0 when it does not say, so that it is asked for each time."""
+    try:
+        exp = jwt.decode(token, options={"verify_signature": False}).get("exp")
+    except jwt.PyJWTError:
+        return 0.0
+    return float(exp) if isinstance(exp, (int, float)) else 0.0
+
+
+def msal_client(app_id: str, secret: str, authority: str):
+    """MSAL's client as both SDKs build it, with two changes: a time-out on every call (neither
+    SDK sets one, so a hung authority would hold a thread for good), and the authority taken as
+    configured. MSAL otherwise asks the public cloud whether it knows the authority's host, and
+    refuses hosts it does not list (a national cloud it has not listed, a local issuer in tests).
+    Hosts MSAL lists are never asked about, so for them nothing changes."""
+    import msal
+
+    return msal.ConfidentialClientApplication(app_id, client_credential=secret, authority=authority,
+                                              timeout=TOKEN_TIMEOUT, instance_discovery=False)
