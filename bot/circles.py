@@ -62,7 +62,8 @@ def new(ctx: Ctx, command: Command, place: Place) -> Response:
     _welcome(ctx, circle, others)
     audit.record(session, ctx.workspace.id, "circle.new", ctx.now, ctx.person, circle=circle,
                  members=len(others) + 1)
-    response = Response().say(message(ctx.t("circle.created", circle=circle.name), ctx.t("circle.next_step")))
+    response = Response().say(message(ctx.t("circle.created", circle=circle.name), ctx.t(
+        "circle.next_step", schedule=ctx.command("example.schedule"), prompt=ctx.command("example.prompt_now"))))
     if place.channel_id:
         key = "circle.announce_members" if others else "circle.announce"
         response.to_channel.append(message(ctx.t(key, mentor=ctx.person.name, circle=circle.name,
@@ -106,7 +107,7 @@ def remove(ctx: Ctx, command: Command, place: Place) -> Response:
 def leave(ctx: Ctx, place: Place) -> Response:
     circle = circle_here(ctx, place.channel_id)
     if circle.mentor_id == ctx.person.id:
-        raise Refusal("circle.mentor_cannot_leave", circle=circle.name)
+        raise Refusal("circle.mentor_cannot_leave", circle=circle.name, archive=ctx.command("archive"))
     found = membership(ctx.session, circle.id, ctx.person.id)
     if found is None:
         raise Refusal("circle.not_member", circle=circle.name)
@@ -137,7 +138,8 @@ def info(ctx: Ctx, place: Place) -> Response:
         lines.append(", ".join(m.name for m in members if m.name))
     schedules = session.exec(select(Schedule).where(Schedule.circle_id == circle.id).order_by(Schedule.kind)).all()
     for schedule in schedules:
-        lines.append(ctx.t(f"info.schedule_{schedule.kind}", days=_days(ctx, schedule.days), time=schedule.time,
+        lines.append(ctx.t(f"info.schedule_{schedule.kind}", days=_days(ctx, schedule.days),
+                           time=ctx.clock(schedule.time),
                            next=ctx.when(schedule.next_run_at, schedule.timezone)))
     if not schedules:
         lines.append(ctx.t("info.no_schedule"))
@@ -163,7 +165,7 @@ def schedule(ctx: Ctx, command: Command, place: Place) -> Response:
         return Response().say(message(ctx.t("schedule.off", circle=circle.name)))
     saved = nudges.set_schedule(ctx.session, circle, command.kind, command.days, command.time, ctx.now)
     return Response().say(message(ctx.t(f"schedule.set_{command.kind}", circle=circle.name,
-                                        days=_days(ctx, saved.days), time=saved.time, tz=saved.timezone,
+                                        days=_days(ctx, saved.days), time=ctx.clock(saved.time), tz=saved.timezone,
                                         next=ctx.when(saved.next_run_at, saved.timezone))))
 
 

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from bot import people
+from bot.commands import typed
 from bot.config import Settings
-from bot.i18n import t
+from bot.i18n import clock, t
 from bot.rhythm import Calendar, zone
 from prompts import Library
 from storage.models import Circle, Membership, Person, Workspace
@@ -57,13 +58,21 @@ class Ctx:
     def when(self, at: datetime, tz: str | None = None) -> str:
         return format_when(self.lang, at, tz or self.tz)
 
+    def clock(self, at: datetime | str) -> str:
+        """A time of day ('14:00' as schedules store it) as the speaker writes it: 14.00 or 14:00."""
+        return clock(self.lang, at)
+
+    def command(self, name: str) -> str:
+        """A command to name in a text, as the speaker types it here: '/circle jatka', or 'jatka' on Teams."""
+        return typed(self.workspace.platform, self.lang, name)
+
 
 def format_when(lang: str, at: datetime, tz: str) -> str:
     local = at.astimezone(zone(tz))
     days = t(lang, "fmt.days").split()
     months = t(lang, "fmt.months").split()
     return t(lang, "fmt.when", weekday=days[local.weekday()], day=local.day, month_name=months[local.month - 1],
-             month=local.month, time=local.strftime("%H:%M"), time_dot=local.strftime("%H.%M"))
+             month=local.month, time=clock(lang, local))
 
 
 def membership(session: Session, circle_id: int, person_id: int) -> Membership | None:
@@ -93,7 +102,7 @@ def circle_here(ctx: Ctx, channel_id: str | None, mentor_only: bool = False) -> 
     if len(mine) == 1:
         return mine[0]
     if not mine:
-        raise Refusal("circle.none_here")
+        raise Refusal("circle.none_here", new=ctx.command("example.new"))
     raise Refusal("circle.which", names=", ".join(c.name for c in mine))
 
 

@@ -180,9 +180,9 @@ class ConsoleDriver(Driver):
             return None  # a message changed in place, not a new one
         if m := re.fullmatch(r"only (.+) sees", title):
             return m.group(1), False
-        if m := re.fullmatch(r"DM → (.+?)(?:  \[m\d+\])?( \(thread of m\d+\))?", title):
+        if m := re.fullmatch(r"DM → (.+?)(?:  \[m\d+\])?( \(↳ m\d+\))?", title):
             return m.group(1), bool(m.group(2))
-        if m := re.fullmatch(r"#\S+(?:  \[m\d+\])?( \(thread of m\d+\))?", title):
+        if m := re.fullmatch(r"#\S+(?:  \[m\d+\])?( \(↳ m\d+\))?", title):
             return CHANNEL, bool(m.group(1))
         raise AssertionError(f"unknown console title {title!r}")
 

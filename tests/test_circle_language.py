@@ -37,7 +37,7 @@ def test_the_mentor_sets_the_circles_language_in_its_channel(settings, engine):
     # Ann is not the mentor: in the channel, `language` is her own language
     assert "suomeksi" in world.command("Ann", "language fi", channel=C1).to_caller[0].plain_text
     refused = world.command("Ann", "language fi+sv").to_caller[0].plain_text
-    assert "Kaksi kieltä kerralla on piireille" in refused  # she now reads Finnish
+    assert "Kaksi kieltä yhtä aikaa voi olla vain piirillä" in refused  # she now reads Finnish
 
 
 def test_a_bilingual_circle_posts_in_both_languages_with_each_answer_once(settings, engine):

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -65,16 +67,17 @@ def output(tmp_path_factory):
 
 
 def test_first_tick_sends_one_prompt_to_each_member_and_the_second_none(output):
-    first = section(output, "::: tick 2026-12-03T14:00+02:00: 1 runs", "::: tick 2026-12-03T14:00+02:00: 0 runs")
+    first = section(output, "::: tick 2026-12-03T14:00+02:00: planned – prompt runs 1,",
+                    "::: tick 2026-12-03T14:00+02:00: planned – prompt runs 0,")
     assert first.count("--- DM → ") == 3
     for name in ("Mia", "Ann", "Aino"):
         assert f"--- DM → {name}" in first
-    second = section(output, "::: tick 2026-12-03T14:00+02:00: 0 runs", "/as")
+    second = section(output, "::: tick 2026-12-03T14:00+02:00: planned – prompt runs 0,", "/as")
     assert "--- DM" not in second.split("Your reflection")[0]
 
 
 def test_finnish_member_sees_finnish(output):
-    first_tick = section(output, "::: tick 2026-12-03T14:00+02:00: 1 runs")
+    first_tick = section(output, "::: tick 2026-12-03T14:00+02:00: planned – prompt runs 1,")
     aino_prompt = section(first_tick, "--- DM → Aino  [", "---")
     assert "Pohdintakysymys" in aino_prompt and "[1] Vastaa" in aino_prompt
 
@@ -88,9 +91,9 @@ def test_recap_shows_only_the_shared_answer(output):
 
 
 def test_each_journal_shows_own_answer(output):
-    replies = output.split("--- only ")
-    ann = [part for part in replies if part.startswith("Ann sees") and "Your learning journal" in part]
-    aino = [part for part in replies if part.startswith("Aino sees") and "Oppimispäiväkirjasi" in part]
+    parts = re.split(r"\n--- (?:only |vain )", output)
+    ann = [part for part in parts if part.startswith("Ann sees") and "Your learning journal" in part]
+    aino = [part for part in parts if part.startswith("Aino näkee") and "Oppimispäiväkirjasi" in part]
     assert len(ann) == 1 and "I asked for help" in ann[0] and "PRIVATE-MARKER" not in ann[0]
     assert len(aino) == 1 and "PRIVATE-MARKER" in aino[0]
 
@@ -129,10 +132,63 @@ def test_bad_input_gets_a_message_and_stores_nothing(tmp_path):
 /circle schedule reflection thu 14:00
 /circle frobnicate
 9
+/dm
+hei
+2
 """
     out = run_console(script, tmp_path)
     assert "Give the circle a name" in out
     assert "You aren't in any circle yet" in out
     assert "There is no circle here" in out
     assert "I don't know the command" in out
-    assert "You have no open prompt" in out
+    assert "There is no button to press right now." in out  # a digit in a channel is nobody's answer
+    assert "Nothing is waiting for your answer right now" in out and "[1] Commands  [2] My journal" in out
+    assert "Your journal is empty" in out  # the greeting's second button
+
+
+FINNISH = """
+/as Aino fi
+/as Veikko fi
+/as Maija fi
+/in #oppijat
+/piiri uusi Oppijat @Aino @Veikko
+/piiri aikataulu pohdinta to klo 9
+/piiri aikataulu kahvi ma–pe 14.30
+/piiri tiedot
+/piiri kahvi nyt
+/tick 2026-12-03T09:00
+/as Aino
+/dm
+1
+Kysyin apua aiemmin kuin yleensä, ja se kannatti.
+1
+/piiri tauko 2 vk
+/piiri jatka
+/piiri päiväkirja
+/foo
+5
+/in #oppijat
+tämä ei ole vastaus
+/as Maija
+/piiri apua
+/tick 2026-12-08T09:00
+"""
+ENGLISH = ("Reflection prompt", "Answer", "Skip", "Snooze", "Welcome", "learning circle", "Coffee", "journal",
+           "reminder", " the ", " you ", "planned", " sees", "characters", "I don't know")
+
+
+def test_a_console_session_in_finnish_reads_finnish_throughout(tmp_path):
+    output = run_console(FINNISH, tmp_path)
+    assert "Pohdintakysymys · Oppijat" in output and "Kahvihuonekysymys" in output  # prompts and coffee came
+    assert "Tauko" in output and "Oppimispäiväkirjasi" in output
+    assert "Konsolissa ei ole komentoa /foo" in output and "Valitse 1–" in output
+    assert "Kirjoitat kanavalle #oppijat" in output
+    assert "En tunne komentoa" not in output  # every Finnish command word was understood
+    assert [word for word in ENGLISH if word in output] == []
+    said = "\n".join(line for line in output.splitlines() if not line.startswith("::: tick"))  # ISO echo
+    assert "9.00" in said and "09:00" not in said and "14.30" in said
+    for crutch in ("(s)", "(mar)", "2026-W"):
+        assert crutch not in output
+    with sqlite3.connect(tmp_path / "console.db") as db:  # the mistyped lines were not stored as answers
+        assert [row[0] for row in db.execute("SELECT text FROM reply")] == [
+            "Kysyin apua aiemmin kuin yleensä, ja se kannatti."]

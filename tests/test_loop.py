@@ -148,8 +148,10 @@ def test_dm_in_the_thread_of_a_prompt_answers_that_prompt(world, engine):
 
 
 def test_dm_without_open_prompt_is_not_stored(world, engine):
-    said = world.dm("Ann", "hello there, anyone?").to_caller[0].plain_text
-    assert "no open prompt" in said
+    greeting = world.dm("Ann", "hello there, anyone?").to_caller[0]
+    assert "Nothing is waiting for your answer right now" in greeting.plain_text
+    assert [b.label for b in greeting.buttons] == ["Commands", "My journal"]
+    assert "Kipinä" in world.press("Ann", greeting, "Commands").to_caller[0].plain_text  # the help
     with Session(engine) as s:
         assert s.exec(select(Reply)).all() == []
 
@@ -172,7 +174,7 @@ def test_another_question_swaps_the_prompt_and_runs_out(world):
 def test_snooze_asks_again_later(world):
     world.tick(at("2026-12-03 14:00"))
     said = world.press("Ann", world.prompts("ann")[0].message, "Snooze").replace_source.plain_text
-    assert "ask again at Thu 3 Dec 16:00" in said
+    assert "ask again on Thu 3 Dec 16:00" in said
     world.tick(at("2026-12-03 15:59"))
     assert len(world.prompts("ann")) == 1
     world.tick(at("2026-12-03 16:01"))

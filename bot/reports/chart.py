@@ -9,7 +9,7 @@ import io
 
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.i18n import t
+from bot.i18n import t, week_number
 
 WIDTH, HEIGHT = 800, 360
 LEFT, RIGHT, TOP, BOTTOM = 60, 60, 50, 50
@@ -32,7 +32,8 @@ def chart_png(summary: dict, lang: str) -> bytes | None:
     image = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(image)
     small, title = _font(13), _font(16)
-    heading = t(lang, "summary.chart_title", first=weeks[0], last=weeks[-1]).replace("–", "-")  # the built-in font has no en dash
+    heading = t(lang, "summary.chart_title", first=week_number(weeks[0]), last=week_number(weeks[-1]))
+    heading = heading.replace("–", "-")  # the built-in font has no en dash
     draw.text((LEFT, 15), heading, fill=TEXT, font=title)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     top = max([a for a in answers if a is not None] or [0]) or 1
@@ -40,7 +41,7 @@ def chart_png(summary: dict, lang: str) -> bytes | None:
         y = TOP + plot_h - plot_h * step / 4
         draw.line((LEFT, y, WIDTH - RIGHT, y), fill=GRID)
         draw.text((8, y - 7), str(round(top * step / 4)), fill=BAR, font=small)
-        draw.text((WIDTH - RIGHT + 8, y - 7), f"{25 * step}%", fill=LINE, font=small)
+        draw.text((WIDTH - RIGHT + 8, y - 7), t(lang, "summary.percent", value=25 * step), fill=LINE, font=small)
     slot = plot_w / len(weeks)
     points = []
     for i, week in enumerate(weeks):
@@ -49,7 +50,7 @@ def chart_png(summary: dict, lang: str) -> bytes | None:
             height = plot_h * answers[i] / top
             draw.rectangle((x - slot * 0.3, TOP + plot_h - height, x + slot * 0.3, TOP + plot_h), fill=BAR)
         points.append(None if rates[i] is None else (x, TOP + plot_h - plot_h * min(rates[i], 1.0)))
-        draw.text((x - 14, TOP + plot_h + 8), week[-3:], fill=TEXT, font=small)
+        draw.text((x - 8, TOP + plot_h + 8), str(week_number(week)), fill=TEXT, font=small)
     for a, b in zip(points, points[1:]):
         if a and b:
             draw.line((*a, *b), fill=LINE, width=3)

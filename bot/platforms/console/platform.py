@@ -37,5 +37,5 @@ class ConsolePlatform(Platform):
             self.posts[mid] = channel
         self.view.show(where, message, mid)
         if message.follow_up is not None:
-            self.view.show(f"{where} (thread of {mid})", message.follow_up, None)
+            self.view.show(f"{where} (↳ {mid})", message.follow_up, None)  # in the thread of mid
         return Sent(message_id=mid, channel_id=channel)

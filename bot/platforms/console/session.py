@@ -13,6 +13,7 @@ import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.i18n import t
 from bot.platforms.console.platform import WORKSPACE, ConsolePlatform, user_id
 from bot.ports import (ActionRequest, Actor, CommandRequest, Form, FormRequest, MessageRequest, Place, Response,
                        Runtime)
@@ -90,15 +91,29 @@ class ConsoleSession:
             await self._thread_reply(text[7:])
         elif text.split()[0].lower() in ("/circle", "/piiri", "/cirkel"):
             body = MENTION.sub(self._mention, text.split(" ", 1)[1] if " " in text else "")
-            await self._respond(await asyncio.to_thread(
-                self.runtime.core.command, CommandRequest(self.actor(), body, self.place), self.runtime.now()))
+            # People the console has met come with their language, as Slack and Teams profiles do.
+            mentioned = tuple(Actor("console", WORKSPACE, uid, self.platform.names[uid], locale=self.locales.get(uid),
+                                    address={"user": uid}) for uid in re.findall(r"<@([^|>]+)\|", body))
+            request = CommandRequest(self.actor(), body, self.place, people=mentioned)
+            await self._respond(await asyncio.to_thread(self.runtime.core.command, request, self.runtime.now()))
         elif text.isdigit() and user_id(self.speaker) in self.platform.buttons:
             await self._press(int(text))
+        elif text.startswith("/"):  # a mistyped console command is never anyone's answer
+            self.view.note(self.t("console.unknown", word=text.split()[0][:40],
+                                  prefix="/" + self.t("chat.command_word")))
+        elif text.isdigit():
+            self.view.note(self.t("console.no_buttons"))
+        elif not self.place.is_direct:  # prompts are answered in direct messages only
+            self.view.note(self.t("console.in_channel", place=self.place.name))
         else:
             request = MessageRequest(self.actor(), text, f"console:{uuid.uuid4().hex}", Place())
             await self._respond(await asyncio.to_thread(self.runtime.core.message, request, self.runtime.now()))
         await self.drain()
         return True
+
+    def t(self, key: str, **params) -> str:
+        """A console note in the speaker's language (their /as locale, else the organisation's)."""
+        return t(self.locales.get(user_id(self.speaker)) or self.runtime.default_language, key, **params)
 
     def _mention(self, match: re.Match) -> str:
         """`@Ann` names a console person; they are created on first use, like a new colleague."""
@@ -125,8 +140,9 @@ class ConsoleSession:
             at = at.replace(tzinfo=ZoneInfo(self.runtime.timezone))
         self.runtime.set_time(at)
         report = await asyncio.to_thread(self.runtime.core.tick, at)
-        self.view.note(f"tick {at.isoformat(timespec='minutes')}: {report['runs']} runs, "
-                       f"{report['reminders']} reminders, {report['recaps']} recaps planned")
+        self.view.note(self.t("console.tick", at=at.isoformat(timespec="minutes"), runs=report["runs"],
+                              reminders=report["reminders"], recaps=report["recaps"],
+                              pair_rounds=report.get("pair_rounds", 0), pair_checkins=report.get("pair_checkins", 0)))
 
     async def _thread_reply(self, rest: str) -> None:
         mid, _, text = rest.partition(" ")
@@ -137,12 +153,12 @@ class ConsoleSession:
         place = Place(channel_id=channel, is_direct=False, name=f"#{channel}")
         request = MessageRequest(self.actor(), text, f"console:{uuid.uuid4().hex}", place, thread_of=mid)
         await asyncio.to_thread(self.runtime.core.message, request, self.runtime.now())
-        self.view.note(f"{self.speaker} replied in the thread of {mid}")
+        self.view.note(f"{self.speaker} ↳ {mid}")
 
     async def _press(self, number: int) -> None:
         buttons = self.platform.buttons[user_id(self.speaker)]
         if not 1 <= number <= len(buttons):
-            self.view.note(f"no button {number}; choose 1–{len(buttons)}")
+            self.view.note(self.t("console.choose", last=len(buttons)))
             return
         button = buttons[number - 1]
         request = ActionRequest(self.actor(), button.action, button.value, self.place)
@@ -153,12 +169,12 @@ class ConsoleSession:
             return
         uid = user_id(self.speaker)
         if response.replace_source is not None:
-            self.view.show(f"DM → {self.speaker} (updated)", response.replace_source, None)
+            self.view.show(f"DM → {self.speaker} {self.t('console.updated')}", response.replace_source, None)
             self.platform.buttons[uid] = response.replace_source.buttons
             if not response.replace_source.buttons:
                 self.platform.buttons.pop(uid, None)
         for msg in response.to_caller:
-            self.view.show(f"only {self.speaker} sees", msg, None)
+            self.view.show(self.t("console.only_sees", name=self.speaker), msg, None)
             if msg.buttons:
                 self.platform.buttons[uid] = msg.buttons
         for msg in response.to_channel:
@@ -166,7 +182,7 @@ class ConsoleSession:
         if response.open_form is not None:
             self.form = (self.speaker, response.open_form, {}, 0)
             self.view.form_intro(response.open_form)
-            self.view.ask(response.open_form.fields[0])
+            self.view.ask(response.open_form.fields[0], self.t)
 
     async def _form_field(self, text: str) -> None:
         speaker, form, answers, index = self.form
@@ -178,13 +194,13 @@ class ConsoleSession:
             elif not text and field.initial:
                 text = field.initial
             elif text not in values:
-                self.view.note(f"choose 1–{len(values)}")
-                self.view.ask(field)
+                self.view.note(self.t("console.choose", last=len(values)))
+                self.view.ask(field, self.t)
                 return
         answers[field.name] = text
         if index + 1 < len(form.fields):
             self.form = (speaker, form, answers, index + 1)
-            self.view.ask(form.fields[index + 1])
+            self.view.ask(form.fields[index + 1], self.t)
             return
         self.form = None
         request = FormRequest(self.actor(), form.action, form.value, answers, f"console-form:{uuid.uuid4().hex}")

@@ -26,6 +26,8 @@ class ConsoleView:
                              for i, line in enumerate(block.text.splitlines() or [""]))
             elif block.kind == "context":
                 lines.append(f"({block.text})")
+            elif block.kind == "mention":
+                lines.append(f"@{block.text}")
             else:
                 lines.append(block.text)
         if message.buttons:
@@ -68,9 +70,10 @@ class ConsoleView:
     def form_intro(self, form: Form) -> None:
         self.note(f"{form.title}: {form.intro}")
 
-    def ask(self, field: Field) -> None:
+    def ask(self, field: Field, t) -> None:
+        """`t(key, **params)`: the reader's texts (the field's own label is already theirs)."""
         if field.kind == "choice":
             options = "  ".join(f"[{i}] {c.label}" for i, c in enumerate(field.choices, 1))
             self.note(f"{field.label}: {options}")
         else:
-            self.note(f"{field.label} (max {field.max_length} characters):")
+            self.note(f"{field.label} {t('console.max_chars', limit=field.max_length)}:")
