@@ -1,4 +1,5 @@
-"""The prompt library: reflection prompts and coffee-room starters in fi, sv and en.
+"""The prompt library: reflection prompts, coffee-room starters and learning-coffee starters
+(`coffee-pair`: for two or three colleagues who meet) in fi, sv and en.
 
 One YAML file per theme in prompts/library/. Everything is validated on load; an error
 names the file and the entry so a mentor editing the library can fix it.
@@ -14,7 +15,8 @@ import yaml
 
 LIBRARY = Path(__file__).parent / "library"
 LANGUAGES = ("fi", "sv", "en")
-KINDS = ("reflection", "coffee")
+KINDS = ("reflection", "coffee")  # every theme has both
+OPTIONAL_KINDS = ("coffee-pair",)  # a theme may have these too
 MAX_TEXT = 500
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -102,8 +104,13 @@ def _load_file(path: Path, seen: dict[str, str]) -> tuple[Theme, list[Prompt]]:
         raise LibraryError(f"{name}: 'name' must give the theme's name in fi, sv and en")
     theme = Theme(theme_key, _texts(f"{name} (theme name)", data["name"]))
     prompts = []
-    for kind in KINDS:
+    unknown = set(data) - {"theme", "name", *KINDS, *OPTIONAL_KINDS}
+    if unknown:
+        raise LibraryError(f"{name}: unknown keys {sorted(unknown)}")
+    for kind in KINDS + OPTIONAL_KINDS:
         entries = data.get(kind)
+        if kind in OPTIONAL_KINDS and entries is None:
+            continue
         if not isinstance(entries, list) or not entries:
             raise LibraryError(f"{name}: '{kind}' must be a non-empty list")
         for number, entry in enumerate(entries, 1):

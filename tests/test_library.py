@@ -91,6 +91,14 @@ def test_swedish_reflection_prompts_open_in_varied_ways():
     assert not overused, overused
 
 
+def test_learning_coffee_starters_in_every_language():
+    """Conversation starters for two or three colleagues who meet: at least 20, trilingual, their own ids."""
+    starters = load_library().pool("coffee-pair")
+    assert len(starters) >= 20
+    for prompt in starters:
+        assert re.fullmatch(r"[a-z-]+-p\d{2}", prompt.key) and set(prompt.texts) == {"fi", "sv", "en"}
+
+
 @pytest.fixture
 def broken(tmp_path):
     folder = tmp_path / "library"
@@ -132,4 +140,18 @@ def test_a_theme_name_takes_only_the_three_languages(broken):
     path = broken / "trust.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("name:\n", "name:\n  id: trust\n", 1), encoding="utf-8")
     with pytest.raises(LibraryError, match="theme name.*unknown keys"):
+        load_library(broken)
+
+
+def test_learning_coffee_starters_are_checked_like_the_rest(broken):
+    path = broken / "trust.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("trust-p01", "Trust P01"), encoding="utf-8")
+    with pytest.raises(LibraryError, match="trust.yaml: coffee-pair entry 1.*'id'"):
+        load_library(broken)
+
+
+def test_an_unknown_kind_of_prompt_is_reported(broken):
+    path = broken / "trust.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("coffee-pair:", "coffee_pairs:"), encoding="utf-8")
+    with pytest.raises(LibraryError, match="trust.yaml: unknown keys.*coffee_pairs"):
         load_library(broken)

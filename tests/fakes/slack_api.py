@@ -7,6 +7,7 @@ profiles as users.info returns them; channels the bot has not joined answer not_
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -73,6 +74,7 @@ class SlackApi:
     sockets: list = field(default_factory=list)
     socket_acks: dict = field(default_factory=dict)  # envelope id → ack payload
     uploads: dict = field(default_factory=dict)  # file id → filename, length, content, channel, title
+    groups: dict = field(default_factory=dict)  # group DM (mpim) id → its people, as conversations.open made them
     url: str = ""
 
     def __post_init__(self):
@@ -211,7 +213,17 @@ class SlackApi:
         return {"ok": True, "channel": {"id": channel}}
 
     def _conversations_open(self, call: Call) -> dict:
-        return {"ok": True, "channel": {"id": "D" + str(call.params.get("users", ""))}}  # as chat.postMessage
+        users = sorted(u for u in str(call.params.get("users", "")).split(",") if u)
+        if len(users) < 2:
+            return {"ok": True, "channel": {"id": "D" + "".join(users)}}  # as chat.postMessage
+        missing = [u for u in users if u not in self.users]
+        if missing:
+            return {"ok": False, "error": "user_not_found"}
+        # A group DM (mpim): the same people always get the same conversation, with the bot in it.
+        channel = "G" + hashlib.sha1(",".join(users).encode()).hexdigest()[:10].upper()
+        self.groups[channel] = tuple(users)
+        self.joined.add(channel)
+        return {"ok": True, "channel": {"id": channel, "is_mpim": True}}
 
     # Files as Slack takes them (files_upload_v2): an upload URL, the bytes posted there, then
     # the share into a conversation.

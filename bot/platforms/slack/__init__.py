@@ -30,4 +30,5 @@ SPEC = PlatformSpec(
     mention_markup=r"<[@#!][^>]*>",  # <@U1|ann>, <#C1|general>, <!here>
     cli=_cli,
     loggers=("slack_bolt", "slack_sdk"),
+    group_chats=True,
 )

@@ -20,6 +20,7 @@ BOT_SCOPES = [
     "groups:history",  # the same in private channels the app was invited to
     "im:history",  # replies to prompts in the DM
     "im:write",  # start the DM with a member who never opened the app
+    "mpim:write",  # a group DM that introduces a learning-coffee pair to each other
     "users:read",  # time zone, locale, deactivated accounts
 ]
 BOT_EVENTS = ["app_home_opened", "message.channels", "message.groups", "message.im"]

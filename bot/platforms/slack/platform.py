@@ -1,7 +1,8 @@
 """Slack: the platform port on slack-bolt's AsyncApp.
 
 Requests arrive over HTTP at POST /slack/events (signature checked by bolt) or, when
-SLACK_APP_TOKEN is set, over Socket Mode. The outbox is sent with chat.postMessage; Slack's
+SLACK_APP_TOKEN is set, over Socket Mode. The outbox is sent with chat.postMessage (a group's
+conversation opened first with conversations.open, e.g. a learning-coffee pair); Slack's
 answers are translated into what the dispatcher understands (RateLimited, TemporaryFailure,
 PermanentFailure, Unreachable) instead of sleeping inside the client.
 """
@@ -174,7 +175,7 @@ class SlackPlatform(Platform):
     # -- outbound ----------------------------------------------------------------------------
 
     def pace_key(self, target: Target) -> str:
-        return target.channel_id or target.user_id or ""
+        return target.channel_id or target.user_id or ",".join(target.user_ids)
 
     async def call(self, method: str, direct: bool = False, **kwargs) -> dict:
         try:
@@ -224,8 +225,11 @@ class SlackPlatform(Platform):
         # No profile look-up per message: that would cost a users.info call per person in a
         # fan-out. Profiles come from interactions and the daily sweep; the core cancels DMs to
         # deactivated people and bots, and Slack's own answer covers the rest (Unreachable).
-        direct = target.kind == "dm"
-        if direct:
+        direct = target.kind in ("dm", "group")
+        if target.kind == "group":  # a group DM with these people (the same one every time)
+            opened = await self.call("conversations.open", direct=True, users=",".join(target.user_ids))
+            channel = str((opened.get("channel") or {}).get("id") or "")
+        elif direct:
             channel = target.user_id  # posting to a user id lands in the app's DM with them
         else:
             channel = target.channel_id
