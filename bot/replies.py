@@ -11,9 +11,9 @@ from bot.sending import outbox
 from bot import rotation
 from bot.context import Ctx, Refusal
 from bot.sanitize import printable, ref_id
-from bot.ports import Button, Message, Response, message
+from bot.ports import Actor, Button, Message, Response, message
 from bot.views import ANSWER_LIMIT, answer_form, answered_message, closed_message, prompt_message
-from storage.models import Assignment, Circle, Delivery, PromptRun, Reply
+from storage.models import Assignment, Circle, Delivery, Participation, Person, PromptRun, Reply, Workspace
 from storage.ops import insert_ignore
 
 SNOOZE = timedelta(hours=2)
@@ -120,6 +120,32 @@ def answer_message(ctx: Ctx, assignment: Assignment, text: str, source_id: str) 
     visibility = existing.visibility if existing else circle.default_visibility
     reply = store(ctx, assignment, run, text, visibility, source_id)
     return Response(to_caller=[_thanks(ctx, circle, reply, True)])
+
+
+def revise(session, actor: Actor, source_id: str, text: str | None, now) -> bool:
+    """A person edited (`text`) or deleted (None) a message that was their answer or a coffee-thread
+    reply: the stored copy follows, so the journal, an unposted recap and the themes read what the
+    person now stands by. A deleted (or emptied) answer keeps its row, so it still counts as answered,
+    but loses its text and is private: never shown, shared or sent to a model again. Only the
+    author's own message changes; an id nobody stored, or someone else's, changes nothing."""
+    mine = (Workspace.platform == actor.platform, Workspace.external_id == actor.workspace,
+            Person.platform_user_id == actor.user_id)
+    text = clean_answer(text)[:ANSWER_LIMIT] if text is not None else ""
+    for model in (Reply, Participation):
+        found = session.exec(select(model).join(Person, Person.id == model.person_id)
+                             .join(Workspace, Workspace.id == Person.workspace_id)
+                             .where(model.source_id == source_id, *mine)).first()
+        if found is None:
+            continue
+        if model is Participation:
+            found.text = (text or None) if found.text is not None else None  # text only if it was kept
+        else:
+            found.text, found.updated_at = text, now
+            if not text:
+                found.visibility = "private"
+        session.add(found)
+        return True
+    return False
 
 
 def keep_private(ctx: Ctx, value: str) -> Response:

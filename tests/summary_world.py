@@ -143,3 +143,35 @@ def realistic(engine, with_duo: bool = True) -> Seed:
         for name in LEARNERS[: 2 + back % 4]:
             seed.thread(coffee, name, thursday + timedelta(hours=3))
     return seed
+
+
+# Answers that name people the bot has never seen and carry identity numbers (none of these people is a
+# member of the workspace). Every one mentions the backlog workshop, so themes still have something to say.
+STRANGER_ANSWERS = [
+    "Maria Virtanen showed me how she runs a backlog workshop; her IBAN FI21 1234 5600 0007 85 was in the "
+    "thread by mistake.",
+    "Kysyin Virtaselta neuvoa backlog workshop -asiaan, ja henkilötunnukseni 131052-308T päätyi vahingossa "
+    "viestiin.",
+    "Karl-Johan Lindqvist hjälpte mig med vår backlog workshop; mitt personnummer 811228-9874 hamnade i fel "
+    "dokument.",
+    "Pekka Nieminen and I paired on the backlog workshop; my id 010100A123R ended up in a ticket.",
+    "Sain Niemiseltä ja Virtaselle apua backlog workshop -muutoksiin, Virtasen tiimi auttoi. Tili "
+    "SE45 5000 0000 0583 9825 7466.",
+    "Lindqvistille och Marias team: tack för hjälpen med backlog workshop, samordningsnummer 811288-9871.",
+]
+# Every name, inflected form and identity number above: none may reach a model, the themes or a report.
+NEVER_SEEN = ["Maria", "Virtanen", "Virtaselta", "Virtaselle", "Virtasen", "Niemiseltä", "Karl", "Johan",
+              "Lindqvist", "Lindqvistille", "Marias", "Pekka", "Nieminen", "131052-308T", "131052", "308T",
+              "010100A123R", "811228-9874", "811228", "811288-9871", "811288", "FI21", "1234 5600", "SE45",
+              "0583 9825"]
+STRANGER_AUTHORS = ["Ulla Rask", "Timo Kask", "Eeva Hirvi", "Jonas Berg", "Lea Frost", "Sam Hale"]
+
+
+def strangers(engine, when: datetime | None = None) -> Seed:
+    """Six members who each share one of STRANGER_ANSWERS in the report week."""
+    seed = Seed(engine)
+    seed.circle("Builders", STRANGER_AUTHORS, days="thu")
+    run = seed.run("Builders", when or at("2026-12-03 14:00"))
+    for name, text in zip(STRANGER_AUTHORS, STRANGER_ANSWERS):
+        seed.answer(run, name, text)
+    return seed

@@ -10,11 +10,13 @@ from sqlmodel import Session, select
 
 from bot.reports import llm
 from bot.reports.jobs import plan_workspace
+from bot.reports.scrub import Scrubber
 from bot.reports.view import render
 from fakes.openai_stub import OpenAIStub
 from harness import at, make_world
 from storage.models import Delivery
-from summary_world import DUO, LEARNERS, MAKERS, PRIVATE_MARKER, TINY, Seed, realistic
+from summary_world import (DUO, LEARNERS, MAKERS, NEVER_SEEN, PRIVATE_MARKER, STRANGER_ANSWERS, TINY, Seed,
+                           realistic, strangers)
 
 NOW = at("2026-12-07 09:00")
 WORD = re.compile(r"[^\W\d_]+")
@@ -42,11 +44,11 @@ def plan(settings, engine, timeout=llm.TIMEOUT):
 
 
 def test_scrub_removes_names_contacts_mentions_and_markup():
-    names = llm.NameScrubber(["Aino Virtanen", "Mikko", "ann"])
+    scrubber = Scrubber(["Aino Virtanen", "Mikko", "ann"])
     text = ("Aino virtanen and AINO helped; I thanked Annalle and Mikon team. Mail aino.v@example.fi, "
             "call +358 40 123 4567 or (09) 310 1691, ping @bob.k, <@U012AB|bob>, <at>Ann Berg</at>, "
             "see https://intra.example/people/aino. In 2026 we shipped 3 releases.")
-    out = llm.scrub(text, names)
+    out = scrubber(text)
     for gone in ("Aino", "virtanen", "AINO", "Annalle", "Mikon", "example.fi", "358", "310", "@bob", "U012AB",
                  "Ann Berg", "intra.example"):
         assert gone not in out, gone
@@ -134,3 +136,49 @@ def test_too_few_authors_means_no_request_and_no_themes(stub, settings, engine):
     with Session(engine) as s:
         payload = s.exec(select(Delivery).where(Delivery.kind == "summary")).one().payload
     assert payload["themes"] == {"method": "none"} and payload["totals"]["private"] == 3
+
+
+def plan_strangers(settings, engine):
+    world = make_world(settings, engine, start=NOW)
+    seed = strangers(engine)
+    assert plan_workspace(engine, world.app.services, seed.workspace, NOW) == 1
+    with Session(engine) as s:
+        return s.exec(select(Delivery).where(Delivery.kind == "summary")).one().payload
+
+
+def test_names_nobody_told_us_about_and_identity_numbers_never_reach_the_model(stub, settings, engine):
+    stub.content = json.dumps({"en": [{"title": "Backlog workshops", "summary": (
+        "Karl-Johan Lindqvist and Virtaselta's team (131052-308T) keep the backlog workshop going.")}]})
+    payload = plan_strangers(model_settings(settings, stub), engine)
+    sent = stub.sent_text()
+    for gone in NEVER_SEEN:
+        assert gone not in sent, gone
+    answers = stub.requests[0]["messages"][1]["content"]
+    assert answers.count("[id]") == 6 and answers.count("[name]") == 13
+    assert "backlog workshop" in answers and "hjälpte mig" in answers and "neuvoa" in answers  # the rest goes
+    themes = payload["themes"]
+    assert themes["method"] == "llm"  # themes still arrive, and the model's answer is scrubbed the same way
+    assert themes["by_language"]["en"] == [{"title": "Backlog workshops", "summary": (
+        "[name]-[name] [name] and [name] team ([id]) keep the backlog workshop going.")}]
+
+
+def test_a_model_answer_that_quotes_an_answer_is_dropped(stub, settings, engine):
+    quoted = "showed me how she runs a backlog workshop"  # eight words in a row of one (scrubbed) answer
+    stub.content = json.dumps({"en": [{"title": "Backlog workshops", "summary": f"Someone {quoted}."}]})
+    payload = plan_strangers(model_settings(settings, stub), engine)
+    assert len(stub.requests) == 1 and quoted in stub.requests[0]["messages"][1]["content"]
+    assert payload["themes"] == {"method": "failed"} and payload["totals"]["answers"] == 6
+    assert "did not answer, so this week's summary has no themes" in render(payload, "en").plain_text
+
+
+def test_seven_words_of_an_answer_are_no_quote(stub, settings, engine):
+    stub.content = json.dumps({"en": [{"title": "Backlog workshops", "summary": (
+        "People showed me how she runs a backlog, and more.")}]})  # seven words in a row, then it departs
+    payload = plan_strangers(model_settings(settings, stub), engine)
+    assert payload["themes"]["method"] == "llm"
+
+
+def test_llm_themes_wait_for_their_own_number_of_authors(stub, settings, engine):
+    payload = plan_strangers(model_settings(settings, stub, llm_min_authors=7), engine)  # six wrote
+    assert stub.requests == [] and payload["themes"] == {"method": "none"}
+    assert len(STRANGER_ANSWERS) == 6

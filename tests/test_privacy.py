@@ -161,3 +161,37 @@ def test_a_platform_without_files_gets_the_export_spelled_out(world):
     parts = spelled_out(world.command("Ann", "mydata").to_caller[0])
     assert parts[0].attachment is None and all(p.blocks[0].kind == "code" for p in parts[1:])
     assert json.loads("".join(p.blocks[0].text for p in parts[1:]))["answers"][0]["text"] == SECRET
+
+
+@pytest.mark.parametrize("lang, locale, word, kept", [
+    ("en", "en-GB", "privacy", "Answers lose their text after 90 days"),
+    ("fi", "fi-FI", "tietosuoja", "Vastaukset menettävät tekstinsä 90 päivän kuluttua"),
+    ("sv", "sv-SE", "integritet", "Svaren förlorar sin text efter 90 dagar"),
+])
+def test_privacy_notice_in_each_language_with_the_retention_days(settings, engine, lang, locale, word, kept):
+    from dataclasses import replace
+
+    from bot.commands import spelled, usage_in
+    from bot.i18n import t
+
+    w = make_world(replace(settings, reply_retention_days=90), engine)
+    w.locales["ann"] = locale
+    notice = w.command("Ann", word).to_caller[0]
+    text = notice.plain_text
+    assert notice.summary == t(lang, "privacy.heading") and kept in text
+    assert t(lang, "privacy.readers", min=5) in text  # who reads what, with the group size
+    for command in ("mydata", "forget-me"):  # how to export and erase, as typed on this platform
+        assert spelled("test", usage_in(lang, command)) in text
+    assert t(lang, "privacy.no_model") in text and t(lang, "privacy.model") not in text
+    with_model = make_world(replace(settings, openai_api_key="sk-test"), engine)
+    with_model.locales["ann"] = locale
+    text = with_model.command("Ann", word).to_caller[0].plain_text
+    assert t(lang, "privacy.model") in text and t(lang, "privacy.no_model") not in text
+
+
+def test_the_welcome_and_help_point_to_the_privacy_notice(world):
+    from bot.commands import typed
+
+    welcome = [p.message.plain_text for p in world.inbox("ann") if p.message.summary == "Welcome to Learners"]
+    assert len(welcome) == 1 and f'"{typed("test", "en", "privacy")}"' in welcome[0]
+    assert "privacy – what is kept about you" in world.command("Ann", "help").to_caller[0].plain_text

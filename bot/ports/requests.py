@@ -60,3 +60,20 @@ class MessageRequest:
     source_id: str  # platform's unique id of this message
     place: Place = field(default_factory=Place)
     thread_of: str | None = None  # platform id of the message this replies to
+
+
+@dataclass(frozen=True)
+class EditRequest:
+    """A person changed a message they sent earlier: `source_id` as in its MessageRequest."""
+
+    actor: Actor
+    source_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DeleteRequest:
+    """A person deleted a message they sent earlier."""
+
+    actor: Actor
+    source_id: str

@@ -46,7 +46,8 @@ def week_before(now: datetime, tz: str) -> sql.Week:
 
 
 def llm_input(session: Session, ws: Workspace, summary: dict, n: int) -> tuple[list[str], set[str]] | None:
-    """Shared answers of the week (text only, no authors) when at least n people wrote them."""
+    """Shared answers of the week (text only, no authors) when at least n people wrote them
+    (n: LLM_MIN_AUTHORS, see model_authors)."""
     if summary.get("too_small"):
         return None
     week = sql.parse_week(summary["week"], summary["timezone"])
@@ -54,6 +55,11 @@ def llm_input(session: Session, ws: Workspace, summary: dict, n: int) -> tuple[l
     if len({author for author, _, _ in rows}) < n:
         return None
     return [text for _, text, _ in rows], sql.names(session, ws.id)
+
+
+def model_authors(settings: Settings) -> int:
+    """How many different people must have shared that week before their answers go to a model."""
+    return max(settings.llm_min_authors, settings.min_group_size)
 
 
 def add_model_themes(settings: Settings, summary: dict, found: tuple | None, languages: list[str],
@@ -84,7 +90,7 @@ def plan_workspace(engine: Engine, services: Services, ws: Workspace, now: datet
         if not todo:
             return 0
         summary = compute(session, ws, settings, week, now, library=services.library, with_themes=not use_model)
-        found = llm_input(session, ws, summary, settings.min_group_size) if use_model else None
+        found = llm_input(session, ws, summary, model_authors(settings)) if use_model else None
         languages = sorted({people.language(p, ws, settings) for p in todo})
     if use_model:
         summary = add_model_themes(settings, summary, found, languages, model_timeout)
@@ -115,7 +121,7 @@ def summary_for(engine: Engine, services: Services, ws: Workspace, week: sql.Wee
     settings = services.settings
     with unit_of_work(engine) as session:
         summary = compute(session, ws, settings, week, now, library=services.library, with_themes=not use_model)
-        found = llm_input(session, ws, summary, settings.min_group_size) if use_model else None
+        found = llm_input(session, ws, summary, model_authors(settings)) if use_model else None
     if use_model:
         summary = add_model_themes(settings, summary, found, languages)
     return summary

@@ -1,20 +1,21 @@
 """Themes of the week from an OpenAI-compatible model (OpenAI, Azure, a self-hosted server).
 
-Only answers shared with circles are sent, without authors, and only after names, e-mail
-addresses, phone numbers, @mentions, links and chat mention markup are replaced here, in
-this process. One request per summary, with our own time-out and a bounded number of
-retries; any failure returns None and the summary goes out with its figures and a note.
+Only answers shared with circles are sent, without authors, and only after the scrubber
+(bot/reports/scrub.py) has replaced names, identity numbers, e-mail addresses, phone numbers,
+@mentions, links and chat mention markup here, in this process. The model's answer goes
+through the same scrubber, and is dropped if it quotes an answer. One request per summary,
+with our own time-out and a bounded number of retries; any failure returns None and the
+summary goes out with its figures and a note.
 """
 from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Iterable
 
-from bot import platforms as registry
 from bot.config import Settings
 from bot.logs import scrub as scrub_secrets
+from bot.reports.scrub import Scrubber, quotes
 
 log = logging.getLogger("kipina.llm")
 
@@ -24,50 +25,6 @@ MAX_ANSWER = 600  # characters of one answer sent
 MAX_TOTAL = 30_000  # characters of answers in one request
 MAX_THEMES = 5
 LANGUAGE_NAMES = {"fi": "Finnish", "sv": "Swedish", "en": "English"}
-
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-MENTION = re.compile(r"(?<![\w@])@[\w.\-]+")
-LINK = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
-PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d\s().\-/]{5,}\d(?!\w)")
-WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
-GRADATION = re.compile(r"(kk|pp|tt)(?=[aeiouyäö]$)")
-SUFFIX_MAX = 4  # Finnish and Swedish case endings on a name: Annalle, Mikon, Annas
-
-
-class NameScrubber:
-    """Replaces every known name part (first names too), case-insensitively, even inflected."""
-
-    def __init__(self, names: Iterable[str]):
-        parts = {p for name in names for p in re.split(r"[\s\-_.,]+", (name or "").lower()) if len(p) >= 2}
-        # Finnish consonant gradation: Mikko → Mikon, Matti → Matin, Seppo → Sepon.
-        self.parts = parts | {GRADATION.sub(lambda m: m.group(1)[0], p) for p in parts if len(p) >= 4}
-
-    def is_name(self, word: str) -> bool:
-        w = word.lower()
-        if w in self.parts:
-            return True
-        base = w.split("'")[0].split("’")[0]
-        if base in self.parts:
-            return True
-        return any(len(w) - cut >= 3 and w[:-cut] in self.parts for cut in range(1, SUFFIX_MAX + 1))
-
-    def __call__(self, text: str) -> str:
-        return WORD.sub(lambda m: "[name]" if self.is_name(m.group(0)) else m.group(0), text)
-
-
-def _phone(match: re.Match) -> str:
-    return "[phone]" if sum(c.isdigit() for c in match.group(0)) >= 7 else match.group(0)
-
-
-def scrub(text: str, names: NameScrubber) -> str:
-    """Everything that could point at a person goes before the text leaves the process."""
-    text = registry.mention_markup().sub("[mention]", text)  # each platform's, e.g. <@U1|x>, <at>x</at>
-    text = EMAIL.sub("[email]", text)
-    text = LINK.sub("[link]", text)
-    text = MENTION.sub("[mention]", text)
-    text = PHONE.sub(_phone, text)
-    return names(text)
-
 
 def configured(settings: Settings) -> bool:
     return bool(settings.openai_api_key)
@@ -79,8 +36,9 @@ def request_messages(answers: list[str], languages: list[str], min_people: int) 
         "You summarise the themes of reflections that employees shared with their peer-learning circles, "
         "for HR and programme leads. Report only themes that recur across several different answers "
         f"(at least {min_people}). Never quote, never name or describe a person, team, customer or place, and "
-        "leave out anything that could identify someone. Placeholders such as [name] or [email] stand for "
-        "removed details: ignore them. Answer with JSON only, in this form: "
+        "leave out anything that could identify someone. Placeholders such as [name], [id] or [email] stand for "
+        "removed details: ignore them. Write titles and summaries in sentence case (a capital only at the start), "
+        "in your own words. Answer with JSON only, in this form: "
         '{"<language code>": [{"title": "<a few words>", "summary": "<one sentence>"}]}, '
         f"with at most {MAX_THEMES} themes for each of these languages: {wanted}."
     )
@@ -89,9 +47,9 @@ def request_messages(answers: list[str], languages: list[str], min_people: int) 
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
-def prepare(texts: Iterable[str], names: NameScrubber) -> list[str]:
+def prepare(texts: Iterable[str], scrubber: Scrubber) -> list[str]:
     """Scrubbed, shortened answers, spread evenly over the week when there are too many."""
-    cleaned = [" ".join(scrub(t, names).split())[:MAX_ANSWER] for t in texts]
+    cleaned = [" ".join(scrubber(t).split())[:MAX_ANSWER] for t in texts]
     cleaned = [c for c in cleaned if c]
     total = sum(len(c) for c in cleaned)
     if total <= MAX_TOTAL:
@@ -112,7 +70,7 @@ def themes(settings: Settings, texts: Iterable[str], names: Iterable[str], langu
     """{language: [{"title", "summary"}]} from one request, or None if the model could not help."""
     from openai import OpenAI, OpenAIError
 
-    scrubber = NameScrubber(names)
+    scrubber = Scrubber(names)
     answers = prepare(texts, scrubber)
     if not answers:
         return None
@@ -130,13 +88,38 @@ def themes(settings: Settings, texts: Iterable[str], names: Iterable[str], langu
         return None
     finally:
         client.close()
+    if quotes(answers, _strings(content)):
+        log.warning("the language model's answer quoted an answer: themes left out")
+        return None
     parsed = parse(content, languages, scrubber)
     if parsed is None:
         log.warning("the language model's answer was not the JSON asked for")
     return parsed
 
 
-def parse(content: str, languages: list[str], names: NameScrubber) -> dict[str, list[dict]] | None:
+def _strings(content: str) -> str:
+    """The text of the model's JSON, unescaped (\\u00e4 is ä), to compare with the answers it saw."""
+    try:
+        data = json.loads(content[content.find("{"):content.rfind("}") + 1])
+    except ValueError:
+        return content
+    found: list[str] = []
+
+    def walk(value) -> None:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(data)
+    return "\n".join(found)
+
+
+def parse(content: str, languages: list[str], scrubber: Scrubber) -> dict[str, list[dict]] | None:
     """Keep only well-formed themes, scrubbed again in case the model echoed a detail."""
     start, end = content.find("{"), content.rfind("}")
     if start < 0 or end <= start:
@@ -156,7 +139,7 @@ def parse(content: str, languages: list[str], names: NameScrubber) -> dict[str, 
         for item in items[:MAX_THEMES]:
             if isinstance(item, dict) and isinstance(item.get("title"), str) and item["title"].strip():
                 summary = item.get("summary") if isinstance(item.get("summary"), str) else ""
-                found.append({"title": scrub(" ".join(item["title"].split()), names)[:80],
-                              "summary": scrub(" ".join(summary.split()), names)[:300]})
+                found.append({"title": scrubber(" ".join(item["title"].split()))[:80],
+                              "summary": scrubber(" ".join(summary.split()))[:300]})
         result[lang] = found
     return result or None

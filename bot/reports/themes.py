@@ -1,6 +1,7 @@
 """Offline themes of the week: recurring keywords in answers shared with circles (fi, sv, en).
 
-No model and no network: answers are tokenised, stop words (stopwords.py) and names dropped,
+No model and no network: answers go through the same scrubber as a request to a language model
+(scrub.py: names, identity numbers, contacts), are tokenised, stop words (stopwords.py) dropped,
 words reduced to a Snowball stem merged further where Snowball splits one Finnish or Swedish word,
 and only stems used by at least `min_people` different authors survive.
 Keywords that occur together in the answers of enough people form one theme. The output
@@ -16,7 +17,7 @@ from collections.abc import Iterable
 
 import snowballstemmer
 
-from bot.reports.llm import NameScrubber
+from bot.reports.scrub import Scrubber
 from bot.reports.stopwords import STOP, STOP_LEMMAS
 
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -153,7 +154,7 @@ class Keywords:
 
     def __init__(self, min_people: int, names: Iterable[str] = (), prompt_texts: dict[str, str] | None = None):
         self.min_people = min_people
-        self.names = NameScrubber(names)
+        self.scrubber = Scrubber(names)
         self.prompt_texts = prompt_texts or {}
         self._prompt_stems: dict[str, set[str]] = {}
         self._keys: dict[tuple[str, str], str | None] = {}
@@ -164,7 +165,7 @@ class Keywords:
         self.people: set = set()
 
     def add(self, author, text: str, prompt_key: str | None = None) -> None:
-        words = tokens(text)
+        words = tokens(self.scrubber.words(text))
         if not words:
             return
         lang = language(words)
@@ -183,12 +184,12 @@ class Keywords:
             self.docs[key].add(doc)
 
     def _key(self, word: str, lang: str) -> str | None:
-        """The word's stem, or None for stop words and names; cached, as answers repeat their words."""
+        """The word's stem, or None for stop words; cached, as answers repeat their words (names are gone)."""
         cached = self._keys.get((word, lang), False)
         if cached is not False:
             return cached
         key = None
-        if len(word) >= MIN_LENGTH and not is_stop(word, lang) and not self.names.is_name(word):
+        if len(word) >= MIN_LENGTH and not is_stop(word, lang):
             key = stem(word, lang)
             key = None if key in STOP_STEMS[lang] else key
         self._keys[(word, lang)] = key

@@ -12,14 +12,16 @@ import re
 from collections import OrderedDict
 
 from bot.platforms.plumbing import Lanes, ask
-from bot.ports import ActionRequest, CommandRequest, FormRequest, MessageRequest, Place, Response
+from bot.ports import (ActionRequest, CommandRequest, DeleteRequest, EditRequest, FormRequest, MessageRequest, Place,
+                       Response)
 from bot.platforms.slack.blocks import FORM_CALLBACK, home_view, parse_action_id, truncate
 from bot.platforms.slack.inbound import (Origin, action_origin, command_origin, form_fields, form_metadata,
-                                         is_person_message, mentioned_users, message_source, place_of,
-                                         plain_text, view_origin, with_files)
+                                         REVISED_IN, is_person_message, mentioned_users, message_source, place_of,
+                                         plain_text, revision, view_origin, with_files)
 from bot.platforms.slack.replies import Replies
 
 FIRST_LOOKUP = 1.5  # seconds a first-time speaker's answer may wait for users.info
+FIRST_LOOKUPS = 20  # people looked up before an answer; more are looked up after it
 ACK_BUDGET = 2.0  # seconds of Slack's three, leaving room for the network
 SEEN_EVENTS = 10_000
 
@@ -87,21 +89,31 @@ class Handlers:
         # Someone this process has not looked up yet is named by their Slack handle until users.info
         # answers, right after. Buttons and messages pass no name, so a stored one stays.
         origin = command_origin(body)
-        actor = await self._speaker(origin.team, origin.user, body.get("user_name", ""))
         raw = body.get("text") or ""
+        await self._look_up_first(origin.team, [origin.user, *mentioned_users(raw)])
+        actor = self.people.actor(origin.team, origin.user, body.get("user_name", ""))
         request = CommandRequest(actor, plain_text(raw), place_of(body.get("channel_id"), body.get("channel_name")))
         response = await self._core("command", request)
         await self._answer(response, origin, [origin.user, *mentioned_users(raw)])
 
     async def _speaker(self, team: str, user: str, fallback_name: str = ""):
-        """The speaker, looked up first when this process has not met them today, so that the very
-        first answer is in their language (a circle a Finnish mentor starts speaks Finnish at once)."""
-        if not self.people.fresh(team, user):
-            try:
-                await asyncio.wait_for(self.people.check(team, user), FIRST_LOOKUP)
-            except asyncio.TimeoutError:
-                pass  # answer now in the default language; the profile is stored when it arrives
+        """The speaker, looked up first when this process has not met them today."""
+        await self._look_up_first(team, [user])
         return self.people.actor(team, user, fallback_name)
+
+    async def _look_up_first(self, team: str, users: list[str]) -> None:
+        """People nobody has looked up today (not this process, not the database) are asked about
+        before the core answers, so that the very first answer, a new circle's announcement and
+        the welcomes of the people it names are in their languages (a Finnish mentor's circle
+        speaks Finnish at once). Bounded: FIRST_LOOKUP seconds, FIRST_LOOKUPS people."""
+        todo = [user for user in dict.fromkeys(users) if not self.people.fresh(team, user)][:FIRST_LOOKUPS]
+        known = await asyncio.gather(*(self.people.stored(team, user) for user in todo))
+        missing = [user for user, stored in zip(todo, known) if not stored]
+        if missing:
+            try:
+                await asyncio.wait_for(asyncio.gather(*(self.people.check(team, u) for u in missing)), FIRST_LOOKUP)
+            except asyncio.TimeoutError:
+                pass  # answer now in the default language; the profiles are stored when they arrive
 
     # -- buttons -----------------------------------------------------------------------------
 
@@ -189,6 +201,19 @@ class Handlers:
             team = body.get("team_id") or event.get("team") or ""
             self.lanes.add(self.lane(Origin(team, event["user"], event.get("channel"))),
                            lambda: self._message(team, event))
+        elif event.get("channel_type") in REVISED_IN and self._first_time(body.get("event_id")):
+            changed = revision(event)  # an edited or deleted message: a stored answer follows, quietly
+            if changed is not None:
+                team = body.get("team_id") or event.get("team") or ""
+                self.lanes.add(self.lane(Origin(team, changed[0], event.get("channel"))),
+                               lambda: self._revise(team, *changed))
+
+    async def _revise(self, team: str, user: str, source: str, text: str | None) -> None:
+        actor = self.people.actor(team, user)  # no look-up, nothing answered: someone unknown changes nothing
+        if text is None:
+            await self._core("delete", DeleteRequest(actor, source))
+        else:
+            await self._core("edit", EditRequest(actor, source, text))
 
     async def _message(self, team: str, event: dict) -> None:
         user, channel, thread = event["user"], event.get("channel"), event.get("thread_ts")

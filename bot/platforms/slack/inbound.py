@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from bot.ports import Place
 
 PERSON_SUBTYPES = (None, "thread_broadcast", "file_share")  # messages a person wrote
+REVISIONS = ("message_changed", "message_deleted")  # a person edited or deleted a message
+REVISED_IN = ("im", "channel", "group")  # where that changes what Kipinä stored (answers, thread replies)
 FILE_NAME_LIMIT = 100
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _MARKUP = re.compile(r"<([^<>]*)>")
@@ -123,6 +125,26 @@ def is_person_message(event: dict) -> bool:
     """A message a person wrote, files attached or not (not a bot, an edit, a join notice…)."""
     return (event.get("type") == "message" and event.get("subtype") in PERSON_SUBTYPES
             and not event.get("bot_id") and bool(event.get("user")))
+
+
+def revision(event: dict) -> tuple[str, str, str | None] | None:
+    """(author, source id, new text) of an edit, (author, source id, None) of a deletion: the
+    source id the same as the message's own (message_source), so the stored answer is found."""
+    subtype, channel = event.get("subtype"), event.get("channel") or ""
+    before = event.get("previous_message") or {}
+    if before.get("bot_id") or (event.get("message") or {}).get("bot_id"):
+        return None  # the bot changed its own post
+    if subtype == "message_changed":
+        after = event.get("message") or {}
+        user, ts = after.get("user") or before.get("user"), after.get("ts") or before.get("ts")
+        text = with_files(plain_text(after.get("text") or ""), after.get("files"))
+    elif subtype == "message_deleted":
+        user, ts, text = before.get("user"), event.get("deleted_ts") or before.get("ts"), None
+    else:
+        return None
+    if not user or not ts or not channel:
+        return None
+    return user, message_source({"channel": channel, "ts": ts}), text
 
 
 def with_files(text: str, files) -> str:

@@ -100,6 +100,15 @@ class Profiles:
             if not cursor:
                 return changed
 
+    async def stored(self, team: str, user: str) -> bool:
+        """Take the database's copy when a platform told it within a day (another process, the
+        sweep): True if it was fresh enough to use."""
+        found = await asyncio.to_thread(self.runtime.core.profile, Actor("slack", team, user))
+        if found is None or not self.settled(found[1]):
+            return False
+        self.known[(team, user)] = (found[1], found[0])
+        return True
+
     async def refresh(self, team: str, users: list[str]) -> None:
         for user in dict.fromkeys(users):
             await self.check(team, user)

@@ -1,14 +1,14 @@
 """The shapes of Slack payloads Kipinä handles, checked before any handler reads them.
 
 Three outcomes: HANDLE (a handler reads it), IGNORE (a valid payload of a kind Kipinä does not act
-on, such as channel_created, a message edit or a shortcut: a quiet 200, so that Slack does not
+on, such as channel_created, a bot's post or a shortcut: a quiet 200, so that Slack does not
 retry it) and MALFORMED (not something Slack sends: a 400).
 """
 from __future__ import annotations
 
 from bot.platforms.shapes import ANY_KEY, MAYBE_TEXT, TEXT, fits
 from bot.platforms.slack.blocks import FORM_CALLBACK
-from bot.platforms.slack.inbound import PERSON_SUBTYPES
+from bot.platforms.slack.inbound import PERSON_SUBTYPES, REVISED_IN, REVISIONS
 
 HANDLE, IGNORE, MALFORMED = "handle", "ignore", "malformed"
 EVENTS = ("message", "app_home_opened")  # event types a handler reads
@@ -33,6 +33,10 @@ SHAPES = {
 EVENT = {"type": TEXT, "user?": TEXT, "text?": TEXT, "channel?": TEXT, "ts?": TEXT, "thread_ts?": TEXT,
          "channel_type?": TEXT, "subtype?": TEXT, "bot_id?": TEXT, "tab?": TEXT, "team?": TEXT,
          "files?": [{"name?": TEXT, "title?": TEXT}]}
+# An edit or deletion of a message: a DM answer or a thread reply follows it.
+REVISION = {"type": TEXT, "subtype": TEXT, "channel": TEXT, "channel_type?": TEXT, "deleted_ts?": TEXT,
+            "message?": {"text?": TEXT, "user?": TEXT, "ts?": TEXT, "files?": [{"name?": TEXT, "title?": TEXT}]},
+            "previous_message?": {"user?": TEXT, "ts?": TEXT}}
 COMMAND = {"command": TEXT, "text?": TEXT, "user_id": TEXT, "team_id?": TEXT, "channel_id?": TEXT,
            "channel_name?": TEXT, "response_url?": TEXT, "trigger_id?": TEXT, "user_name?": TEXT}
 
@@ -61,6 +65,8 @@ def verdict(body) -> str:
 def _event(event: dict) -> str:
     if event["type"] not in EVENTS:
         return IGNORE  # channel_created, user_change, member_joined_channel, app_mention, …
+    if event["type"] == "message" and event.get("subtype") in REVISIONS and event.get("channel_type") in REVISED_IN:
+        return HANDLE if fits(event, REVISION) else IGNORE  # an edit we cannot read: never a retry
     if event["type"] == "message" and event.get("subtype") not in PERSON_SUBTYPES:
-        return IGNORE  # edits, deletions, bot posts, join notices
+        return IGNORE  # edits elsewhere, bot posts, join notices
     return HANDLE if fits(event, EVENT) else MALFORMED

@@ -1,0 +1,208 @@
+"""Edits and deletions honoured: a person who edits a DM answer in Slack or Teams has the new text in
+their journal, the recap not yet posted and the themes; one who deletes it has it gone from all of
+them and from what a language model is sent. Payload shapes as in test_slack_payloads.py and
+test_teams_payloads.py (the platforms' own samples)."""
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.reports.jobs import llm_input
+from fakes.slack_api import TEAM
+from fakes.slack_world import close_world, open_world
+from fakes.teams_world import CHANNEL, TENANT, TeamsWorld, User
+from harness import at
+from storage.models import Circle, Participation, Person, Reply, Workspace
+
+WEEK = {"week": "2026-W49", "timezone": "Europe/Helsinki"}  # the week of 2026-11-30
+
+
+def replies(engine) -> list[Reply]:
+    with Session(engine) as s:
+        return list(s.exec(select(Reply)))
+
+
+def model_input(engine, platform: str) -> list[str]:
+    with Session(engine) as s:
+        ws = s.exec(select(Workspace).where(Workspace.platform == platform)).one()
+        found = llm_input(s, ws, WEEK, 1)
+        return found[0] if found else []
+
+
+# -- Slack -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def slack(settings, engine):
+    world, api = await open_world(settings, engine, at("2026-11-30 09:00"))
+    for uid, name in {"UMIA": "Mia", "UANN": "Ann", "UBOB": "Bob"}.items():
+        api.add_user(uid, name)
+    yield world
+    await close_world(world)
+
+
+async def slack_answer(slack, text: str) -> dict:
+    """Mia's circle with Ann and Bob, a prompt sent, Ann's DM answer: that DM event."""
+    await slack.command("UMIA", "new Learners <@UANN|ann> <@UBOB|bob>")
+    await slack.command("UMIA", "prompt now")
+    await slack.drain()
+    answer = slack.dm_event("UANN", text)
+    await slack.event(answer)
+    return answer
+
+
+def changed(answer: dict, text: str, user: str = "UANN") -> dict:
+    return {"type": "message", "subtype": "message_changed", "hidden": True, "channel": answer["channel"],
+            "channel_type": "im", "ts": "1900000500.000100", "event_ts": "1900000500.000100",
+            "message": {"type": "message", "text": text, "user": user, "team": TEAM, "ts": answer["ts"],
+                        "client_msg_id": answer["client_msg_id"], "edited": {"user": user, "ts": "1900000500.0"}},
+            "previous_message": {"type": "message", "text": answer["text"], "user": user, "team": TEAM,
+                                 "ts": answer["ts"], "client_msg_id": answer["client_msg_id"]}}
+
+
+def deleted(answer: dict, user: str = "UANN") -> dict:
+    return {"type": "message", "subtype": "message_deleted", "hidden": True, "channel": answer["channel"],
+            "channel_type": "im", "deleted_ts": answer["ts"], "event_ts": "1900000600.000100",
+            "ts": "1900000600.000100",
+            "previous_message": {"type": "message", "text": answer["text"], "user": user, "team": TEAM,
+                                 "ts": answer["ts"]}}
+
+
+def slack_recap(slack) -> str:
+    return "\n".join(c.text for c in slack.api.posts("CLEARN") if "Recap" in c.text)
+
+
+async def test_slack_an_edited_dm_answer_is_in_the_journal_and_the_recap(slack, engine):
+    answer = await slack_answer(slack, "First thoughts on feedback loops")
+    reply = await slack.event(changed(answer, "Second thoughts on pairing with a mentor"))
+    assert reply.status == 200
+
+    assert [r.text for r in replies(engine)] == ["Second thoughts on pairing with a mentor"]
+    journal = await slack.command("UANN", "journal", channel="DUANN", channel_name="directmessage")
+    assert "Second thoughts" in journal.body and "First thoughts" not in journal.body
+    assert model_input(engine, "slack") == ["Second thoughts on pairing with a mentor"]
+    await slack.tick(at("2026-12-02 09:30"))  # window closed: the recap
+    recap = slack_recap(slack)
+    assert "Second thoughts on pairing" in recap and "First thoughts" not in recap
+
+
+async def test_slack_a_deleted_dm_answer_is_gone_from_journal_recap_and_model(slack, engine):
+    answer = await slack_answer(slack, "Something I would rather not share after all")
+    reply = await slack.event(deleted(answer))
+    assert reply.status == 200
+
+    [row] = replies(engine)
+    assert row.text == "" and row.visibility == "private"  # still counts as answered, says nothing
+    journal = await slack.command("UANN", "journal", channel="DUANN", channel_name="directmessage")
+    assert "rather not share" not in journal.body
+    assert model_input(engine, "slack") == []
+    await slack.tick(at("2026-12-02 09:30"))
+    assert "rather not share" not in "\n".join(c.text for c in slack.api.posts("CLEARN"))
+
+
+async def test_slack_someone_elses_edit_or_delete_changes_nothing(slack, engine):
+    answer = await slack_answer(slack, "My own words about trust")
+    calls = len(slack.api.calls)
+    await slack.event({**changed(answer, "Bob was here", user="UBOB"), "channel": "DUBOB"})
+    await slack.event(changed({**answer, "ts": "1800000000.000100"}, "An id nobody stored"))
+    await slack.event({**deleted(answer, user="UBOB"), "channel": "DUBOB"})
+    await slack.event(deleted(answer, user="UBOB"))
+
+    assert [(r.text, r.visibility) for r in replies(engine)] == [("My own words about trust", "circle")]
+    assert len(slack.api.calls) == calls  # quiet: nobody is answered
+
+
+async def test_slack_a_coffee_thread_reply_follows_its_edit_and_deletion(slack, engine):
+    await slack.command("UMIA", "new Learners <@UANN|ann>")
+    with Session(engine) as s:  # the circle opted in to keeping coffee-room text
+        circle = s.exec(select(Circle)).one()
+        circle.store_coffee_text = True
+        s.add(circle)
+        s.commit()
+    await slack.command("UMIA", "coffee now")
+    await slack.drain()
+    starter = [c for c in slack.api.posts("CLEARN") if "Coffee" in c.text][-1]
+    said = {"type": "message", "channel_type": "channel", "channel": "CLEARN", "user": "UANN",
+            "text": "We talked about feedback", "ts": "1900000999.000100", "thread_ts": starter.result["ts"],
+            "client_msg_id": "m-coffee"}
+    await slack.event(said)
+
+    await slack.event({**changed(said, "We talked about mentoring"), "channel_type": "channel"})
+    with Session(engine) as s:
+        assert [p.text for p in s.exec(select(Participation))] == ["We talked about mentoring"]
+    await slack.event({**deleted(said), "channel_type": "channel"})
+    with Session(engine) as s:
+        assert [p.text for p in s.exec(select(Participation))] == [None]  # still counted as taking part
+
+
+# -- Teams -----------------------------------------------------------------------------------------
+
+MIA, ANN, BOB = User("Mia"), User("Ann"), User("Bob")
+
+
+@pytest.fixture
+async def teams(settings, engine):
+    async with TeamsWorld(settings, engine, at("2026-11-30 09:00")) as w:
+        yield w
+
+
+async def teams_answer(world, text: str) -> dict:
+    await world.command(MIA, "new Learners", people=[ANN, BOB])
+    await world.command(MIA, "prompt now")
+    answer = world.activity(ANN, text=text, textFormat="plain")
+    await world.post(answer)
+    return answer
+
+
+def revised(world, answer: dict, kind: str, user: User = ANN, **extra) -> dict:
+    body = {**world.activity(user, kind=kind, **extra), "id": answer["id"]}
+    event = "editMessage" if kind == "messageUpdate" else "softDeleteMessage"
+    body["channelData"] = {"eventType": event, "tenant": {"id": TENANT}}
+    return body
+
+
+def teams_recap(world) -> str:
+    return "\n".join(c.text for c in world.connector.to(CHANNEL) if "recap" in c.text.lower())
+
+
+async def test_teams_an_edited_dm_answer_is_in_the_journal_and_the_recap(teams, engine):
+    answer = await teams_answer(teams, "First thoughts on feedback loops")
+    response = await teams.post(revised(teams, answer, "messageUpdate", text="Second thoughts on mentoring",
+                                        textFormat="plain"))
+    assert response.status in (200, 201)
+
+    assert [r.text for r in replies(engine)] == ["Second thoughts on mentoring"]
+    await teams.say(ANN, "journal")
+    shown = "\n".join(c.text for c in teams.inbox(ANN))
+    assert "Second thoughts on mentoring" in shown
+    assert model_input(engine, "teams") == ["Second thoughts on mentoring"]
+    await teams.tick(at("2026-12-02 09:30"))
+    recap = teams_recap(teams)
+    assert "Second thoughts on mentoring" in recap and "First thoughts" not in recap
+
+
+async def test_teams_a_deleted_dm_answer_is_gone_from_journal_recap_and_model(teams, engine):
+    answer = await teams_answer(teams, "Something I would rather not share after all")
+    await teams.post(revised(teams, answer, "messageDelete"))
+
+    [row] = replies(engine)
+    assert row.text == "" and row.visibility == "private"
+    before = len(teams.inbox(ANN))
+    await teams.say(ANN, "journal")
+    assert all("rather not share" not in c.text for c in teams.inbox(ANN)[before:])
+    assert model_input(engine, "teams") == []
+    await teams.tick(at("2026-12-02 09:30"))
+    assert all("rather not share" not in c.text for c in teams.connector.to(CHANNEL))
+
+
+async def test_teams_someone_elses_edit_or_delete_changes_nothing(teams, engine):
+    answer = await teams_answer(teams, "My own words about trust")
+    calls = len(teams.connector.calls)
+    await teams.post(revised(teams, answer, "messageUpdate", user=BOB, text="Bob was here", textFormat="plain"))
+    await teams.post(revised(teams, answer, "messageDelete", user=BOB))
+    await teams.post({**revised(teams, answer, "messageUpdate", text="An id nobody stored"), "id": "1699999999999"})
+
+    assert [(r.text, r.visibility) for r in replies(engine)] == [("My own words about trust", "circle")]
+    assert len(teams.connector.calls) == calls
+    with Session(engine) as s:
+        assert s.exec(select(Person).where(Person.platform_user_id == BOB.id)).first() is not None  # a member
