@@ -14,6 +14,9 @@ BENCHES = {
     "fanout": "bench.fanout",
     "latency": "bench.latency",
     "workers": "bench.workers",
+    "rate": "bench.send_rate",
+    "pairs": "bench.pairs_bench",
+    "dashboard": "bench.dashboard_bench",
 }
 
 

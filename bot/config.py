@@ -23,9 +23,10 @@ class Settings:
     working_days: tuple[int, ...] = (0, 1, 2, 3, 4)
     holiday_country: str = "FI"
     min_group_size: int = 5
+    llm_min_authors: int = 5  # distinct authors a week needs before answers go to a language model
     reply_retention_days: int = 365
     answer_window_days: int = 2
-    outbox_lease_seconds: int = 300
+    sender_timeout_seconds: float = 30.0
     clock_standby_poll_seconds: float = 5.0
     hr_users: frozenset[str] = frozenset()
     admin_users: frozenset[str] = frozenset()
@@ -33,8 +34,14 @@ class Settings:
     openai_base_url: str = ""
     openai_model: str = "gpt-4o-mini"
     log_format: str = "auto"
+    public_url: str = ""  # PUBLIC_URL: the address put in dashboard links; empty: http://localhost:PORT
     # Every variable the process started with: platform packages read their own from it.
     env: Env = field(default_factory=Env, repr=False, compare=False)
+
+    @property
+    def public_base(self) -> str:
+        """Where people reach this bot's web pages: PUBLIC_URL, else http://localhost:PORT."""
+        return self.public_url or f"http://localhost:{self.port}"
 
 
 def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Settings:
@@ -46,6 +53,7 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
             load_dotenv(os.path.join(os.getcwd(), ".env"), override=False)
         env = dict(os.environ)
     e = Env(env)
+    min_group_size = e.whole("MIN_GROUP_SIZE", 5, 3, 10_000)
     return Settings(
         database_url=e.text("DATABASE_URL", "sqlite:///kipina.db"),
         port=e.whole("PORT", 3000, 1, 65535),
@@ -54,10 +62,12 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         working_hours=_hours(e.text("WORKING_HOURS", "08:00-17:00")),
         working_days=_days(e.text("WORKING_DAYS", "mon-fri")),
         holiday_country=_country(e.text("HOLIDAY_COUNTRY", "FI")),
-        min_group_size=e.whole("MIN_GROUP_SIZE", 5, 3, 10_000),
+        min_group_size=min_group_size,
+        # Never fewer than the group-size rule allows: a lower value is raised to MIN_GROUP_SIZE.
+        llm_min_authors=max(e.whole("LLM_MIN_AUTHORS", 5, 1, 10_000), min_group_size),
         reply_retention_days=e.whole("REPLY_RETENTION_DAYS", 365, 1, 36_500),
         answer_window_days=e.whole("ANSWER_WINDOW_DAYS", 2, 1, 14),
-        outbox_lease_seconds=e.whole("OUTBOX_LEASE_SECONDS", 300, 1, 86_400),
+        sender_timeout_seconds=e.decimal("SENDER_TIMEOUT_SECONDS", 30, 1, 3600, "seconds"),
         clock_standby_poll_seconds=e.decimal("CLOCK_STANDBY_POLL_SECONDS", 5, 0.1, 60, "seconds"),
         hr_users=_people(e.text("HR_USERS"), "HR_USERS"),
         admin_users=_people(e.text("ADMIN_USERS"), "ADMIN_USERS"),
@@ -65,8 +75,17 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         openai_base_url=e.text("OPENAI_BASE_URL"),
         openai_model=e.text("OPENAI_MODEL") or "gpt-4o-mini",
         log_format=e.text("LOG_FORMAT") or "auto",
+        public_url=_public_url(e.text("PUBLIC_URL")),
         env=e,
     )
+
+
+def _public_url(raw: str) -> str:
+    """'https://kipina.example.org' (a path is kept, a trailing slash dropped); empty for the default."""
+    value = raw.strip().rstrip("/")
+    if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+        raise ConfigError(f"PUBLIC_URL must be the bot's address such as https://kipina.example.org, got {raw!r}")
+    return value
 
 
 def _language(raw: str) -> str:

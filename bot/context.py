@@ -98,9 +98,12 @@ def circle_here(ctx: Ctx, channel_id: str | None, mentor_only: bool = False) -> 
         ).first()
         if found:
             return found
-    mine = [c for c in my_circles(ctx) if not mentor_only or c.mentor_id == ctx.person.id]
+    member_of = my_circles(ctx)
+    mine = [c for c in member_of if not mentor_only or c.mentor_id == ctx.person.id]
     if len(mine) == 1:
         return mine[0]
+    if not mine and member_of:  # a member asking for a mentor's command: say whose it is
+        raise Refusal("circle.not_your_circle", circles=", ".join(c.name for c in member_of))
     if not mine:
         raise Refusal("circle.none_here", new=ctx.command("example.new"))
     raise Refusal("circle.which", names=", ".join(c.name for c in mine))

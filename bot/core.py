@@ -14,17 +14,18 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import select
 
-from bot import audit, circles, journal, nudges, people, personal, reports, replies
+from bot import audit, circles, dashboard, journal, nudges, people, personal, privacy, reports, replies
 from bot.commands import HARMLESS, PREFIXES, Command, UsageError, parse, spelled, usage_in, words
 from bot.context import Ctx, Refusal, Services
 from bot.sanitize import printable
 from bot.i18n import t
-from bot.ports import (ActionRequest, Actor, CommandRequest, FormRequest, Message, MessageRequest, Place,
-                       Response, message)
+from bot.ports import (ActionRequest, Actor, Button, CommandRequest, DeleteRequest, EditRequest, FormRequest,
+                       Message, MessageRequest, Place, Response, message)
 from bot.home import home_view
+from bot.pairs import rounds as pair_rounds, use_cases as pairs
 from bot.running import jobs
 from storage.db import unit_of_work
-from storage.models import Circle, Delivery, Participation
+from storage.models import Circle, Delivery, Participation, Person, Workspace
 from storage.ops import insert_ignore
 
 log = logging.getLogger("kipina.core")
@@ -55,6 +56,10 @@ class Core:
             "forget.cancel": journal.cancel_forget,
             "home.pause": lambda ctx: personal.pause(ctx, Command("pause")),
             "home.resume": personal.resume,
+            "chat.help": personal.help_text,
+            "chat.journal": journal.journal,
+            "pairs.met": lambda ctx: pairs.answer(ctx, req.value, met=True),
+            "pairs.missed": lambda ctx: pairs.answer(ctx, req.value, met=False),
         }
         handler = handlers.get(req.action)
         if handler is None:
@@ -72,6 +77,26 @@ class Core:
             return self._run(req.actor, now, lambda ctx: self._thread_reply(ctx, req))
         return self._run(req.actor, now, lambda ctx: self._direct(ctx, req))
 
+    def edit(self, req: EditRequest, now: datetime) -> None:
+        """A person edited a message: their stored answer takes the new text (replies.revise)."""
+        self._revise(req.actor, req.source_id, req.text, now)
+
+    def delete(self, req: DeleteRequest, now: datetime) -> None:
+        """A person deleted a message: their stored answer loses its text (replies.revise)."""
+        self._revise(req.actor, req.source_id, None, now)
+
+    def _revise(self, actor: Actor, source_id: str, text: str | None, now: datetime) -> None:
+        # Quiet on purpose: nobody asked anything, so nobody is answered, created or looked up.
+        source = printable(source_id, 255)
+        if not source or not printable(actor.user_id, 255) or not printable(actor.workspace, 255):
+            return None
+        try:
+            with unit_of_work(self.engine) as session:
+                replies.revise(session, actor, source, text, now)
+        except Exception as error:  # its message may quote the text: the type only
+            log.warning("an edit could not be stored: %s", type(error).__name__)
+        return None
+
     def home(self, actor: Actor, now: datetime) -> Message:
         """The person's home view; a platform shows it where it has room (Slack App Home)."""
         response = self._run(actor, now, lambda ctx: Response(replace_source=home_view(ctx)))
@@ -85,6 +110,19 @@ class Core:
 
         self._run(actor, now, update)
 
+    def profile(self, actor: Actor) -> tuple[Actor, datetime | None] | None:
+        """What the database knows of a person (name, locale, zone) and when a platform last told
+        us; None for someone never seen. Lets a process that has not met them skip asking again."""
+        with unit_of_work(self.engine) as session:
+            found = session.exec(select(Person).join(Workspace, Workspace.id == Person.workspace_id).where(
+                Workspace.platform == actor.platform, Workspace.external_id == actor.workspace,
+                Person.platform_user_id == actor.user_id)).first()
+            if found is None:
+                return None
+            return (Actor(actor.platform, actor.workspace, actor.user_id, found.name, locale=found.locale,
+                          timezone=found.timezone, address=found.address, is_bot=found.is_bot,
+                          active=found.is_active), found.profile_checked_at)
+
     def touch_many(self, actors: list[Actor], now: datetime) -> int:
         """A platform's directory sweep: refresh the people Kipinä knows, in bulk."""
         with unit_of_work(self.engine) as session:
@@ -93,10 +131,13 @@ class Core:
     # -- scheduled work ---------------------------------------------------------------------
 
     def tick(self, now: datetime, platforms: list[str] = ()) -> dict:
-        """Plan everything due at `now`: prompt runs, reminders and recaps, then the daily and weekly
-        jobs. The report's "upkeep" names the platforms whose daily upkeep the caller runs now."""
+        """Plan everything due at `now`: prompt runs, reminders and recaps, learning-coffee rounds and
+        check-ins, then the daily and weekly jobs. The report's "upkeep" names the platforms whose
+        daily upkeep the caller runs now."""
         with unit_of_work(self.engine) as session:
             report = nudges.tick(session, self.services, now)
+        with unit_of_work(self.engine) as session:  # a round commits with its groups and introductions
+            report.update(pair_rounds.tick(session, self.services, now))
         return {**report, **jobs.plan(self.engine, self.services, now, list(platforms))}
 
     # -- inside ------------------------------------------------------------------------------
@@ -146,8 +187,7 @@ class Core:
         if command is not None:
             return self._command(ctx, command, req.place)
         if assignment is None:
-            return Response().say(message(ctx.t("chat.nothing_open"),
-                                          ctx.t("usage.see_help", help=spelled(ctx.workspace.platform, "help"))))
+            return Response().say(_greeting(ctx))
         response = replies.answer_message(ctx, assignment, req.text, req.source_id)
         if _looks_like_command(req.text):  # taken as the answer; say how to give the command instead
             typed = f"{req.text.split()[0].lower()} …"
@@ -200,13 +240,22 @@ COMMANDS: dict[str, Callable[[Ctx, Command, Place], Response]] = {
     "journal": lambda ctx, cmd, place: journal.journal(ctx),
     "mydata": lambda ctx, cmd, place: journal.mydata(ctx),
     "forget-me": lambda ctx, cmd, place: journal.ask_forget(ctx),
+    "privacy": lambda ctx, cmd, place: privacy.notice(ctx),
     "audit": lambda ctx, cmd, place: audit.show(ctx),
     "report": lambda ctx, cmd, place: reports.report_command(ctx, place),
+    "pairs": pairs.command,
+    "dashboard": dashboard.command,
 }
 
 
 def _refuse(key: str):
     raise Refusal(key)
+
+
+def _greeting(ctx: Ctx) -> Message:
+    """A chat line with nothing waiting for an answer: a friendly hello and the likely next steps."""
+    buttons = (Button(ctx.t("button.help"), "chat.help"), Button(ctx.t("button.journal"), "chat.journal"))
+    return message(ctx.t("chat.nothing_open"), buttons=buttons)
 
 
 def _looks_like_command(text: str) -> bool:

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from bot import audit, rotation
 from bot.context import Ctx
+from bot.pairs import data as pair_data
 from bot.sanitize import ref_id
 from bot.ports import Attachment, Block, Button, Message, Response, message
 from bot.i18n import t
@@ -30,7 +31,7 @@ def journal(ctx: Ctx) -> Response:
         return Response().say(message(ctx.t("journal.empty")))
     blocks = [Block("heading", ctx.t("journal.heading"))]
     for reply, circle in rows:
-        visibility = ctx.t("visibility.circle" if reply.visibility == "circle" else "visibility.private")
+        visibility = ctx.t("journal.shared" if reply.visibility == "circle" else "journal.only_you")
         question = rotation.prompt_text(ctx.session, ctx.services.library, reply.prompt_key, ctx.lang)
         blocks.append(Block("context", f"{ctx.when(reply.created_at)} · {circle.name} · {visibility}"))
         blocks.append(Block("text", question))
@@ -58,6 +59,7 @@ def export(session: Session, person: Person) -> dict:
         "coffee_thread_replies": [{"text": p.text, "created_at": when(p.created_at)} for p in threads],
         "deliveries": [{"kind": d.kind, "status": d.status, "due_at": when(d.due_at), "sent_at": when(d.sent_at)}
                        for d in deliveries],
+        **pair_data.export(session, person),
     }
 
 
@@ -75,7 +77,7 @@ def ask_forget(ctx: Ctx) -> Response:
                                                            Circle.archived_at.is_(None))).all()
     texts = [ctx.t("forget.confirm")]
     if mentoring:
-        texts.append(ctx.t("forget.mentor_warning", circles=", ".join(mentoring)))
+        texts.append(ctx.t("forget.mentor_warning", circles=", ".join(mentoring), count=len(mentoring)))
     buttons = (Button(ctx.t("button.forget"), "forget.confirm", str(ctx.person.id), "danger"),
                Button(ctx.t("button.cancel"), "forget.cancel", ""))
     return Response().say(message(*texts, buttons=buttons))
@@ -90,6 +92,7 @@ def erase(session: Session, person: Person, now) -> None:
     session.execute(update(Reply).where(Reply.person_id == person.id).values(text=""))
     session.execute(update(Participation).where(Participation.person_id == person.id).values(text=None))
     session.execute(delete(Membership).where(Membership.person_id == person.id))
+    pair_data.erase(session, person)
     session.execute(update(Delivery).where(Delivery.person_id == person.id, Delivery.status == "pending")
                     .values(status="cancelled", error="person erased"))
     session.execute(update(Delivery).where(Delivery.person_id == person.id).values(payload=None))

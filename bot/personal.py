@@ -12,8 +12,9 @@ from storage.models import Circle
 
 HELP_GROUPS = (  # (heading, commands, who sees them)
     ("help.members", ("new", "journal", "pause", "resume", "leave", "list", "info", "language", "mydata",
-                      "forget-me"), "everyone"),
-    ("help.mentors", ("add", "remove", "schedule", "prompt", "coffee", "archive", "report"), "mentor"),
+                      "forget-me", "privacy", "pairs-member",
+                      "dashboard"), "everyone"),
+    ("help.mentors", ("add", "remove", "schedule", "prompt", "coffee", "pairs", "archive", "report"), "mentor"),
     ("help.hr", ("report",), "hr"),
     ("help.admins", ("audit",), "admin"),
 )
@@ -39,8 +40,8 @@ def pause(ctx: Ctx, command: Command) -> Response:
     until = people.pause(ctx.person, ctx.now, command.pause_days)
     ctx.session.add(ctx.person)
     if command.pause_days is None:
-        return Response().say(message(ctx.t("pause.indefinite")))
-    return Response().say(message(ctx.t("pause.until", when=ctx.when(until))))
+        return Response().say(message(ctx.t("pause.indefinite", resume=ctx.command("resume"))))
+    return Response().say(message(ctx.t("pause.until", when=ctx.when(until), resume=ctx.command("resume"))))
 
 
 def resume(ctx: Ctx) -> Response:

@@ -25,6 +25,7 @@ def answer_form(lang: str, assignment_id: int, prompt: str, default_visibility: 
         action="prompt.answer",
         value=str(assignment_id),
         submit_label=t(lang, "form.submit"),
+        cancel_label=t(lang, "button.cancel"),
         intro=prompt,
         fields=(
             Field("answer", t(lang, "form.answer"), multiline=True, max_length=ANSWER_LIMIT, initial=initial,

@@ -242,3 +242,102 @@ class SendBudget(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=160)
     tat: float = 0.0
+
+
+class PairSchedule(SQLModel, table=True):
+    """A circle's learning-coffee rhythm (`pairs on`): a round every `every_weeks` weeks on `day` at `time`."""
+
+    __table_args__ = (UniqueConstraint("circle_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    circle_id: int = Field(foreign_key="circle.id")
+    every_weeks: int = 2
+    day: str = Field(default="mon", max_length=3)  # cron day name
+    time: str = Field(default="10:00", max_length=5)  # HH:MM in the schedule's time zone
+    timezone: str = Field(max_length=64)
+    next_run_at: Optional[datetime] = _when(index=True)
+    created_at: datetime = _when(nullable=False, default_now=True)
+
+
+class PairRound(SQLModel, table=True):
+    """One round of learning coffees in a circle; planned once per moment, like a prompt run."""
+
+    __table_args__ = (UniqueConstraint("circle_id", "scheduled_for"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    circle_id: int = Field(foreign_key="circle.id", index=True)
+    trigger: str = Field(default="schedule", max_length=16)  # schedule | manual
+    scheduled_for: datetime = _when(nullable=False)
+    check_in_at: Optional[datetime] = _when(index=True)
+    checked_in_at: Optional[datetime] = _when()
+    people: int = 0  # how many were put in groups
+    left_out: int = 0  # no partner within working hours
+    repeats: int = 0  # pairs who had met before (only when unavoidable)
+    created_at: datetime = _when(nullable=False, default_now=True)
+
+
+class PairGroup(SQLModel, table=True):
+    """Two (or three) people who meet in a round, and the conversation starter they got."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="pairround.id", index=True)
+    circle_id: int = Field(foreign_key="circle.id", index=True)
+    prompt_key: str = Field(max_length=64)
+    shared_chat: bool = False  # introduced in one group conversation (Slack), not a DM each
+    created_at: datetime = _when(nullable=False, default_now=True)
+
+
+class PairMember(SQLModel, table=True):
+    """A person's place in a group: their history, and their own answer to "did you meet?".
+
+    Nobody is in two groups of one round. An erased person's rows lose the link to them (the
+    anonymous answer still counts in the figures)."""
+
+    __table_args__ = (UniqueConstraint("round_id", "person_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="pairgroup.id", index=True)
+    round_id: int = Field(foreign_key="pairround.id", index=True)
+    person_id: Optional[int] = Field(default=None, foreign_key="person.id", index=True)
+    met: Optional[bool] = None  # None: not answered
+    answered_at: Optional[datetime] = _when()
+
+
+class PairOptOut(SQLModel, table=True):
+    """Someone who asked not to be paired in a circle (`pairs skip`) until they join again."""
+
+    __table_args__ = (UniqueConstraint("circle_id", "person_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    circle_id: int = Field(foreign_key="circle.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime = _when(nullable=False, default_now=True)
+
+
+class DashboardLink(SQLModel, table=True):
+    """A single-use sign-in link to the dashboard (`/circle dashboard`), bound to one person.
+
+    Only a hash of the link's token is kept: the database alone cannot sign anyone in."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime = _when(nullable=False, default_now=True)
+    expires_at: datetime = _when(nullable=False, index=True)
+    used_at: Optional[datetime] = _when()
+
+
+class DashboardSession(SQLModel, table=True):
+    """A browser signed in to the dashboard: the hash of its cookie, whose it is, until when."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime = _when(nullable=False, default_now=True)
+    expires_at: datetime = _when(nullable=False, index=True)
+
+
+class DashboardSummary(SQLModel, table=True):
+    """A summary as bot/reports computed it (figures under the group-size rule, never answer text),
+    kept a few minutes so that every web process shows a page without computing it again."""
+
+    key: str = Field(primary_key=True, max_length=160)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    payload: Optional[dict] = _json()
+    computed_at: datetime = _when(nullable=False)

@@ -46,7 +46,7 @@ def test_members_may_leave_but_the_mentor_may_not(world, engine):
 def test_unknown_bare_name_refuses_and_stores_nothing(world, engine):
     circles, people = count(engine, Circle), count(engine, Person)
     answer = said(world.command("Mia", "new Second <@cy|Cy> @nobody", channel=C2))
-    assert "I don't know @nobody" in answer
+    assert "I don't recognise @nobody" in answer
     assert (count(engine, Circle), count(engine, Person)) == (circles, people)
 
 
@@ -88,7 +88,7 @@ def test_list_shows_roles(world):
 
 def test_schedule_is_shown_in_info_and_can_be_turned_off(world, engine):
     world.command("Mia", "schedule coffee mon,wed 09:30", channel=C1)
-    assert "Coffee-room questions: Mon, Wed at 09:30" in said(world.command("Ann", "info", channel=C1))
+    assert "Coffee-room questions: Mon, Wed at 9:30" in said(world.command("Ann", "info", channel=C1))
     world.command("Mia", "schedule off coffee", channel=C1)
     assert count(engine, Schedule) == 0
 
@@ -193,3 +193,14 @@ def test_with_a_prompt_open_a_short_answer_starting_with_a_command_word_is_an_an
     with Session(engine) as s:
         assert [c.name for c in s.exec(select(Circle))] == ["Learners"]
         assert [r.text for r in s.exec(select(Reply))] == ["Uusi näkökulma asiakkaisiin"]
+
+
+def test_a_member_asking_for_a_mentors_command_in_a_dm_is_told_whose_it_is(settings, engine):
+    from harness import make_world
+
+    world = make_world(settings, engine)
+    world.command("Mia", "new Learners <@ann|Ann>", channel="C1")
+    said_to_ann = said(world.command("Ann", "prompt now"))  # in a direct message, not the circle's channel
+    assert "You are a member of Learners, not its mentor" in said_to_ann
+    world.locales["ann"] = "fi-FI"
+    assert "Olet jäsen piirissä Learners" in said(world.command("Ann", "kysymys nyt"))

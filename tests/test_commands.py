@@ -72,6 +72,31 @@ from bot.commands import Mention, UsageError, parse
     ("hjälp", "help", {}),
     ("piiri eroa", "leave", {}),
     ("/cirkel lämna", "leave", {}),
+    # learning coffees
+    ("pairs on", "pairs", {"kind": "on", "weeks": None, "days": "", "time": ""}),
+    ("pairs on every 3w thu 9:30", "pairs", {"kind": "on", "weeks": 3, "days": "thu", "time": "09:30"}),
+    ("pairs on mon 10:00 every 1 week", "pairs", {"weeks": 1, "days": "mon", "time": "10:00"}),
+    ("pairs on weekly", "pairs", {"weeks": 1}),
+    ("parit päälle joka 2 vk ma klo 10", "pairs", {"kind": "on", "weeks": 2, "days": "mon", "time": "10:00"}),
+    ("kahviparit päälle 3 viikon välein torstaisin 14", "pairs", {"weeks": 3, "days": "thu", "time": "14:00"}),
+    ("parit päälle joka toinen viikko", "pairs", {"weeks": 2}),
+    ("par på var 3:e vecka mån 10.00", "pairs", {"kind": "on", "weeks": 3, "days": "mon", "time": "10:00"}),
+    ("par på varannan vecka", "pairs", {"weeks": 2}),
+    ("pairs off", "pairs", {"kind": "off"}),
+    ("parit pois", "pairs", {"kind": "off"}),
+    ("par av", "pairs", {"kind": "off"}),
+    ("pairs now", "pairs", {"kind": "now"}),
+    ("parit nyt", "pairs", {"kind": "now"}),
+    ("kaffepar nu", "pairs", {"kind": "now"}),
+    ("pairs history", "pairs", {"kind": "history"}),
+    ("parit historia", "pairs", {"kind": "history"}),
+    ("par historik", "pairs", {"kind": "history"}),
+    ("pairs skip", "pairs", {"kind": "skip"}),
+    ("parit ohita", "pairs", {"kind": "skip"}),
+    ("par hoppa över", "pairs", {"kind": "skip"}),
+    ("pairs join", "pairs", {"kind": "join"}),
+    ("parit mukaan", "pairs", {"kind": "join"}),
+    ("par med", "pairs", {"kind": "join"}),
 ])
 def test_good_input(text, name, check):
     command = parse(text)
@@ -110,6 +135,15 @@ def test_good_input(text, name, check):
     ("language de", "usage.bad_language", "language"),
     ("list everything", "usage.no_args", "list"),
     ("x" * 5000, "usage.too_long", None),
+    ("pairs", "usage.pairs_what", "pairs"),
+    ("parit joskus", "usage.pairs_what", "pairs"),
+    ("pairs on every 3d", "usage.pairs_every", "pairs"),
+    ("pairs on every 13w", "usage.pairs_every", "pairs"),
+    ("pairs on mon, thu 10:00", "usage.pairs_one_day", "pairs"),
+    ("pairs on mon", "usage.pairs_day_time", "pairs"),
+    ("pairs on someday 10:00", "usage.bad_days", "pairs"),
+    ("parit päälle ma 25.00", "usage.bad_time", "pairs"),
+    ("pairs now please", "usage.no_args", "pairs"),
 ])
 def test_wrong_input_says_what_was_wrong(text, reason, usage):
     with pytest.raises(UsageError) as caught:

@@ -36,7 +36,14 @@ TABLE = [
     ("forget-me", ALL, None),  # asks for confirmation first
     ("language fi", ALL, None),
     ("audit", {"admin"}, "only for admins"),
+    ("pairs on every 3w", MENTOR, "Only the mentor"),
+    ("pairs now", MENTOR, "Only the mentor"),
+    ("pairs off", MENTOR, "Only the mentor"),
+    ("pairs history", ALL, None),  # one's own history only
+    ("pairs skip", {"member", "mentor"}, "You aren't in Learners"),
+    ("pairs join", {"member", "mentor"}, "You aren't in Learners"),
     ("report", {"hr", "mentor"}, "only for HR"),
+    ("dashboard", ALL, None),  # a link for everyone; what the pages show depends on the role (test_dashboard.py)
 ]
 REFUSALS = ("Only the mentor", "only for admins", "only for HR", "archive it", "You aren't in Learners", "There is no circle",
             "already has the circle")

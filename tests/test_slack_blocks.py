@@ -120,3 +120,12 @@ def test_the_home_view_stays_within_a_hundred_blocks():
     view = home_view(Message(blocks=blocks, buttons=(Button("Tauko", "home.pause", ""),)))
     assert_valid_view(view)
     assert view["blocks"][-1]["type"] == "actions"
+
+
+def test_the_answer_modal_closes_with_a_localised_label():
+    from bot.platforms.slack.blocks import form_view
+    from bot.views import answer_form
+
+    for lang, label in (("fi", "Peruuta"), ("sv", "Avbryt"), ("en", "Cancel")):
+        view = form_view(answer_form(lang, 1, "Mitä opit?", "circle"), {"a": "prompt.answer", "v": "1"})
+        assert view["close"]["text"] == label

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from bot.i18n import week_number
 from bot.reports import figures as sql
 from bot.clock import build_scheduler
 from bot.reports.summary import compute
@@ -20,6 +21,7 @@ from harness import at, make_world
 from prompts import default_library
 from storage.models import Assignment, Delivery, Membership, Participation, PromptRun, Reply
 from summary_world import DUO, LEARNERS, MAKERS, PRIVATE_MARKER, REPORT_WEEK, TINY, Seed, realistic
+from summary_world import NEVER_SEEN, strangers
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = at("2026-12-07 09:00")
@@ -84,7 +86,7 @@ def test_small_circles_are_folded_and_never_named(engine, settings):
     assert other == {"circles": 2, **{k: v for k, v in other.items() if k != "circles"}}
     text = outputs(summary)
     assert "Tiny" not in text and "Duo" not in text
-    assert "Other circles (2, each smaller than 5 people, together): 5 people" in render(summary, "en").plain_text
+    assert "Other circles (2, each with fewer than 5 people, together): 5 people" in render(summary, "en").plain_text
 
 
 def test_when_the_folded_rest_is_too_small_the_smallest_named_circle_joins_it(engine, settings):
@@ -183,8 +185,9 @@ def test_mentor_summary_covers_own_circles_under_the_same_rule(engine, settings)
 def test_renders_in_the_readers_language_with_a_sparkline(engine, settings):
     seed = realistic(engine)
     summary = summary_of(engine, settings, seed)
-    assert "Viikkokooste, viikko 2026-W49" in render(summary, "fi").plain_text
-    assert "Veckosammanfattning, vecka 2026-W49" in render(summary, "sv").plain_text
+    assert "Viikkokooste, viikko 49\n30.11.–6.12.2026\n" in render(summary, "fi").plain_text
+    assert "Veckosammanfattning, vecka 49\n30.11.–6.12.2026\n" in render(summary, "sv").plain_text
+    assert not any("2026-W" in render(summary, lang).plain_text for lang in ("fi", "sv", "en"))
     code = [b.text for b in render(summary, "en").blocks if b.kind == "code"][0]
     assert any(ch in code for ch in "▁▂▃▄▅▆▇█")
     assert sparkline([0, 1, 2, None, 7]) == "▁▂▃·█" and sparkline([None, None]) == "··"
@@ -194,12 +197,24 @@ def test_report_command_hr_mentor_and_refusal(settings, engine):
     world = make_world(settings, engine, start=at("2026-12-03 09:00"))
     world.command("Mia", "new Learners <@ann|Ann> <@bo|Bo> <@cy|Cy> <@di|Di> <@ed|Ed>", channel="C1")
     hr = world.command("Hanna", "report").to_caller[0].plain_text
-    assert "Weekly summary, week 2026-W49" in hr
-    assert "Your circles, week 2026-W49" in world.command("Mia", "report").to_caller[0].plain_text
+    assert "Weekly summary, week 49" in hr
+    assert "Your circles, week 49" in world.command("Mia", "report").to_caller[0].plain_text
     refused = world.command("Ann", "report").to_caller[0].plain_text
     assert refused.startswith("Sorry, the weekly summary is only for HR")
     world.locales["zoe"] = "fi-FI"
     assert "vain HR:lle" in world.command("Zoe", "report").to_caller[0].plain_text
+
+
+def test_report_themes_leave_out_names_and_identity_numbers_nobody_told_us_about(settings, engine):
+    world = make_world(settings, engine, start=at("2026-12-04 09:00"))
+    seed = strangers(engine)
+    text = world.command("Hanna", "report").to_caller[0].plain_text  # offline themes, at once
+    summary = summary_of(engine, settings, seed)
+    everything = (text + outputs(summary)).lower()
+    for gone in NEVER_SEEN:
+        assert gone.lower() not in everything, gone
+    assert summary["themes"]["items"] == [{"keywords": ["backlog", "workshop"], "people": 6}]
+    assert "backlog, workshop" in text  # the themes still arrive
 
 
 def test_weekly_job_sends_one_summary_per_hr_user_even_when_run_twice(settings, engine):
@@ -215,8 +230,8 @@ def test_weekly_job_sends_one_summary_per_hr_user_even_when_run_twice(settings, 
     world.drain()
     plan_weekly(engine, services, world.now + timedelta(minutes=5))
     world.drain()
-    hanna = [p for p in world.inbox("hanna") if "2026-W49" in p.message.summary]
-    helmi = [p for p in world.inbox("helmi") if "2026-W49" in p.message.summary]
+    hanna = [p for p in world.inbox("hanna") if p.message.summary.endswith(" 49")]
+    helmi = [p for p in world.inbox("helmi") if p.message.summary.endswith(" 49")]
     assert len(hanna) == 1 and len(helmi) == 1
     assert "Weekly summary" in hanna[0].message.plain_text
     assert "Veckosammanfattning" in helmi[0].message.plain_text
@@ -242,7 +257,7 @@ def test_a_planned_summary_is_not_sent_to_someone_no_longer_in_hr(settings, engi
 
 
 def summaries_to(world, name: str, week: str = REPORT_WEEK) -> list:
-    return [p for p in world.inbox(name) if p.message.summary.endswith(f"week {week}")]
+    return [p for p in world.inbox(name) if p.message.summary.endswith(f"week {week_number(week)}")]
 
 
 def test_the_tick_plans_the_summary_from_monday_nine_once(settings, engine):
@@ -296,7 +311,7 @@ def test_cli_prints_text_json_and_csv(engine, database_url):
     seed = realistic(engine)
     text = run_cli(database_url, "--week", REPORT_WEEK, "--language", "fi")
     assert text.returncode == 0, text.stderr
-    assert "Viikkokooste, viikko 2026-W49" in text.stdout and "Learners" in text.stdout
+    assert "Viikkokooste, viikko 49" in text.stdout and "Learners" in text.stdout
     data = json.loads(run_cli(database_url, "--week", "2026w49", "--format", "json").stdout)
     assert data["week"] == REPORT_WEEK and data["totals"]["answers"] == direct_count(
         engine, REPORT_WEEK, set(seed.circles.values()))["answers"]
@@ -353,5 +368,5 @@ async def test_the_clock_sends_once_even_when_two_clocks_tick(settings, engine):
     await job.func()
     await job.func()  # a second clock, or a restart within the hour
     await world.app.dispatcher.drain(world.app.clock.now)
-    summaries = [p for p in world.inbox("hanna") if p.message.summary == "Weekly summary, week 2026-W49"]
+    summaries = [p for p in world.inbox("hanna") if p.message.summary == "Weekly summary, week 49"]
     assert len(summaries) == 1

@@ -16,10 +16,12 @@ from bot.config import LANGUAGES
 from bot.i18n import t
 
 
-NO_ARGS = {"help", "leave", "list", "info", "resume", "journal", "mydata", "forget-me", "report", "archive", "audit"}
+NO_ARGS = {"help", "leave", "list", "info", "resume", "journal", "mydata", "forget-me", "privacy", "report", "archive",
+           "audit", "dashboard"}
 # Safe to take from a plain chat line even while a prompt waits for an answer: they change nothing
 # anyone else sees, so an answer that happens to start with such a word costs little.
-HARMLESS = {"help", "list", "info", "resume", "journal", "mydata", "language", "pause", "report"}
+HARMLESS = {"help", "list", "info", "resume", "journal", "mydata", "privacy", "language", "pause", "report",
+            "dashboard"}
 
 # Words that may stand before a command: typed in a chat, or the slash command itself.
 PREFIXES = ("/circle", "circle", "/piiri", "piiri", "/cirkel", "cirkel")
@@ -33,6 +35,13 @@ def spelled(platform: str, usage: str) -> str:
 def usage_in(lang: str, name: str) -> str:
     """The usage line of a command in the reader's language, with that language's command words."""
     return t(lang, f"usage.cmd.{name}")
+
+
+def typed(platform: str, lang: str, name: str) -> str:
+    """A command named in running text, in the reader's words as typed on this platform: 'pause' is
+    '/circle tauko' on Slack and 'tauko' on Teams; an example key ('example.schedule') gives its text."""
+    words = t(lang, name) if name.startswith("example.") else usage_in(lang, name).split()[0]
+    return spelled(platform, words)
 
 
 # pause 2w · 2 viikkoa · 2 vk · 2 veckor · 3d · 3 päivää · 3 pv · 3 dagar
@@ -61,12 +70,13 @@ class Command:
     name: str
     circle_name: str = ""
     mentions: tuple[Mention, ...] = ()
-    kind: str = ""  # reflection | coffee (schedule), now | add (prompt)
+    kind: str = ""  # reflection | coffee (schedule), now | add (prompt), on | off | now | history | skip | join (pairs)
     days: str = ""  # cron day_of_week, e.g. "mon,thu"
     time: str = ""  # HH:MM
     text: str = ""
     pause_days: int | None = None  # None: until resume
     language: str = ""
+    weeks: int | None = None  # pairs on: a round every this many weeks (None: as before, else 2)
 
 
 class UsageError(ValueError):
@@ -215,6 +225,52 @@ def _language(rest: str) -> Command:
     return Command("language", language="+".join(codes))
 
 
+# pairs on every 3w · joka 3 vk · 3 viikon välein · var 3:e vecka · varannan vecka · weekly …
+EVERY = re.compile(r"(?:\b(?:every|joka|var|varje)\s+(\d{1,2})(?:\.|:e|:a)?\s*([^\W\d_]*)"
+                   r"|\b(\d{1,2})\s*([^\W\d_]*)\s+(?:välein|intervall|mellanrum)\b)")
+EVERY_WORDS = {"weekly": 1, "viikoittain": 1, "viikottain": 1, "varje vecka": 1, "joka viikko": 1,
+               "biweekly": 2, "fortnightly": 2, "joka toinen viikko": 2, "varannan vecka": 2}
+WEEK_UNITS = {unit for unit, days in PAUSE_UNITS.items() if days == 7} | {"viikon", "viikkoja", "veckors", "wks"}
+MAX_WEEKS = 12
+
+
+def _pairs(rest: str) -> Command:
+    """pairs on [every 2w] [mon 10:00] | off | now | history | skip | join."""
+    word, _, more = words.joined(rest).partition(" ")
+    kind = words.sub(word) if word else None
+    if kind in ("off", "now", "history", "skip", "join"):
+        if more.strip():
+            raise UsageError("usage.no_args", "pairs")
+        return Command("pairs", kind=kind)
+    if kind != "on":
+        raise UsageError("usage.pairs_what", "pairs")
+    text, weeks = more.lower(), None
+    for phrase, value in EVERY_WORDS.items():
+        if re.search(rf"\b{phrase}\b", text):
+            text, weeks = re.sub(rf"\b{phrase}\b", " ", text), value
+    found = EVERY.search(text)
+    if found is not None:
+        count, unit = (found.group(1), found.group(2)) if found.group(1) else (found.group(3), found.group(4))
+        if unit and unit not in WEEK_UNITS:
+            raise UsageError("usage.pairs_every", "pairs", value=found.group(0).strip()[:20])
+        weeks, text = int(count), text[:found.start()] + " " + text[found.end():]
+    if weeks is not None and not 1 <= weeks <= MAX_WEEKS:
+        raise UsageError("usage.pairs_every", "pairs", value=str(weeks))
+    days, clock = "", ""
+    if text.split():
+        try:
+            days, clock = days_and_time(text)
+        except BadDays as bad:
+            raise UsageError("usage.bad_days", "pairs", days=str(bad)[:40]) from None
+        except BadTime as bad:
+            raise UsageError("usage.bad_time", "pairs", time=str(bad)[:20]) from None
+        except ValueError:
+            raise UsageError("usage.pairs_day_time", "pairs") from None
+        if "," in days:
+            raise UsageError("usage.pairs_one_day", "pairs")
+    return Command("pairs", kind="on", days=days, time=clock, weeks=weeks)
+
+
 _PARSERS = {
     "new": _new,
     "add": _people("add"),
@@ -224,4 +280,5 @@ _PARSERS = {
     "coffee": _coffee,
     "pause": _pause,
     "language": _language,
+    "pairs": _pairs,
 }

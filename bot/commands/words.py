@@ -22,22 +22,31 @@ COMMANDS = {
     "journal": ("journal", "päiväkirja", "dagbok"),
     "mydata": ("mydata", "omat-tiedot", "mina-data"),
     "forget-me": ("forget-me", "forgetme", "forget_me", "unohda-minut", "glöm-mig"),
+    "privacy": ("privacy", "tietosuoja", "integritet"),
     "language": ("language", "lang", "kieli", "språk"),
     "report": ("report", "raportti", "rapport"),
     "archive": ("archive", "arkistoi", "arkivera"),
     "audit": ("audit", "loki", "logg"),
+    "pairs": ("pairs", "parit", "kahviparit", "par", "kaffepar"),
+    "dashboard": ("dashboard", "koontinäyttö", "översikt"),
 }
-# words after the command: schedule reflection|coffee|off, prompt now|add, coffee now
+# words after the command: schedule reflection|coffee|off, prompt now|add, coffee now,
+# pairs on|off|now|history|skip|join
 SUBWORDS = {
     "reflection": ("reflection", "pohdinta", "pohdinnat", "reflektion"),
     "coffee": ("coffee", "kahvi", "kaffe"),
     "off": ("off", "pois", "av"),
     "now": ("now", "nyt", "nu"),
     "add": ("add", "lisää", "lägg-till"),
+    "on": ("on", "päälle", "på"),
+    "history": ("history", "historia", "historik"),
+    "skip": ("skip", "ohita", "hoppa-över"),
+    "join": ("join", "mukaan", "med"),
 }
 # two words typed for one (with a space instead of the hyphen)
 PAIRS = {"lägg till": "lägg-till", "ta bort": "ta-bort", "omat tiedot": "omat-tiedot", "mina data": "mina-data",
-         "unohda minut": "unohda-minut", "glöm mig": "glöm-mig", "forget me": "forget-me", "my data": "mydata"}
+         "unohda minut": "unohda-minut", "glöm mig": "glöm-mig", "forget me": "forget-me", "my data": "mydata",
+         "hoppa över": "hoppa-över"}
 LANGUAGE_NAMES = {"suomi": "fi", "suomeksi": "fi", "finska": "fi", "finnish": "fi",
                   "svenska": "sv", "ruotsi": "sv", "ruotsiksi": "sv", "swedish": "sv",
                   "english": "en", "englanti": "en", "englanniksi": "en", "engelska": "en"}

@@ -47,6 +47,12 @@ def secrets(env: Env) -> list[str]:
     return [secret for s in specs().values() for secret in s.secrets(s.settings(env)) if secret]
 
 
+def group_chats(platform: str) -> bool:
+    """Can it open one conversation with several people (Slack)? Unknown platforms can't."""
+    s = specs().get(platform)
+    return s is not None and s.group_chats
+
+
 def command_prefix(platform: str) -> str:
     """How a command is typed there: '/circle' (the default, also for unknown platforms) or ''."""
     s = specs().get(platform)

@@ -5,11 +5,13 @@ from bot.ports.messages import (Attachment, Block, Button, Choice, Field, Form, 
                                 message, spelled_out)
 from bot.ports.platform import (Core, Limits, PermanentFailure, Platform, RateLimited, Runtime, SendError, Sent,
                                 TemporaryFailure, Target, Unreachable)
-from bot.ports.requests import ActionRequest, Actor, CommandRequest, FormRequest, MessageRequest, Place
+from bot.ports.requests import (ActionRequest, Actor, CommandRequest, DeleteRequest, EditRequest, FormRequest,
+                                MessageRequest, Place)
 from bot.ports.spec import PlatformSpec
 
 __all__ = [
     "ActionRequest", "Actor", "Attachment", "Block", "Button", "Choice", "CommandRequest", "ConfigError", "Core",
+    "DeleteRequest", "EditRequest",
     "Env", "Field", "Form", "FormRequest", "Limits", "Message", "MessageRequest", "PermanentFailure", "Place",
     "Platform", "PlatformSpec", "RateLimited", "Response", "Runtime", "SendError", "Sent", "TemporaryFailure",
     "Target", "Unreachable", "file_as_text", "message", "spelled_out",

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
-BlockKind = Literal["heading", "text", "quote", "context", "code"]
+BlockKind = Literal["heading", "text", "quote", "context", "code", "mention"]
 
 
 @dataclass(frozen=True)
@@ -13,6 +13,9 @@ class Block:
     kind: BlockKind
     text: str
     author: str = ""  # for quotes: who said it (already chosen to be shown)
+    # for mentions: the platform's id of the person whose name is `text`; a platform that can
+    # mention people (a Slack <@U…>, a Teams <at>) does, any other shows the name
+    user_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Form:
     submit_label: str
     fields: tuple[Field, ...]
     intro: str = ""
+    cancel_label: str = ""  # the platform's own close button otherwise speaks English
 
 
 @dataclass(frozen=True)

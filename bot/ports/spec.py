@@ -27,3 +27,6 @@ class PlatformSpec:
     loggers: tuple[str, ...] = ()  # its SDK's loggers, kept at WARNING
     # A platform that is itself a chat in this process (the console) reads its input here.
     chat: Callable[[Runtime, Platform, bool], Awaitable[None]] | None = None
+    # It can open one conversation with several people (Slack's group DMs): a learning-coffee group
+    # is introduced there (a Target of kind "group"); elsewhere each person gets a DM.
+    group_chats: bool = False

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, true
 from sqlmodel import Session, select
 
+from bot.reports import coffees
 from bot.reports import figures as sql
 from bot.reports import themes as offline
 from bot.config import Settings
@@ -75,11 +76,13 @@ def _live(row, start: datetime, end: datetime) -> bool:
 
 
 def compute(session: Session, workspace: Workspace, settings: Settings, week: sql.Week, now: datetime,
-            mentor_id: int | None = None, library=None, with_themes: bool = True) -> dict:
-    """The whole summary for one week. Themes are the offline ones (the model's are added by the caller)."""
+            mentor_id: int | None = None, library=None, with_themes: bool = True,
+            trend_weeks: int = TREND_WEEKS) -> dict:
+    """The whole summary for one week. Themes are the offline ones (the model's are added by the caller).
+    `trend_weeks`: how many weeks the trend covers (the chat's 8, the dashboard's 12 or 26)."""
     n = settings.min_group_size
     tz = timezone_of(workspace, settings)
-    weeks = sql.weeks_until(week, TREND_WEEKS, tz)
+    weeks = sql.weeks_until(week, trend_weeks, tz)
     last = len(weeks) - 1
     scope = Scope(workspace.id, mentor_id)
     base = {"version": VERSION, "scope": "mentor" if mentor_id else "workspace", "workspace_id": workspace.id,
@@ -113,6 +116,7 @@ def compute(session: Session, workspace: Workspace, settings: Settings, week: sq
         "new": {"named": sorted(c["name"] for c in named if c["new"]),
                 "other": len([r for r in new if r.id not in named_ids])},
         "themes": offline_themes(session, scope, week, n, library) if with_themes else {"method": "none"},
+        "coffees": coffees.compute(session, weeks, scope.where(), n),
     }
 
 

@@ -11,7 +11,7 @@ import json
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.i18n import t
+from bot.i18n import date_range, t, week_number
 from bot.ports import Attachment, Block, Message
 from bot.rhythm import zone
 
@@ -51,18 +51,23 @@ def number(lang: str, value) -> str:
     return t(lang, "summary.na") if value is None else str(value)
 
 
+def people(lang: str, value) -> str:
+    """'1 ihminen', '5 ihmistä', '5 personer', '5 people'."""
+    return t(lang, "summary.na") if value is None else t(lang, "summary.count_people", count=value)
+
+
 def _period(summary: dict, lang: str) -> str:
     tz = zone(summary.get("timezone"))
     start = datetime.fromisoformat(summary["start"]).astimezone(tz).date()
     end = (datetime.fromisoformat(summary["end"]).astimezone(tz) - timedelta(days=1)).date()
-    text = t(lang, "summary.period", start=start.isoformat(), end=end.isoformat())
+    text = date_range(lang, start, end)
     return text if summary.get("complete") else f"{text} · {t(lang, 'summary.so_far')}"
 
 
 def render(summary: dict, lang: str) -> Message:
     n = summary["min_group_size"]
     key = "summary.heading_mentor" if summary.get("scope") == "mentor" else "summary.heading"
-    heading = t(lang, key, week=summary["week"])
+    heading = t(lang, key, week=week_number(summary["week"]))
     blocks = [Block("heading", heading), Block("context", _period(summary, lang))]
     if summary.get("too_small"):
         blocks.append(Block("text", t(lang, "summary.too_small", min=n)))
@@ -71,12 +76,15 @@ def render(summary: dict, lang: str) -> Message:
     blocks += _trend(summary["trend"], lang)
     blocks += _breakdown(summary, lang, n)
     blocks += _themes(summary.get("themes") or {}, lang, n)
+    blocks += _coffees(summary.get("coffees"), lang, n)
     blocks.append(Block("context", t(lang, "summary.privacy", min=n)))
     return Message(blocks=tuple(blocks), summary=heading)
 
 
 def _figures(f: dict, lang: str, n: int) -> list[str]:
-    lines = [t(lang, "summary.circles", active=f["active_circles"], circles=f["circles"], new=f["new_circles"]),
+    lines = [t(lang, "summary.circles", circles=f["circles"], active=t(lang, "summary.count_active",
+                                                                       count=f["active_circles"]),
+               new=t(lang, "summary.count_new", count=f["new_circles"])),
              t(lang, "summary.members", members=f["members"], answering=number(lang, f["answering"]))]
     if f["withheld"]:
         lines.append(t(lang, "summary.withheld", min=n))
@@ -85,7 +93,8 @@ def _figures(f: dict, lang: str, n: int) -> list[str]:
                        rate=percent(lang, f["response_rate"])))
         lines.append(t(lang, "summary.shared", shared=f["shared"], private=f["private"],
                        share=percent(lang, f["shared_share"])))
-    lines.append(t(lang, "summary.threads", replies=f["thread_replies"], people=f["thread_people"]))
+    lines.append(t(lang, "summary.threads", replies=t(lang, "summary.count_replies", count=f["thread_replies"]),
+                   people=t(lang, "summary.from_people", count=f["thread_people"])))
     return lines
 
 
@@ -98,14 +107,14 @@ def _trend(trend: dict, lang: str) -> list[Block]:
         latest = values[-1]
         shown = percent(lang, latest) if key in RATES else number(lang, latest)
         rows.append(f"{labels[key].ljust(width)}  {sparkline(values)}  {shown}")
-    return [Block("context", t(lang, "summary.trend", weeks=len(trend["weeks"]), first=trend["weeks"][0])),
+    return [Block("context", t(lang, "summary.trend", count=len(trend["weeks"]), first=week_number(trend["weeks"][0]))),
             Block("code", "\n".join(rows))]
 
 
 def _circle_line(c: dict, lang: str) -> str:
     flags = [t(lang, "summary.flag_new")] if c.get("new") else []
     flags += [t(lang, "summary.flag_quiet")] if c.get("quiet") else []
-    line = t(lang, "summary.circle", circle=c["name"], members=c["members"], answers=c["answers"],
+    line = t(lang, "summary.circle", circle=c["name"], members=people(lang, c["members"]), answers=c["answers"],
              prompts=c["prompts"], rate=percent(lang, c["response_rate"]), people=c["thread_people"])
     return f"{line} ({', '.join(flags)})" if flags else line
 
@@ -121,7 +130,7 @@ def _breakdown(summary: dict, lang: str, n: int) -> list[Block]:
         lines.append(t(lang, "summary.more_circles", count=len(circles) - MAX_CIRCLES))
     if other and other.get("members") is not None:
         rate = percent(lang, other.get("response_rate")) if not other.get("withheld") else t(lang, "summary.na")
-        lines.append(t(lang, "summary.other", count=other["circles"], min=n, members=other["members"],
+        lines.append(t(lang, "summary.other", count=other["circles"], min=n, members=people(lang, other["members"]),
                        answers=number(lang, other.get("answers")), rate=rate))
     elif other:
         lines.append(t(lang, "summary.other_empty", count=other["circles"], min=n))
@@ -147,10 +156,31 @@ def _themes(themes: dict, lang: str, n: int) -> list[Block]:
             lines = [f"• {i['title']}: {i['summary']}" if i.get("summary") else f"• {i['title']}" for i in items]
             return blocks + [Block("text", "\n".join(lines)), Block("context", t(lang, "summary.themes_llm"))]
     if method == "offline" and themes.get("items"):
-        lines = [f"• {', '.join(i['keywords'])} — {t(lang, 'summary.theme_people', people=i['people'])}"
-                 for i in themes["items"]]
+        lines = ["• " + t(lang, "summary.theme_line", keywords=", ".join(i["keywords"]),
+                          people=people(lang, i["people"])) for i in themes["items"]]
         return blocks + [Block("text", "\n".join(lines)), Block("context", t(lang, "summary.themes_offline", min=n))]
     return blocks + [Block("text", t(lang, "summary.themes_none", min=n))]
+
+
+def _coffees(coffees: dict | None, lang: str, n: int) -> list[Block]:
+    """Learning coffees, when there were rounds: groups, people, the share that met, the trend."""
+    if not coffees:
+        return []
+    if coffees["withheld"]:
+        lines = [t(lang, "summary.coffees_withheld", min=n)]
+    else:
+        lines = [t(lang, "summary.coffees", count=coffees["groups"], people=people(lang, coffees["people"]))]
+        if coffees["met_share"] is not None:
+            lines.append(t(lang, "summary.coffees_met", share=percent(lang, coffees["met_share"])))
+        elif coffees["groups"]:
+            lines.append(t(lang, "summary.coffees_met_withheld", min=n))
+    trend = coffees["trend"]
+    labels = {key: t(lang, f"summary.trend_coffee_{key}") for key in ("groups", "met")}
+    width = max(map(len, labels.values()))
+    rows = [f"{labels['groups'].ljust(width)}  {sparkline(trend['groups'])}  {number(lang, trend['groups'][-1])}",
+            f"{labels['met'].ljust(width)}  {sparkline(trend['met_share'])}  {percent(lang, trend['met_share'][-1])}"]
+    return [Block("heading", t(lang, "summary.coffees_heading")), Block("text", "\n".join(lines)),
+            Block("code", "\n".join(rows))]
 
 
 def _cell(text: str) -> str:

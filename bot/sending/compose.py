@@ -11,7 +11,9 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from bot import people, rotation
+from bot.commands import typed
 from bot.context import Services
+from bot.pairs import view as pair_view
 from bot.i18n import t
 from bot.ports import Message, Target, message
 from bot.reports.view import delivery_message
@@ -57,6 +59,7 @@ class Batch:
 def compose(session: Session, services: Services, rows: list[Delivery], now: datetime):
     """Returns (outgoing messages, [(delivery id, why it was cancelled)])."""
     batch = Batch(session, rows)
+    batch.pairs = pair_view.Loaded(session, rows) if any(r.kind in pair_view.KINDS for r in rows) else None
     out, cancelled = [], []
     for row in rows:
         try:
@@ -81,6 +84,9 @@ def _one(session: Session, services: Services, batch: Batch, row: Delivery, now:
     person = batch.people.get(row.person_id)
     if circle is not None and circle.archived_at is not None:
         return "circle archived"
+    if row.kind in pair_view.KINDS:  # learning coffees: a group's conversation or one person's DM
+        made = pair_view.compose(services, batch.pairs, row, ws, circle, now)
+        return made if isinstance(made, str) else Outgoing(row.id, *made)
     if person is not None:
         if not person.is_active or person.is_bot:
             return "person inactive"
@@ -118,7 +124,9 @@ def _one(session: Session, services: Services, batch: Batch, row: Delivery, now:
             return "nothing shared"
     elif row.kind == "welcome":
         msg = message(t(lang, "welcome.text", circle=circle.name, by=(row.payload or {}).get("by", "")),
-                      t(lang, "welcome.how"), heading=t(lang, "welcome.heading", circle=circle.name))
+                      t(lang, "welcome.how", **{n: typed(ws.platform, lang, n) for n in ("pause", "leave", "help")}),
+                      t(lang, "welcome.privacy", command=typed(ws.platform, lang, "privacy")),
+                      heading=t(lang, "welcome.heading", circle=circle.name))
     elif row.kind == "notice":
         payload = row.payload or {}
         msg = message(t(lang, payload["key"], **payload.get("params", {})))

@@ -269,6 +269,7 @@ def form_view(form: Form, metadata: dict) -> dict:
     blocks = blocks[-VIEW_BLOCKS:]
     return View(type="modal", callback_id=FORM_CALLBACK, title=truncate(form.title, TITLE_LIMIT),
                 submit=truncate(form.submit_label, TITLE_LIMIT), blocks=blocks,
+                close=truncate(form.cancel_label, TITLE_LIMIT) if form.cancel_label else None,
                 private_metadata=json.dumps(metadata, separators=(",", ":"))).to_dict()
 
 

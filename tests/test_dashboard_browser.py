@@ -1,0 +1,212 @@
+"""The dashboard in a real headless Chromium (the system's, driven by Selenium through chromedriver):
+the link signs in by itself, the HR page draws its figures and charts, stays inside a phone's
+width, prints without its controls, passes axe-core without serious violations, and a member's
+link shows only their own page.
+
+Skipped, with the reason, where Chromium or chromedriver is not installed (CI installs both:
+.ci/run); the HTTP rules of the links are tested without a browser in tests/test_dashboard.py.
+Screenshots go to tmp_path, and also to $DASHBOARD_SCREENSHOTS when that is set.
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import random
+import shutil
+import threading
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from aiohttp import web
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from bot.config import Settings
+from bot.ports import Actor, CommandRequest, Place
+from bot.web import make_web_app
+from harness import make_world
+from storage.db import make_engine, migrate
+from storage.models import Circle, Membership, Reply
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+AXE = Path(os.environ.get("AXE_CORE_JS", Path(__file__).parent / ".axe/node_modules/axe-core/axe.min.js"))
+NOW = datetime(2026, 11, 30, 7, 0, tzinfo=timezone.utc)  # Monday of week 49: the last full week is 48
+PHONE, DESKTOP = (390, 844), (1280, 900)
+
+pytestmark = [
+    pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+                       reason="Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"),
+    pytest.mark.slow,
+]
+
+
+class Served:
+    """The bot's web app on a real port, in a thread of its own (Selenium's calls block)."""
+
+    def __init__(self, app):
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.port = asyncio.run_coroutine_threadsafe(self._start(app), self.loop).result(30)
+
+    async def _start(self, app) -> int:
+        self.runner = web.AppRunner(make_web_app(app), access_log=None)
+        await self.runner.setup()
+        await web.TCPSite(self.runner, "127.0.0.1", 0).start()
+        return self.runner.addresses[0][1]
+
+    def url(self, link_or_path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{urlsplit(link_or_path).path}"
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+@pytest.fixture
+def world(tmp_path):
+    """The benchmark's organisation at its small size (30 circles, some under the threshold), on SQLite."""
+    from bench.summary_bench import SMALL, seed
+
+    url = f"sqlite:///{tmp_path}/browser.db"
+    engine = make_engine(url)
+    migrate(engine)
+    seed(engine, SMALL, random.Random(48))
+    w = make_world(replace(Settings(), database_url=url, hr_users=frozenset({"bench:hr1"})), engine, start=NOW)
+    yield w
+    engine.dispose()
+
+
+@pytest.fixture
+def served(world):
+    s = Served(world.app)
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def browser(tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage",
+                f"--user-data-dir={tmp_path / 'chromium-profile'}", f"--window-size={DESKTOP[0]},{DESKTOP[1]}"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def link(world, platform_user_id: str, name: str) -> str:
+    actor = Actor("bench", "B1", platform_user_id, name, locale="en-GB")
+    response = world.app.core.command(CommandRequest(actor, "dashboard", Place()), world.now)
+    return next(b.text for m in response.to_caller for b in m.blocks if "/dashboard/signin/" in b.text)
+
+
+def wait_for(driver, path: str, seconds: float = 60, selector: str = "h1"):
+    """Until the browser is at `path` and shows `selector` (a first count of a week shows a page
+    that says the figures are on their way, and reloads itself)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, seconds, poll_frequency=0.2).until(
+        lambda d: urlsplit(d.current_url).path == path and d.execute_script("return document.readyState") == "complete"
+        and d.find_elements("css selector", selector))
+
+
+def screenshot(driver, size: tuple[int, int], path: Path) -> None:
+    """The whole page at this width, as a phone or a desktop shows it."""
+    driver.set_window_size(*size)
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": size[0] < 600})
+    metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": {
+        "x": 0, "y": 0, "width": size[0], "height": metrics["height"], "scale": 1}})
+    path.write_bytes(base64.b64decode(shot["data"]))
+    keep = os.environ.get("DASHBOARD_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(keep) / path.name)
+
+
+def axe_violations(driver) -> list[dict]:
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    return driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(v => ("
+        "{id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))));")
+
+
+def small_circle_names(engine, n: int) -> list[str]:
+    with Session(engine) as s:
+        return list(s.exec(select(Circle.name).join(Membership, Membership.circle_id == Circle.id)
+                           .group_by(Circle.id, Circle.name).having(func.count(Membership.id) < n)))
+
+
+def test_hr_page_renders_in_chromium_on_a_phone_and_a_desktop(world, served, browser, tmp_path):
+    url = link(world, "hr1", "Hanna HR")
+    browser.get(served.url(url))  # the sign-in page posts itself, and the session starts
+    wait_for(browser, "/dashboard/hr", selector="#week-heading")
+    page = browser.page_source
+    assert browser.execute_script("return document.documentElement.lang") == "en"
+    assert "Weekly summary, week 48" in browser.find_element("tag name", "h2").text
+    charts = browser.find_elements("css selector", "svg.chart[role=img]")
+    assert len(charts) >= 4 and all(c.size["width"] > 100 and c.size["height"] > 50 for c in charts)
+    assert len(browser.find_elements("css selector", ".chart .bars rect")) > 20
+    values = [e.text for e in browser.find_elements("css selector", ".card-value")]
+    assert len(values) >= 5 and all(v.strip() for v in values)
+    for small in small_circle_names(world.app.engine, world.app.settings.min_group_size):
+        assert small not in page
+    assert "PRIVATE-BENCH" not in page and "Virtanen" not in page
+    problems = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert problems == []  # no CSP violation, nothing failed to load
+
+    violations = axe_violations(browser) if AXE.exists() else []
+    assert [v for v in violations if v["impact"] in ("serious", "critical")] == []
+
+    screenshot(browser, PHONE, tmp_path / "dashboard-hr-phone.png")
+    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+    screenshot(browser, DESKTOP, tmp_path / "dashboard-hr-desktop.png")
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    assert browser.execute_script("return getComputedStyle(document.querySelector('.toolbar')).display") == "none"
+    assert browser.execute_script("return getComputedStyle(document.querySelector('header nav')).display") == "none"
+    pdf = browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": False})
+    assert base64.b64decode(pdf["data"]).startswith(b"%PDF")
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+    browser.get(served.url(url))  # the same link a second time
+    assert "This link no longer works" in browser.find_element("tag name", "h1").text
+    browser.get(served.url("/dashboard/hr"))
+    browser.find_element("css selector", ".signout button").click()
+    wait_for(browser, "/dashboard/signout")
+    browser.get(served.url("/dashboard/hr"))
+    assert "Please sign in first" in browser.find_element("tag name", "h1").text
+    assert browser.find_elements("css selector", "svg") == []
+
+
+def test_a_members_link_shows_only_their_own_page(world, served, browser, tmp_path):
+    with Session(world.app.engine) as s:
+        reply = s.exec(select(Reply).where(Reply.visibility == "private").order_by(Reply.id)).first()
+        person = reply.person_id
+        own = s.exec(select(func.count(Reply.id)).where(Reply.person_id == person)).one()
+    browser.get(served.url(link(world, f"U{person:06d}", "Member")))
+    wait_for(browser, "/dashboard/me", selector="ol.journal")
+    entries = browser.find_elements("css selector", "ol.journal > li")
+    assert len(entries) == own and "PRIVATE-BENCH" in browser.page_source  # their own private answers, to them
+    nav = [a.text for a in browser.find_elements("css selector", "header nav a")]
+    assert nav == ["My journal"]
+    if AXE.exists():
+        assert [v for v in axe_violations(browser) if v["impact"] in ("serious", "critical")] == []
+    screenshot(browser, PHONE, tmp_path / "dashboard-me-phone.png")
+    browser.get(served.url("/dashboard/hr"))
+    assert "Not open to you" in browser.find_element("tag name", "h1").text
+    assert browser.find_elements("css selector", "svg") == [] and "Circle 0" not in browser.page_source
