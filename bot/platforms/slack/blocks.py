@@ -129,7 +129,7 @@ def _quote(text: str, author: str) -> list[str]:
     """A quote in mrkdwn: the author in bold, then each line behind ">"; split to fit a section."""
     head = "*" + escape(author.replace("*", "")) + "*\n" if author else ""
     text = "\n".join(text.splitlines())
-    chunks = pieces(text, TEXT_LIMIT - units(head) - 1, lambda s: units(escape(s)) + s.count("\n"))
+    chunks = pieces(text, TEXT_LIMIT - units(head) - 1, lambda part: units(escape(part)) + part.count("\n"))
     return [(head if number == 0 else "") + "\n".join(">" + escape(line) for line in chunk.split("\n"))
             for number, chunk in enumerate(chunks)]
 
@@ -143,7 +143,7 @@ def content_blocks(block: Block) -> list:
     if block.kind == "code":
         return [RichTextBlock(elements=[RichTextPreformattedElement(elements=[RichTextElementParts.Text(text=part)])])
                 for part in pieces(block.text or " ", TEXT_LIMIT, units)]
-    escaped = pieces(block.text or " ", TEXT_LIMIT, lambda s: units(escape(s)))
+    escaped = pieces(block.text or " ", TEXT_LIMIT, lambda part: units(escape(part)))
     if block.kind == "context":
         return [ContextBlock(elements=[_mrkdwn(escape(part))]) for part in escaped]
     return [SectionBlock(text=_mrkdwn(escape(part))) for part in escaped]
@@ -203,7 +203,7 @@ def _actions_kit(buttons: tuple[Button, ...], block_id: str) -> dict:
 def fallback(message: Message) -> str:
     """The notification text: the summary, escaped like everything else."""
     text = " ".join((message.summary or message.plain_text).split()) or " "
-    return escape(pieces(text, FALLBACK_LIMIT, lambda s: units(escape(s)))[0])
+    return escape(pieces(text, FALLBACK_LIMIT, lambda part: units(escape(part)))[0])
 
 
 def message_parts(messages: list[Message] | Message, max_blocks: int = MESSAGE_BLOCKS,
