@@ -221,15 +221,27 @@ def _choices(request: web.Request, who) -> tuple[list[str], str, int, str, bool]
     return offered, week, trend, sort if sort in pages.SORTS else "answers", request.query.get("all") == "1"
 
 
-async def _summary_page(request: web.Request, scope: str) -> web.Response:
+async def _allowed(request: web.Request, scope: str):
+    """(viewer, None) for someone who may see this scope's figures, else (None, the refusal page)."""
     who = await viewer(request)
     if who is None:
-        return _no_session(request)
+        return None, _no_session(request)
     if not (who.hr if scope == "hr" else who.mentor):
-        return _forbidden(request, who)
+        return None, _forbidden(request, who)
+    return who, None
+
+
+def _wanted(who, week: str, trend: int, scope: str) -> Wanted:
+    return Wanted(who.workspace.id, week, trend, None if scope == "hr" else who.person.id)
+
+
+async def _summary_page(request: web.Request, scope: str) -> web.Response:
+    who, refused = await _allowed(request, scope)
+    if refused is not None:
+        return refused
     st = state(request)
     offered, week, trend, sort, show_all = _choices(request, who)
-    wanted = Wanted(who.workspace.id, week, trend, None if scope == "hr" else who.person.id)
+    wanted = _wanted(who, week, trend, scope)
     found = await st.summaries.get(wanted, st.now())
     w = Words(who.language)
     if found is None:
@@ -262,14 +274,12 @@ async def mentor_page(request: web.Request) -> web.Response:
 
 
 async def _csv(request: web.Request, scope: str) -> web.Response:
-    who = await viewer(request)
-    if who is None:
-        return _no_session(request)
-    if not (who.hr if scope == "hr" else who.mentor):
-        return _forbidden(request, who)
+    who, refused = await _allowed(request, scope)
+    if refused is not None:
+        return refused
     st = state(request)
     _, week, trend, _, _ = _choices(request, who)
-    wanted = Wanted(who.workspace.id, week, trend, None if scope == "hr" else who.person.id)
+    wanted = _wanted(who, week, trend, scope)
     found = await st.summaries.get(wanted, st.now(), wait=60.0)
     if found is None:
         return notice(request, who.language, 503, "dashboard.preparing_title",
