@@ -51,6 +51,7 @@ class Core:
             "prompt.skip": lambda ctx: replies.skip(ctx, req.value),
             "prompt.another": lambda ctx: replies.another(ctx, req.value),
             "prompt.snooze": lambda ctx: replies.snooze(ctx, req.value),
+            "prompt.show": lambda ctx: replies.show(ctx, req.value),
             "reply.private": lambda ctx: replies.keep_private(ctx, req.value),
             "forget.confirm": lambda ctx: journal.forget(ctx, req.value),
             "forget.cancel": journal.cancel_forget,

@@ -156,7 +156,24 @@ def keep_private(ctx: Ctx, value: str) -> Response:
     reply.visibility = "private"
     reply.updated_at = ctx.now
     ctx.session.add(reply)
-    return Response(replace_source=message(ctx.t("answer.now_private")))
+    assignment = ctx.session.exec(select(Assignment).where(Assignment.run_id == reply.run_id,
+                                                           Assignment.person_id == ctx.person.id)).first()
+    if assignment is None:
+        return Response(replace_source=message(ctx.t("answer.now_private")))
+    circle = ctx.session.get(Circle, reply.circle_id)
+    return Response(replace_source=answered_message(ctx.lang, circle, _text(ctx, reply.prompt_key), reply,
+                                                    assignment.id))
+
+
+def show(ctx: Ctx, value: str) -> Response:
+    """The prompt's card as it stands (a form was cancelled): answered, or still open."""
+    assignment, run, circle = _load(ctx, value)
+    reply = _my_reply(ctx, run.id)
+    if reply is not None:
+        return Response(replace_source=answered_message(ctx.lang, circle, _text(ctx, reply.prompt_key), reply,
+                                                        assignment.id))
+    return Response(replace_source=prompt_message(ctx.lang, circle, _text(ctx, assignment.prompt_key), assignment.id,
+                                                  run.closes_at, ctx.tz))
 
 
 def skip(ctx: Ctx, value: str) -> Response:

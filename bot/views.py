@@ -7,6 +7,7 @@ from bot.ports import Block, Button, Choice, Field, Form, Message
 from storage.models import Circle, Reply
 
 ANSWER_LIMIT = 3000
+SHOWN = 300  # characters of an answer its card shows back to its author
 
 
 def prompt_buttons(lang: str, assignment_id: int) -> tuple[Button, ...]:
@@ -26,10 +27,11 @@ def answer_form(lang: str, assignment_id: int, prompt: str, default_visibility: 
         value=str(assignment_id),
         submit_label=t(lang, "form.submit"),
         cancel_label=t(lang, "button.cancel"),
+        cancel_action="prompt.show",
         intro=prompt,
         fields=(
             Field("answer", t(lang, "form.answer"), multiline=True, max_length=ANSWER_LIMIT, initial=initial,
-                  placeholder=t(lang, "form.placeholder")),
+                  placeholder=t(lang, "form.placeholder"), error=t(lang, "form.answer_missing")),
             Field("visibility", t(lang, "form.visibility"), kind="choice", initial=default_visibility,
                   choices=(Choice("circle", t(lang, "visibility.circle")),
                            Choice("private", t(lang, "visibility.private")))),
@@ -40,7 +42,7 @@ def answer_form(lang: str, assignment_id: int, prompt: str, default_visibility: 
 def prompt_message(lang: str, circle: Circle, prompt: str, assignment_id: int, closes_at, tz: str,
                    reminder: bool = False) -> Message:
     heading = t(lang, "prompt.reminder_heading" if reminder else "prompt.heading", circle=circle.name)
-    blocks = [Block("heading", heading), Block("text", prompt)]
+    blocks = [Block("context", heading), Block("question", prompt)]
     if closes_at is not None:
         blocks.append(Block("context", t(lang, "prompt.context", when=format_when(lang, closes_at, tz))))
     return Message(
@@ -51,22 +53,26 @@ def prompt_message(lang: str, circle: Circle, prompt: str, assignment_id: int, c
     )
 
 
+def shown(text: str) -> str:
+    return text if len(text) <= SHOWN else text[:SHOWN].rstrip() + " …"
+
+
 def answered_message(lang: str, circle: Circle, prompt: str, reply: Reply, assignment_id: int) -> Message:
+    """The prompt card once answered, for its author only: the answer (its start) and who may read it."""
     status = "answered.shared" if reply.visibility == "circle" else "answered.private"
     buttons = [Button(t(lang, "button.edit"), "prompt.answer", str(assignment_id))]
     if reply.visibility == "circle":
         buttons.append(Button(t(lang, "button.keep_private"), "reply.private", str(reply.id)))
-    return Message(
-        blocks=(Block("heading", t(lang, "prompt.heading", circle=circle.name)), Block("text", prompt),
-                Block("context", t(lang, status, circle=circle.name))),
-        buttons=tuple(buttons),
-        summary=t(lang, status, circle=circle.name),
-    )
+    blocks = [Block("context", t(lang, "prompt.heading", circle=circle.name)), Block("question", prompt)]
+    if reply.text:
+        blocks.append(Block("quote", shown(reply.text)))
+    blocks.append(Block("context", t(lang, status, circle=circle.name)))
+    return Message(blocks=tuple(blocks), buttons=tuple(buttons), summary=t(lang, status, circle=circle.name))
 
 
 def closed_message(lang: str, circle: Circle, prompt: str, key: str, **params) -> Message:
     return Message(
-        blocks=(Block("heading", t(lang, "prompt.heading", circle=circle.name)), Block("text", prompt),
+        blocks=(Block("context", t(lang, "prompt.heading", circle=circle.name)), Block("question", prompt),
                 Block("context", t(lang, key, **params))),
         summary=t(lang, key, **params),
     )

@@ -87,7 +87,9 @@ def test_recap_shows_only_the_shared_answer(output):
     assert "--- #learners" in recap
     assert "I asked for help earlier than I usually would." in recap
     assert "PRIVATE-MARKER" not in recap
-    assert output.count("PRIVATE-MARKER") == 1  # only in Aino's own journal
+    seen_by = [part.split("\n", 1)[0] for part in output.split("\n--- ") if "PRIVATE-MARKER" in part]
+    assert len(seen_by) == 2  # her answered card shows it back to her, and her journal
+    assert all(who.startswith(("DM → Aino", "vain Aino näkee")) for who in seen_by), seen_by
 
 
 def test_each_journal_shows_own_answer(output):

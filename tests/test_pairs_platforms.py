@@ -100,7 +100,7 @@ async def test_teams_sends_each_a_card_that_mentions_the_partner(settings, engin
         [ask] = [c for c in world.inbox(ANN) if any(a["data"].get("kipina") == "pairs.met"
                                                     for a in (c.card or {}).get("actions", []))]
         await world.submit(ANN, ask, "We met")
-        [update] = [c for c in world.connector.of("update") if c.id == ask.id]
+        [update] = [c for c in world.updates if c.id == ask.id]
         assert "noted that you met" in update.text and not update.card.get("actions")
         assert answers(engine) == {"Ann": True}
 

@@ -86,7 +86,9 @@ def test_small_circles_are_folded_and_never_named(engine, settings):
     assert other == {"circles": 2, **{k: v for k, v in other.items() if k != "circles"}}
     text = outputs(summary)
     assert "Tiny" not in text and "Duo" not in text
-    assert "Other circles (2, each with fewer than 5 people, together): 5 people" in render(summary, "en").plain_text
+    circles = next(b for b in render(summary, "en").blocks if b.kind == "table" and b.rows[0][0] == "Circle")
+    assert circles.rows[-1][:2] == ("2 other circles", "5")
+    assert "Other circles: each with fewer than 5 people, counted together." in render(summary, "en").plain_text
 
 
 def test_when_the_folded_rest_is_too_small_the_smallest_named_circle_joins_it(engine, settings):
@@ -188,8 +190,8 @@ def test_renders_in_the_readers_language_with_a_sparkline(engine, settings):
     assert "Viikkokooste, viikko 49\n30.11.–6.12.2026\n" in render(summary, "fi").plain_text
     assert "Veckosammanfattning, vecka 49\n30.11.–6.12.2026\n" in render(summary, "sv").plain_text
     assert not any("2026-W" in render(summary, lang).plain_text for lang in ("fi", "sv", "en"))
-    code = [b.text for b in render(summary, "en").blocks if b.kind == "code"][0]
-    assert any(ch in code for ch in "▁▂▃▄▅▆▇█")
+    trend = [b for b in render(summary, "en").blocks if b.kind == "table"][0]
+    assert any(ch in trend.text for ch in "▁▂▃▄▅▆▇█")
     assert sparkline([0, 1, 2, None, 7]) == "▁▂▃·█" and sparkline([None, None]) == "··"
 
 

@@ -111,7 +111,10 @@ async def test_prompt_now_sends_one_card_per_member(world):
         choice = next(e for e in body if e["type"] == "Input.ChoiceSet")
         assert {c["value"] for c in choice["choices"]} == {"circle", "private"}
         assert [a["title"] for a in card.card["actions"]] == ["Answer", "Skip", "Another question", "Snooze"]
-        assert all(a["type"] == "Action.Submit" for a in card.card["actions"])
+        assert all(a["type"] == "Action.Execute" for a in card.card["actions"])
+        # the form's Save stays a button; the rest go to the "…" menu, so the card fits a phone
+        assert [a.get("mode", "primary") for a in card.card["actions"]] == ["primary", "secondary", "secondary",
+                                                                          "secondary"]
         assert card.body["summary"].startswith("Reflection prompt")
     assert any("Reflection prompt sent to 3 members" in c.text for c in world.inbox(MIA))
 
@@ -126,11 +129,12 @@ async def test_submitting_the_card_stores_the_answer_and_updates_the_card(world,
     with Session(engine) as s:
         [reply] = s.exec(select(Reply)).all()
     assert reply.text == "I asked for help earlier than usual." and reply.visibility == "private"
-    [update] = world.connector.of("update")
+    [update] = world.updates  # the invoke's answer is the card: no update call, no second message
     assert update.id == card.id and update.conversation_id == ANN.personal
-    assert "Answered — kept private" in update.text
+    assert "Answered — kept private" in update.text and "I asked for help earlier than usual." in update.text
     assert not any(e["type"].startswith("Input.") for e in update.card["body"])
-    assert any("Your answer is saved in your journal" in c.text for c in world.inbox(ANN))
+    assert world.connector.of("update") == []
+    assert not any("Your answer is saved" in c.text for c in world.inbox(ANN))
 
     await world.submit(ANN, card, "Answer", answer="I asked for help earlier than usual.", visibility="private")
     with Session(engine) as s:
@@ -142,18 +146,21 @@ async def test_editing_an_answer_turns_the_card_into_the_form_and_back(world, en
     await world.command(MIA, "prompt now")
     [card] = prompt_cards(world, ANN)
     await world.submit(ANN, card, "Answer", answer="First thoughts", visibility="circle")
-    answered = world.connector.of("update")[-1]
+    answered = world.updates[-1]
 
     await world.submit(ANN, answered, "Edit my answer")
-    form = world.connector.of("update")[-1]
+    form = world.updates[-1]
     assert form.id == card.id
     assert next(e for e in form.card["body"] if e.get("id") == "answer")["value"] == "First thoughts"
-    await world.submit(ANN, form, "Save", answer="Second thoughts", visibility="private")
+    await world.submit(ANN, form, "Cancel")  # back to the answered card, nothing changed
+    assert "First thoughts" in world.updates[-1].text and "Edit my answer" in world.updates[-1].text
+    await world.submit(ANN, world.updates[-1], "Edit my answer")
+    await world.submit(ANN, world.updates[-1], "Save", answer="Second thoughts", visibility="private")
 
     with Session(engine) as s:
         [reply] = s.exec(select(Reply)).all()
     assert (reply.text, reply.visibility) == ("Second thoughts", "private")
-    assert "Answered — kept private" in world.connector.of("update")[-1].text
+    assert "Answered — kept private" in world.updates[-1].text and "Second thoughts" in world.updates[-1].text
 
 
 async def test_skip_and_snooze_replace_the_card(world, engine):
@@ -161,7 +168,8 @@ async def test_skip_and_snooze_replace_the_card(world, engine):
     await world.command(MIA, "prompt now")
     await world.submit(ANN, prompt_cards(world, ANN)[0], "Skip", answer="not sent")
     await world.submit(BOB, prompt_cards(world, BOB)[0], "Snooze")
-    updates = {u.conversation_id: u for u in world.connector.of("update")}
+    updates = {u.conversation_id: u for u in world.updates}
+    assert set(updates) == {ANN.personal, BOB.personal}
     assert "skip" in updates[ANN.personal].text.lower()
     assert updates[ANN.personal].card.get("actions") is None
     assert "ask again on Thu 3 Dec 15:00" in updates[BOB.personal].text
@@ -182,7 +190,7 @@ async def test_plain_reply_in_the_personal_chat_is_the_answer(world, engine):
     await world.submit(ANN, thanks, "Keep private")
     with Session(engine) as s:
         assert s.exec(select(Reply)).one().visibility == "private"
-    assert "now private" in world.connector.of("update")[-1].text
+    assert "Answered — kept private" in world.updates[-1].text and "I learned to ask" in world.updates[-1].text
 
 
 async def test_a_finnish_member_gets_finnish_cards(world):

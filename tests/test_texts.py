@@ -55,9 +55,9 @@ WEEKS = {"first": week_number("2026-W42"), "last": week_number("2026-W49")}
 
 def by_key(lang: str) -> dict[str, dict]:
     """Where the same name means something else (bot/reports/view.py fills these)."""
-    return {"summary.trend": WEEKS, "summary.chart_title": WEEKS, "summary.members": {"members": 42},
-            "summary.circles": {"circles": 12, "new": t(lang, "summary.count_new", count=1)},
-            "summary.threads": {"people": t(lang, "summary.from_people", count=1)}, "summary.circle": {"people": 2},
+    return {"summary.trend": WEEKS, "summary.chart_title": WEEKS,
+            "summary.fact_circles_value": {"circles": 12, "new": t(lang, "summary.count_new", count=1)},
+            "summary.fact_threads_value": {"people": t(lang, "summary.from_people", count=1)},
             "circle.announce_members": {"members": "Ann, Bo"}, "summary.percent": {"value": 60},
             "usage.bad_time": {"time": "25.99"}, "console.in_channel": {"place": "#oppijat"},
             "console.tick": {"at": "2026-12-03",  # the /tick argument echoed as typed

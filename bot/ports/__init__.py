@@ -1,8 +1,8 @@
 """The contract between the core and a chat platform: everything a platform package may use of
 Kipinä besides the shared plumbing, i18n and logs. Nothing here reads storage or runs a use case."""
 from bot.ports.env import ConfigError, Env
-from bot.ports.messages import (Attachment, Block, Button, Choice, Field, Form, Message, Response, file_as_text,
-                                message, spelled_out)
+from bot.ports.messages import (Attachment, Block, Button, Choice, Field, Form, Message, Response, aligned, facts,
+                                file_as_text, message, spelled_out, table)
 from bot.ports.platform import (Core, Limits, PermanentFailure, Platform, RateLimited, Runtime, SendError, Sent,
                                 TemporaryFailure, Target, Unreachable)
 from bot.ports.requests import (ActionRequest, Actor, CommandRequest, DeleteRequest, EditRequest, FormRequest,
@@ -14,5 +14,5 @@ __all__ = [
     "DeleteRequest", "EditRequest",
     "Env", "Field", "Form", "FormRequest", "Limits", "Message", "MessageRequest", "PermanentFailure", "Place",
     "Platform", "PlatformSpec", "RateLimited", "Response", "Runtime", "SendError", "Sent", "TemporaryFailure",
-    "Target", "Unreachable", "file_as_text", "message", "spelled_out",
+    "Target", "Unreachable", "aligned", "facts", "file_as_text", "message", "spelled_out", "table",
 ]

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
-BlockKind = Literal["heading", "text", "quote", "context", "code", "mention"]
+BlockKind = Literal["heading", "question", "text", "quote", "context", "code", "mention", "facts", "table"]
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,9 @@ class Block:
     # for mentions: the platform's id of the person whose name is `text`; a platform that can
     # mention people (a Slack <@U…>, a Teams <at>) does, any other shows the name
     user_id: str = ""
+    # facts: (label, value) pairs; table: the column headers, then the rows. `text` is the same
+    # content as plain text, for whatever shows only text: make these blocks with facts() and table().
+    rows: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Field:
     choices: tuple[Choice, ...] = ()
     initial: str = ""
     placeholder: str = ""
+    error: str = ""  # what to say when it is left empty (a platform that checks before sending)
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class Form:
     fields: tuple[Field, ...]
     intro: str = ""
     cancel_label: str = ""  # the platform's own close button otherwise speaks English
+    cancel_action: str = ""  # where a form replaces a card, the action (with `value`) that puts it back
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,28 @@ def message(*texts: str, buttons: tuple[Button, ...] = (), heading: str = "") ->
     blocks += [Block("text", t) for t in texts if t]
     summary = heading or (texts[0] if texts else "")
     return Message(blocks=tuple(blocks), buttons=buttons, summary=summary[:150])
+
+
+def facts(rows) -> Block:
+    """Labelled figures, e.g. facts([("Answers", "64"), ("Response rate", "53%")]); plain text "label: value"."""
+    pairs = tuple((str(label), str(value)) for label, value in rows)
+    return Block("facts", "\n".join(f"{label}: {value}" for label, value in pairs), rows=pairs)
+
+
+def table(header, rows) -> Block:
+    """A table: the header row, then rows (short rows are filled with empty cells); plain text as
+    aligned columns."""
+    cells = [tuple(str(cell) for cell in row) for row in (header, *rows)]
+    width = max(map(len, cells), default=0)
+    cells = [row + ("",) * (width - len(row)) for row in cells]
+    return Block("table", aligned(cells), rows=tuple(cells))
+
+
+def aligned(rows) -> str:
+    """Rows of cells as lines of left-aligned columns, two spaces apart."""
+    rows = [tuple(row) for row in rows]
+    widths = [max(len(row[i]) for row in rows if i < len(row)) for i in range(max(map(len, rows), default=0))]
+    return "\n".join("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows)
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """The weekly summary as a chat message in the reader's language, and as JSON or CSV for operators.
 
 The summary arrives as plain data (see bot/reports/summary.py); nothing here reads the database.
-Trends are text sparklines (▁▂▃▅▇), which every platform shows the same way.
+Headline figures are a facts block and the trend and circles are tables, which each platform
+draws its own way; trends are text sparklines (▁▂▃▅▇), which every platform shows the same way.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.i18n import date_range, t, week_number
-from bot.ports import Attachment, Block, Message
+from bot.ports import Attachment, Block, Message, facts, table
 from bot.rhythm import zone
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -26,20 +27,19 @@ CSV_COLUMNS = ("week", "group", "circles", "active_circles", "new_circles", "mem
                "quiet", "new")
 
 
-def sparkline(values: list) -> str:
+def sparkline(values: list, rate: bool = False) -> str:
+    """Counts from zero to the highest week, rates on the whole 0–100 % scale, so that a flat line
+    at 3 answers or at 20 % does not look like a peak; a week without figures is a gap."""
     known = [v for v in values if v is not None]
-    if not known:
-        return GAP * len(values)
-    low, high = min(known), max(known)
-    span = high - low
+    high = 1.0 if rate else max(known, default=0)
     out = []
     for v in values:
         if v is None:
             out.append(GAP)
-        elif span == 0:
-            out.append(SPARKS[0] if high == 0 else SPARKS[3])
+        elif high <= 0:
+            out.append(SPARKS[0])
         else:
-            out.append(SPARKS[round((v - low) / span * (len(SPARKS) - 1))])
+            out.append(SPARKS[round(max(0, min(v, high)) / high * (len(SPARKS) - 1))])
     return "".join(out)
 
 
@@ -72,51 +72,63 @@ def render(summary: dict, lang: str) -> Message:
     if summary.get("too_small"):
         blocks.append(Block("text", t(lang, "summary.too_small", min=n)))
         return Message(blocks=tuple(blocks), summary=heading)
-    blocks.append(Block("text", "\n".join(_figures(summary["totals"], lang, n))))
+    blocks += _figures(summary["totals"], lang, n)
     blocks += _trend(summary["trend"], lang)
     blocks += _breakdown(summary, lang, n)
     blocks += _themes(summary.get("themes") or {}, lang, n)
-    blocks += _coffees(summary.get("coffees"), lang, n)
+    blocks += _coffees(summary.get("coffees"), summary["trend"]["weeks"], lang, n)
     blocks.append(Block("context", t(lang, "summary.privacy", min=n)))
     return Message(blocks=tuple(blocks), summary=heading)
 
 
-def _figures(f: dict, lang: str, n: int) -> list[str]:
-    lines = [t(lang, "summary.circles", circles=f["circles"], active=t(lang, "summary.count_active",
-                                                                       count=f["active_circles"]),
-               new=t(lang, "summary.count_new", count=f["new_circles"])),
-             t(lang, "summary.members", members=f["members"], answering=number(lang, f["answering"]))]
-    if f["withheld"]:
-        lines.append(t(lang, "summary.withheld", min=n))
-    else:
-        lines.append(t(lang, "summary.prompts", prompts=f["prompts"], answers=f["answers"],
-                       rate=percent(lang, f["response_rate"])))
-        lines.append(t(lang, "summary.shared", shared=f["shared"], private=f["private"],
-                       share=percent(lang, f["shared_share"])))
-    lines.append(t(lang, "summary.threads", replies=t(lang, "summary.count_replies", count=f["thread_replies"]),
-                   people=t(lang, "summary.from_people", count=f["thread_people"])))
-    return lines
+def _figures(f: dict, lang: str, n: int) -> list[Block]:
+    """The headline figures; when few people were asked, no answer figures but a sentence why."""
+    circles = t(lang, "summary.fact_circles_value", circles=f["circles"],
+                active=t(lang, "summary.count_active", count=f["active_circles"]),
+                new=t(lang, "summary.count_new", count=f["new_circles"]))
+    rows = [(t(lang, "summary.fact_circles"), circles), (t(lang, "summary.fact_members"), number(lang, f["members"])),
+            (t(lang, "summary.fact_answering"), number(lang, f["answering"]))]
+    if not f["withheld"]:
+        shared = t(lang, "summary.fact_shared_value", shared=f["shared"], share=percent(lang, f["shared_share"]))
+        rows += [(t(lang, "summary.fact_prompts"), number(lang, f["prompts"])),
+                 (t(lang, "summary.trend_answers"), number(lang, f["answers"])),
+                 (t(lang, "summary.trend_response_rate"), percent(lang, f["response_rate"])),
+                 (t(lang, "summary.fact_shared"), shared), (t(lang, "summary.fact_private"), number(lang, f["private"]))]
+    rows.append((t(lang, "summary.fact_threads"), t(
+        lang, "summary.fact_threads_value", replies=t(lang, "summary.count_replies", count=f["thread_replies"]),
+        people=t(lang, "summary.from_people", count=f["thread_people"]))))
+    return [facts(rows)] + ([Block("text", t(lang, "summary.withheld", min=n))] if f["withheld"] else [])
+
+
+def _trend_table(weeks: list[str], rows: list[tuple[str, list, bool]], lang: str) -> Block:
+    """label | sparkline | the latest week's figure, one row per (label, values, is a rate)."""
+    header = (t(lang, "summary.col_measure"), t(lang, "summary.col_trend"),
+              t(lang, "summary.col_week", week=week_number(weeks[-1])))
+    return table(header, [(label, sparkline(values, rate), percent(lang, values[-1]) if rate
+                           else number(lang, values[-1])) for label, values, rate in rows])
 
 
 def _trend(trend: dict, lang: str) -> list[Block]:
-    labels = {key: t(lang, f"summary.trend_{key}") for key in TREND_ROWS}
-    width = max(len(label) for label in labels.values())
-    rows = []
-    for key in TREND_ROWS:
-        values = trend[key]
-        latest = values[-1]
-        shown = percent(lang, latest) if key in RATES else number(lang, latest)
-        rows.append(f"{labels[key].ljust(width)}  {sparkline(values)}  {shown}")
+    rows = [(t(lang, f"summary.trend_{key}"), trend[key], key in RATES) for key in TREND_ROWS]
     return [Block("context", t(lang, "summary.trend", count=len(trend["weeks"]), first=week_number(trend["weeks"][0]))),
-            Block("code", "\n".join(rows))]
+            _trend_table(trend["weeks"], rows, lang)]
 
 
-def _circle_line(c: dict, lang: str) -> str:
+def _circle_row(c: dict, lang: str) -> tuple[str, ...]:
     flags = [t(lang, "summary.flag_new")] if c.get("new") else []
     flags += [t(lang, "summary.flag_quiet")] if c.get("quiet") else []
-    line = t(lang, "summary.circle", circle=c["name"], members=people(lang, c["members"]), answers=c["answers"],
-             prompts=c["prompts"], rate=percent(lang, c["response_rate"]), people=c["thread_people"])
-    return f"{line} ({', '.join(flags)})" if flags else line
+    name = f"{c['name']} ({', '.join(flags)})" if flags else c["name"]
+    return (name, number(lang, c["members"]), f"{number(lang, c['answers'])}/{number(lang, c['prompts'])}",
+            percent(lang, c["response_rate"]), number(lang, c["thread_people"]))
+
+
+def _other_row(other: dict, lang: str) -> tuple[str, ...]:
+    """The folded small circles together; answer figures only when enough of them were asked."""
+    na = t(lang, "summary.na")
+    withheld = other.get("withheld")
+    answered = na if withheld else f"{number(lang, other.get('answers'))}/{number(lang, other.get('prompts'))}"
+    return (t(lang, "summary.other_circles", count=other["circles"]), number(lang, other["members"]), answered,
+            na if withheld else percent(lang, other.get("response_rate")), number(lang, other.get("thread_people")))
 
 
 def _names(names: list[str]) -> list[str]:
@@ -125,23 +137,27 @@ def _names(names: list[str]) -> list[str]:
 
 def _breakdown(summary: dict, lang: str, n: int) -> list[Block]:
     circles, other = summary["circles"], summary.get("other")
-    lines = [_circle_line(c, lang) for c in circles[:MAX_CIRCLES]]
+    rows = [_circle_row(c, lang) for c in circles[:MAX_CIRCLES]]
+    lines = []
     if len(circles) > MAX_CIRCLES:
         lines.append(t(lang, "summary.more_circles", count=len(circles) - MAX_CIRCLES))
     if other and other.get("members") is not None:
-        rate = percent(lang, other.get("response_rate")) if not other.get("withheld") else t(lang, "summary.na")
-        lines.append(t(lang, "summary.other", count=other["circles"], min=n, members=people(lang, other["members"]),
-                       answers=number(lang, other.get("answers")), rate=rate))
+        rows.append(_other_row(other, lang))
+        lines.append(t(lang, "summary.other_note", min=n))
     elif other:
         lines.append(t(lang, "summary.other_empty", count=other["circles"], min=n))
     if not circles:
-        lines = [t(lang, "summary.no_breakdown", min=n)]
+        rows, lines = [], [t(lang, "summary.no_breakdown", min=n)]
     for key in ("quiet", "new"):
         group = summary[key]
         parts = _names(group["named"]) + ([t(lang, "summary.other_circles", count=group["other"])] if group["other"] else [])
         if parts:
             lines.append(t(lang, f"summary.{key}", circles=", ".join(parts)))
-    return [Block("heading", t(lang, "summary.by_circle")), Block("text", "\n".join(lines))]
+    header = (t(lang, "summary.col_circle"), t(lang, "summary.trend_members"), t(lang, "summary.col_answered"),
+              t(lang, "summary.trend_response_rate"), t(lang, "summary.trend_thread_people"))
+    blocks = [Block("heading", t(lang, "summary.by_circle"))]
+    blocks += [table(header, rows)] if rows else []
+    return blocks + ([Block("text", "\n".join(lines))] if lines else [])
 
 
 def _themes(themes: dict, lang: str, n: int) -> list[Block]:
@@ -162,7 +178,7 @@ def _themes(themes: dict, lang: str, n: int) -> list[Block]:
     return blocks + [Block("text", t(lang, "summary.themes_none", min=n))]
 
 
-def _coffees(coffees: dict | None, lang: str, n: int) -> list[Block]:
+def _coffees(coffees: dict | None, weeks: list[str], lang: str, n: int) -> list[Block]:
     """Learning coffees, when there were rounds: groups, people, the share that met, the trend."""
     if not coffees:
         return []
@@ -175,12 +191,10 @@ def _coffees(coffees: dict | None, lang: str, n: int) -> list[Block]:
         elif coffees["groups"]:
             lines.append(t(lang, "summary.coffees_met_withheld", min=n))
     trend = coffees["trend"]
-    labels = {key: t(lang, f"summary.trend_coffee_{key}") for key in ("groups", "met")}
-    width = max(map(len, labels.values()))
-    rows = [f"{labels['groups'].ljust(width)}  {sparkline(trend['groups'])}  {number(lang, trend['groups'][-1])}",
-            f"{labels['met'].ljust(width)}  {sparkline(trend['met_share'])}  {percent(lang, trend['met_share'][-1])}"]
+    rows = [(t(lang, "summary.trend_coffee_groups"), trend["groups"], False),
+            (t(lang, "summary.trend_coffee_met"), trend["met_share"], True)]
     return [Block("heading", t(lang, "summary.coffees_heading")), Block("text", "\n".join(lines)),
-            Block("code", "\n".join(rows))]
+            _trend_table(weeks, rows, lang)]
 
 
 def _cell(text: str) -> str:
@@ -225,5 +239,7 @@ def delivery_message(settings, ws, person, payload: dict | None, lang: str) -> M
     png = chart_png(payload, lang)
     if png is None:
         return summary
-    chart = Attachment(f"kipina-summary-{payload['week']}.png", png, "image/png", title=summary.summary)
-    return replace(summary, attachment=chart)  # where the platform takes files, the trend as a picture
+    weeks = payload["trend"]["weeks"]
+    title = t(lang, "summary.chart_title", first=week_number(weeks[0]), last=week_number(weeks[-1]))
+    chart = Attachment(f"kipina-summary-{payload['week']}.png", png, "image/png", title=title)  # also its alt text
+    return replace(summary, attachment=chart)  # where the platform takes files or pictures, the trend as one

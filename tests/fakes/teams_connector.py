@@ -63,6 +63,8 @@ class MockConnector:
         self.gone: set[str] = set()  # conversation ids that answer 404
         self.attempts: list[tuple[str, int]] = []  # every request, including failed ones: (kind, status)
         self.ids = itertools.count(1000)
+        self.uploads: list[tuple[str, dict, bytes]] = []  # (file name, headers, bytes) put to an upload URL
+        self.upload_status = 201
         self.runner: web.AppRunner | None = None
         self.url = ""
 
@@ -93,6 +95,7 @@ class MockConnector:
         app.router.add_post(PREFIX + "v3/conversations/{cid}/activities", self._send)
         app.router.add_post(PREFIX + "v3/conversations/{cid}/activities/{aid}", self._reply)
         app.router.add_put(PREFIX + "v3/conversations/{cid}/activities/{aid}", self._update)
+        app.router.add_put("/onedrive/upload/{name}", self._upload)  # where a file consent's uploadUrl points
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", port)
@@ -152,6 +155,21 @@ class MockConnector:
         activity_id = str(next(self.ids))
         self.calls.append(Call(kind, cid, activity_id, body, dict(request.headers), request.match_info.get("aid")))
         return web.json_response({"id": activity_id}, status=201)
+
+    def upload_info(self, name: str) -> dict:
+        """What Teams puts in a fileConsent/invoke when a person accepts a file (bots/how-to/bots-filesv4.md)."""
+        base = self.url.split(PREFIX)[0]
+        return {"contentUrl": f"https://contoso.sharepoint.com/personal/ann/Documents/Applications/Kipinä/{name}",
+                "name": name, "uploadUrl": f"{base}/onedrive/upload/{name}?session=1a2b3c",
+                "uniqueId": "1150D938-8870-4044-9F2C-5BBDEBA70C9D", "fileType": name.rsplit(".", 1)[-1]}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        data = await request.read()
+        self.uploads.append((request.match_info["name"], dict(request.headers), data))
+        if self.upload_status >= 300:
+            return web.json_response({"error": {"code": "generalException"}}, status=self.upload_status)
+        return web.json_response({"id": "file-1", "name": request.match_info["name"], "size": len(data)},
+                                 status=self.upload_status)
 
     async def _update(self, request: web.Request) -> web.Response:
         failed = self._failure("update")

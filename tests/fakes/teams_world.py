@@ -80,6 +80,8 @@ class TeamsWorld:
         self.connector = MockConnector()
         self.ids = itertools.count(1)
         self.client: TestClient | None = None
+        self.answers: list[dict] = []  # what invokes were answered, in order
+        self.updates: list[Call] = []  # cards shown in place of the card whose button was pressed
 
     async def __aenter__(self) -> "TeamsWorld":
         await self.connector.start()
@@ -175,7 +177,9 @@ class TeamsWorld:
         return response
 
     async def submit(self, user: User, card_call: Call, label: str, **inputs):
-        """Press a button of a card the bot sent (its inputs are submitted with it)."""
+        """Press a button of a card the bot sent (its inputs are submitted with it). An Action.Execute
+        is an adaptiveCard/action invoke, whose answer (a card, or a message Teams shows on the card)
+        is kept in `answers`, a card in `updates` too; an Action.Submit is a message with a value."""
         action = next(a for a in card_call.card["actions"] if a["title"] == label)
         value = dict(action["data"])
         if action.get("associatedInputs") != "none":
@@ -183,9 +187,28 @@ class TeamsWorld:
                 if element.get("type", "").startswith("Input."):
                     value[element["id"]] = inputs.get(element["id"], element.get("value", ""))
         card_id = card_call.id
-        body = self.activity(user, replyToId=card_id, value=value)
+        if action["type"] != "Action.Execute":
+            body = self.activity(user, replyToId=card_id, value=value)
+            body["conversation"]["id"] = card_call.conversation_id
+            return await self.post(body)
+        invoke = {"action": {"type": "Action.Execute", "id": f"action-{next(self.ids)}", "verb": action["verb"],
+                             "data": value}, "trigger": "manual"}
+        body = self.activity(user, "invoke", name="adaptiveCard/action", replyToId=card_id, value=invoke)
         body["conversation"]["id"] = card_call.conversation_id
-        return await self.post(body)
+        return await self.invoke(body, card_call)
+
+    async def invoke(self, body: dict, card_call: Call | None = None):
+        """Post an invoke as Teams does and keep what it was answered."""
+        response = await self.client.post("/api/messages", json=body)
+        assert response.status == 200, await response.text()
+        answer = await response.json()
+        self.answers.append(answer)
+        if answer.get("type") == "application/vnd.microsoft.card.adaptive":
+            check_card(answer["value"])
+            shown = {"type": "message", "attachments": [{"contentType": answer["type"], "content": answer["value"]}]}
+            self.updates.append(Call("invoke", body["conversation"]["id"], card_call.id if card_call else None, shown))
+        await self.drain()
+        return response
 
     # -- what the bot sent -----------------------------------------------------------------------
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from bot.ports import Field, Form, Message
+from bot.ports import Field, Form, Message, aligned
 
 
 class ConsoleView:
@@ -26,8 +26,15 @@ class ConsoleView:
                              for i, line in enumerate(block.text.splitlines() or [""]))
             elif block.kind == "context":
                 lines.append(f"({block.text})")
+            elif block.kind == "question":
+                lines.append(f"» {block.text}")
             elif block.kind == "mention":
                 lines.append(f"@{block.text}")
+            elif block.kind == "facts" and block.rows:
+                lines.extend(f"{row[0]}: {' '.join(row[1:])}" for row in block.rows if row)
+            elif block.kind == "table" and block.rows:
+                header, *rest = aligned(block.rows).split("\n")
+                lines.extend([header, "─" * len(header), *rest])  # a rule under the column headers
             else:
                 lines.append(block.text)
         if message.buttons:

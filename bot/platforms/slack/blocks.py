@@ -27,13 +27,16 @@ from slack_sdk.models.blocks import (
     RichTextBlock,
     RichTextElementParts,
     RichTextPreformattedElement,
+    RichTextSectionElement,
     SectionBlock,
 )
 from slack_sdk.models.views import View
 
-from bot.ports import Block, Button, Form, Message, spelled_out
+from bot.ports import Block, Button, Form, Message, aligned, spelled_out
 
 TEXT_LIMIT = 3000  # a section or context text object
+FIELD_LIMIT = 2000  # a section field
+SECTION_FIELDS = 10
 HEADER_LIMIT = 150
 BUTTON_LIMIT = 75
 OPTION_LIMIT = 75
@@ -134,15 +137,52 @@ def _quote(text: str, author: str) -> list[str]:
             for number, chunk in enumerate(chunks)]
 
 
+def _escaped_cut(text: str, limit: int) -> str:
+    """Text escaped, within `limit` once escaped: cut short with "…" when it is longer."""
+    text = " ".join(text.split()) or " "
+    cut = pieces(text, limit - 1, lambda part: units(escape(part)))[0]
+    return escape(cut) + ("…" if cut != text else "")
+
+
+def _facts(rows: tuple[tuple[str, ...], ...]) -> list:
+    """Two columns of fields, each the label in bold over its value; a section takes ten."""
+    fields = [_mrkdwn(f"*{_escaped_cut(row[0].replace('*', ''), FIELD_LIMIT // 4)}*\n"
+                      f"{_escaped_cut(' '.join(row[1:]), FIELD_LIMIT // 2)}") for row in rows if row]
+    return [SectionBlock(fields=fields[i:i + SECTION_FIELDS]) for i in range(0, len(fields), SECTION_FIELDS)]
+
+
+def _line_chunks(text: str, limit: int) -> list[str]:
+    """Whole lines together up to the limit, so that a table is split between rows."""
+    chunks: list[str] = []
+    for line in text.split("\n"):
+        for part in pieces(line or " ", limit, units):
+            if chunks and units(chunks[-1]) + 1 + units(part) <= limit:
+                chunks[-1] += "\n" + part
+            else:
+                chunks.append(part)
+    return chunks or [" "]
+
+
+def _preformatted(parts: list[str]) -> list:
+    return [RichTextBlock(elements=[RichTextPreformattedElement(elements=[RichTextElementParts.Text(text=part)])])
+            for part in parts]
+
+
 def content_blocks(block: Block) -> list:
     """One neutral block → one or more Block Kit blocks, each within Slack's limits."""
     if block.kind == "heading":
         return [HeaderBlock(text=PlainTextObject(text=truncate(block.text, HEADER_LIMIT), emoji=True))]
     if block.kind == "quote":
         return [SectionBlock(text=_mrkdwn(part)) for part in _quote(block.text, block.author)]
+    if block.kind == "facts" and block.rows:
+        return _facts(block.rows)
+    if block.kind == "table" and block.rows:  # monospace, so that the columns line up
+        return _preformatted(_line_chunks(aligned(block.rows), TEXT_LIMIT))
     if block.kind == "code":
-        return [RichTextBlock(elements=[RichTextPreformattedElement(elements=[RichTextElementParts.Text(text=part)])])
-                for part in pieces(block.text or " ", TEXT_LIMIT, units)]
+        return _preformatted(pieces(block.text or " ", TEXT_LIMIT, units))
+    if block.kind == "question":  # bold as rich text: mrkdwn's *…* breaks on a line break or an asterisk
+        return [RichTextBlock(elements=[RichTextSectionElement(elements=[
+            RichTextElementParts.Text(text=part, style={"bold": True})])]) for part in pieces(block.text or " ", TEXT_LIMIT, units)]
     escaped = pieces(block.text or " ", TEXT_LIMIT, lambda part: units(escape(part)))
     if block.kind == "context":
         return [ContextBlock(elements=[_mrkdwn(escape(part))]) for part in escaped]
@@ -168,7 +208,7 @@ def _size(block: dict) -> int:
 # A fan-out renders the same heading, prompt and buttons for thousands of people, and slack_sdk's
 # checks cost more than the post itself: what is the same is rendered once. Only the bot's own
 # texts are kept; answers (quote) and personal exports (code) never stay in this cache.
-_SHARED_KINDS = ("heading", "text", "context")
+_SHARED_KINDS = ("heading", "question", "text", "context")
 
 
 @lru_cache(maxsize=4096)

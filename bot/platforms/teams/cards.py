@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 from bot.ports import Block, Button, Field, Form, Message
+from bot.platforms.teams import tables
 from bot.platforms.teams.inbound import FORM_FLAG
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 MAX_BYTES = 24_000  # Teams refuses messages of about 28 KB; keep room for the envelope
 STYLES = {"primary": "positive", "danger": "destructive"}
+LINK = re.compile(r"https://[^\s<>\"]{1,2000}")
 
 
 def _run(text: str, **style) -> dict:
@@ -37,8 +40,14 @@ def _block(block: Block, limit: int | None) -> dict:
     text = block.text if limit is None or len(block.text) <= limit else block.text[:limit].rstrip() + " …"
     if block.kind == "mention" and block.user_id:  # listed in the card's mention entities (message_card)
         return {"type": "TextBlock", "text": _at(block.text), "wrap": True}
-    if block.kind == "heading":
-        return _rich(_run(text, weight="Bolder", size="Medium"))
+    if block.kind == "facts" and block.rows:
+        return tables.fact_set(block.rows, limit)
+    if block.kind == "table" and block.rows:
+        return tables.table(block.rows, limit)
+    if block.kind == "heading":  # Teams draws Medium at the body's size
+        return _rich(_run(text, weight="Bolder", size="Large"), spacing="Medium")
+    if block.kind == "question":  # what the card is for: larger and bolder than its caption
+        return _rich(_run(text, weight="Bolder", size="Large"), spacing="Small")
     if block.kind == "context":
         return _rich(_run(text, isSubtle=True, size="Small"), spacing="Small")
     if block.kind == "code":
@@ -46,16 +55,32 @@ def _block(block: Block, limit: int | None) -> dict:
     if block.kind == "quote":
         runs = [_run(block.author + ": ", weight="Bolder")] if block.author else []
         return {"type": "Container", "style": "emphasis", "items": [_rich(*runs, _run(text))]}
+    if block.kind == "text" and LINK.fullmatch(block.text):  # a sign-in link: tappable, also on a phone
+        return _rich(_run(block.text, color="Accent", selectAction={"type": "Action.OpenUrl", "url": block.text}))
     return _rich(_run(text))
 
 
-def _submit(button: Button, extra: dict | None = None, inputs: bool = False) -> dict:
-    action = {"type": "Action.Submit", "title": button.label[:80],
+def _execute(button: Button, extra: dict | None = None, inputs: bool = False, secondary: bool = False) -> dict:
+    """A button as a Universal Action: Teams sends an adaptiveCard/action invoke and shows the card
+    the bot answers with in its place (cards sent before used Action.Submit; those still work)."""
+    action = {"type": "Action.Execute", "title": button.label[:80], "verb": button.action[:64],
               "data": {"kipina": button.action, "value": button.value, **(extra or {})},
               "associatedInputs": "auto" if inputs else "none"}
     if button.style in STYLES:
         action["style"] = STYLES[button.style]
+    if secondary:
+        action["mode"] = "secondary"  # in the card's "…" menu: four buttons do not fit a phone
     return action
+
+
+def _actions(buttons: list[Button], first: dict | None = None) -> list[dict]:
+    """Up to two buttons side by side; with more, the first (or the form's) stays and the rest go
+    to the overflow menu, where Teams lists them in order."""
+    many = len(buttons) + (first is not None) > 2
+    actions = [first] if first is not None else []
+    for button in buttons:
+        actions.append(_execute(button, secondary=many and bool(actions)))
+    return actions
 
 
 def _input(field: Field) -> dict:
@@ -72,14 +97,14 @@ def _input(field: Field) -> dict:
             element["placeholder"] = field.placeholder
     if field.required and field.kind != "choice":
         element["isRequired"] = True
-        element["errorMessage"] = field.label
+        element["errorMessage"] = field.error or field.label
     return element
 
 
 def _form_parts(form: Form, submit: Button | None) -> tuple[list[dict], dict]:
     button = submit or Button(form.submit_label, form.action, form.value, "primary")
     button = Button(button.label, form.action, form.value, button.style)
-    return [_input(f) for f in form.fields], _submit(button, {FORM_FLAG: 1}, inputs=True)
+    return [_input(f) for f in form.fields], _execute(button, {FORM_FLAG: 1}, inputs=True)
 
 
 def _card(body: list[dict], actions: list[dict], fallback: str) -> dict:
@@ -95,16 +120,18 @@ def _card(body: list[dict], actions: list[dict], fallback: str) -> dict:
 def message_card(message: Message, limit: int | None = None) -> dict:
     """A message, its buttons and (prompts) its form inline: the Answer button submits the form."""
     body = [_block(b, limit) for b in message.blocks]
+    if limit is None and tables.is_picture(message.attachment):  # only in a whole card that still fits
+        bare = json.dumps(message_card(replace(message, attachment=None)), ensure_ascii=False).encode("utf-8")
+        body += tables.image(message.attachment, MAX_BYTES - len(bare))
     actions = []
     form = message.form
     if form is not None:
         submit = next((b for b in message.buttons if b.action == form.action), None)
         inputs, action = _form_parts(form, submit)
         body += inputs
-        actions.append(action)
-        actions += [_submit(b) for b in message.buttons if b is not submit]
+        actions = _actions([b for b in message.buttons if b is not submit], action)
     else:
-        actions = [_submit(b) for b in message.buttons]
+        actions = _actions(list(message.buttons))
     card = _card(body, actions, message.summary)
     mentioned = [b for b in message.blocks if b.kind == "mention" and b.user_id]
     if mentioned:
@@ -114,12 +141,16 @@ def message_card(message: Message, limit: int | None = None) -> dict:
 
 
 def form_card(form: Form) -> dict:
-    """A form on its own (Teams has no modals without a task module): title, question, inputs."""
+    """A form on its own (Teams has no modals without a task module): title, question, inputs,
+    and Cancel when the form says what cancelling shows instead."""
     body = [_rich(_run(form.title, weight="Bolder", size="Medium"))]
     if form.intro:
-        body.append(_rich(_run(form.intro)))
+        body.append(_rich(_run(form.intro, weight="Bolder", size="Large")))
     inputs, action = _form_parts(form, None)
-    return _card(body + inputs, [action], form.title)
+    actions = [action]
+    if form.cancel_action and form.cancel_label:
+        actions.append(_execute(Button(form.cancel_label, form.cancel_action, form.value)))
+    return _card(body + inputs, actions, form.title)
 
 
 def fits(card: dict) -> bool:

@@ -16,15 +16,19 @@ from bot.platforms.shapes import TEXT, fits
 PLATFORM = "teams"
 REVISIONS = ("messageUpdate", "messageDelete")  # a person edited or deleted a message (same `id`)
 HANDLED = ("message", "conversationUpdate", "installationUpdate", *REVISIONS)  # what classify() reads
+CARD_ACTION = "adaptiveCard/action"  # an Action.Execute button was pressed (Universal Actions)
+FILE_CONSENT = "fileConsent/invoke"  # a person accepted or declined a file we offered
+INVOKES = (CARD_ACTION, FILE_CONSENT)  # the invoke names classify() reads; others get a quiet 200
 FORM_FLAG = "kipina_form"  # set on the card action that submits a form's inputs
 TAGS = re.compile(r"</?at>", re.IGNORECASE)
+SPAN = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True)
 class Turn:
     """What one activity asks for: `request` for the core, or only `actor` to remember (install)."""
 
-    kind: str  # command | message | action | form | edit | delete | install | ignore
+    kind: str  # command | message | action | form | edit | delete | install | file | ignore
     actor: Actor | None = None
     place: Place = Place()
     request: object = None
@@ -75,6 +79,12 @@ def conversation_type(activity: dict) -> str:
 def base_conversation(conversation_id: str) -> str:
     """A channel thread is `19:…@thread.tacv2;messageid=123`; the channel is the part before `;`."""
     return conversation_id.split(";", 1)[0]
+
+
+def lane_of(activity: dict) -> tuple:
+    """One person in one conversation: their activities are served in the order they came."""
+    return (PLATFORM, tenant_of(activity), dig(activity, "from", "id") or "",
+            base_conversation(dig(activity, "conversation", "id") or ""))
 
 
 def thread_root(activity: dict) -> str | None:
@@ -166,16 +176,44 @@ def _is_person(account: dict) -> bool:
     return bool(ident) and account.get("type") not in ("tag", "team", "channel") and not ident.startswith("19:")
 
 
+def _label(text: str) -> str:
+    """A mention's visible name, for matching: without tags, a leading @, case or extra spaces."""
+    return " ".join(TAGS.sub("", text).lstrip("@").split()).casefold()
+
+
+def _spans(text: str, mentions: list[dict]) -> list[tuple[re.Match | None, dict]]:
+    """Each mention entity with the `<at>…</at>` of the text it stands for. Teams' own samples
+    have an entity text that is not in the message (`<at>@Pranav Smith</at>` for `<at>Pranav
+    Smith</at>`), so the entity's text is tried first, then its name, then the order; the id is
+    what counts. An entity with no span left still names a person (None: it is added at the end)."""
+    spans = list(SPAN.finditer(text))
+    free = list(range(len(spans)))
+    found: list[tuple[re.Match | None, dict]] = []
+    for mention in mentions:
+        account = mention["mentioned"]
+        wanted = [str(mention.get("text") or ""), f"<at>{account.get('name') or ''}</at>"]
+        index = next((i for i in free if spans[i].group(0) in wanted), None)
+        if index is None:
+            labels = {_label(w) for w in wanted} - {""}
+            index = next((i for i in free if _label(spans[i].group(1)) in labels), None)
+        if index is None and free and len(mentions) - len(found) == len(free):
+            index = free[0]  # as many mentions left as spans: take them in order
+        if index is not None:
+            free.remove(index)
+        found.append((spans[index] if index is not None else None, mention))
+    return found
+
+
 def command_text(activity: dict) -> tuple[str, tuple[dict, ...]]:
     """The text with the bot's mention removed and people's mentions as `<@id|name>` for the grammar."""
     text = _text(activity)
     bot = bot_account(activity)["id"]
     seen: set[str] = set()
     people: list[dict] = []
-    for mention in _mentions(activity):
+    edits: list[tuple[int, int, str]] = []
+    for span, mention in _spans(text, _mentions(activity)):
         account = mention["mentioned"]
         ident = account.get("id") or ""
-        shown = mention.get("text") or f"<at>{account.get('name', '')}</at>"
         if ident == bot or ident in seen:
             replacement = " "  # Teams splits some names into two mention entities of one person
         elif _is_person(account):
@@ -184,23 +222,36 @@ def command_text(activity: dict) -> tuple[str, tuple[dict, ...]]:
             people.append(account)
             seen.add(ident)
         else:
-            replacement = " " + TAGS.sub("", shown) + " "
-        text = text.replace(shown, replacement, 1)
+            replacement = " " + (span.group(1) if span else "") + " "
+        if span is not None:
+            edits.append((span.start(), span.end(), replacement))
+        elif replacement.strip().startswith("<@"):
+            edits.append((len(text), len(text), replacement))
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
     return " ".join(TAGS.sub("", text).split()), tuple(people)
 
 
 def plain_text(activity: dict) -> str:
-    """A chat message as typed: mentions reduced to the name that was shown."""
+    """A chat message as typed: the bot's mention dropped, other mentions reduced to the name shown."""
     text = _text(activity)
     bot = bot_account(activity)["id"]
-    for mention in _mentions(activity):
-        if mention["mentioned"].get("id") == bot and mention.get("text"):
-            text = text.replace(mention["text"], "", 1)
+    spans = [span for span, mention in _spans(text, _mentions(activity))
+             if span is not None and mention["mentioned"].get("id") == bot]
+    for span in sorted(spans, key=lambda s: s.start(), reverse=True):
+        text = text[:span.start()] + text[span.end():]
     return TAGS.sub("", text).strip()
 
 
+def card_data(activity: dict) -> dict | None:
+    """What a pressed card button sends with it, inputs included: an Action.Submit puts it in the
+    message's `value`, an Action.Execute (adaptiveCard/action invoke) in value.action.data."""
+    data = dig(activity, "value", "action", "data") if activity.get("type") == "invoke" else activity.get("value")
+    return data if isinstance(data, dict) else None
+
+
 def _submitted(activity: dict, actor: Actor, place: Place):
-    value = activity.get("value")
+    value = card_data(activity)
     if not isinstance(value, dict) or not isinstance(value.get("kipina"), str):
         return None
     action, ref = value["kipina"], str(value.get("value") or "")
@@ -235,6 +286,11 @@ def classify(activity: dict, personal_conversation: str | None = None) -> Turn:
         if kind == "messageUpdate":
             return Turn("edit", actor, place, EditRequest(actor, source, plain_text(activity)))
         return Turn("delete", actor, place, DeleteRequest(actor, source))
+    if kind == "invoke" and activity.get("name") == FILE_CONSENT and isinstance(activity.get("value"), dict):
+        return Turn("file", actor, place, activity["value"])
+    if kind == "invoke" and activity.get("name") == CARD_ACTION:
+        submitted = _submitted(activity, actor, place)
+        return Turn(submitted[0], actor, place, submitted[1]) if submitted else Turn("ignore")
     if kind != "message":
         return Turn("ignore")
     submitted = _submitted(activity, actor, place)

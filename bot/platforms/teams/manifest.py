@@ -19,8 +19,8 @@ ACCENT = "#D9480F"  # a spark: warm orange
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 # Teams shows at most 10 commands per scope in the menu; these are the ones people look for.
-PERSONAL = ("help", "journal", "list", "pause", "resume", "language", "mydata", "report", "new")
-TEAM = ("new", "add", "prompt now", "coffee now", "schedule", "info", "list", "archive", "help")
+PERSONAL = ("help", "journal", "list", "pause", "resume", "language", "mydata", "privacy", "dashboard", "report")
+TEAM = ("new", "add", "prompt now", "coffee now", "pairs on", "schedule", "info", "list", "archive", "help")
 EXAMPLES = {"new": "new Learners @Ann @Aino", "add": "add @Ann", "pause": "pause 2w", "language": "language fi",
             "schedule": "schedule reflection thu 14:00"}
 
@@ -58,7 +58,7 @@ def manifest(bot_id: str, version: str = "1.0.0", website: str = "https://exampl
         "bots": [{
             "botId": bot_id,
             "scopes": ["personal", "team", "groupChat"],
-            "supportsFiles": False,
+            "supportsFiles": True,  # `mydata` offers a JSON file for the person's OneDrive
             "isNotificationOnly": False,
             "commandLists": [
                 {"scopes": ["personal"], "commands": [_command(c) for c in PERSONAL]},

@@ -3,15 +3,17 @@
 `POST /api/messages` authenticates the activity (the channel's JWT whenever MICROSOFT_APP_ID is
 set, checked by the SDK that TEAMS_SDK names, see sdk.py), answers at once and does the work
 afterwards, one person's activities in one conversation in the order they came; activity types
-the bot does not handle get a 200 and nothing else. Commands come as chat text (personal chat)
-or after an @mention of the bot (channels, group chats). Everything the bot posts is an Adaptive
-Card sent through the connector REST API of the conversation's service URL. The SDKs are used
-for tokens only, in sdk_agents.py and sdk_botbuilder.py.
+the bot does not handle get a 200 and nothing else. Card buttons and file offers are invokes,
+which Teams waits on: invokes.py answers them with the updated card. Commands come as chat text
+(personal chat) or after an @mention of the bot (channels, group chats). Everything the bot posts
+is an Adaptive Card (or a file card, files.py) sent through the connector REST API of the
+conversation's service URL. The SDKs are used for tokens only, in sdk_agents.py and sdk_botbuilder.py.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
 from aiohttp import web
 
@@ -23,8 +25,10 @@ from bot.platforms.teams.settings import TeamsSettings, check
 from bot.ports import (Actor, CommandRequest, Limits, Message, PermanentFailure, Platform, Response, Runtime,
                        SendError, Sent, Target, Unreachable, message as plain_message, spelled_out)
 from bot.platforms.teams.cards import activity as card_activity, form_card, sized_card
-from bot.platforms.teams.inbound import (HANDLED, PLATFORM, Turn, base_conversation, classify, conversation_type,
-                                         dig, tenant_of, well_formed)
+from bot.platforms.teams.files import carrying, consent_card
+from bot.platforms.teams.inbound import (HANDLED, INVOKES, PLATFORM, Turn, classify, conversation_type, dig,
+                                         lane_of, tenant_of, well_formed)
+from bot.platforms.teams.invokes import Invokes
 from bot.platforms.teams.rest import Refused, TeamsRest
 
 log = logging.getLogger("kipina.teams")
@@ -61,6 +65,7 @@ class TeamsPlatform(Platform):
         self.background = Background("Teams")
         self.lanes = Lanes(self.background)
         self.personal: dict[tuple[str, str], str] = {}  # (tenant, user) → 1:1 conversation id
+        self.invokes = Invokes(self)
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -97,13 +102,12 @@ class TeamsPlatform(Platform):
         if refused is not None:
             return refused
 
-        if body["type"] not in HANDLED:  # reactions, typing, invokes…: nothing to do
+        if body["type"] == "invoke" and body.get("name") in INVOKES:  # answered with what it did
+            return web.json_response(await self.invokes.answer(body), status=200)
+        if body["type"] not in HANDLED:  # reactions, typing, other invokes…: nothing to do
             return web.Response(status=200)
         # Queued before the answer, so an activity sent once this one is answered comes after it.
-        lane = (PLATFORM, tenant_of(body), dig(body, "from", "id") or "",
-                base_conversation(dig(body, "conversation", "id") or ""))
-
-        self.lanes.add(lane, lambda: self._serve(body))
+        self.lanes.add(lane_of(body), lambda: self._serve(body))
         return web.Response(status=201)
 
     async def _authenticate(self, body: dict, header: str) -> web.Response | None:
@@ -126,14 +130,18 @@ class TeamsPlatform(Platform):
             return web.json_response({"error": "unauthorized"}, status=401)
         return None
 
+    def turn_of(self, body: dict) -> Turn:
+        tenant, sender = tenant_of(body), dig(body, "from", "id") or ""
+        turn = classify(body, self.personal.get((tenant, sender)))
+        if turn.kind != "ignore" and conversation_type(body) == "personal":
+            self.personal[(tenant, sender)] = dig(body, "conversation", "id") or ""
+        return turn
+
     async def _serve(self, body: dict) -> None:
         try:
-            tenant, sender = tenant_of(body), dig(body, "from", "id") or ""
-            turn = classify(body, self.personal.get((tenant, sender)))
+            turn = self.turn_of(body)
             if turn.kind == "ignore":
                 return
-            if conversation_type(body) == "personal":
-                self.personal[(tenant, sender)] = dig(body, "conversation", "id") or ""
             response = await self._run(turn)
             await self._respond(body, turn, response)
         except Exception:
@@ -159,8 +167,7 @@ class TeamsPlatform(Platform):
         address = turn.actor.address or {}
         here = dig(body, "conversation", "id") or ""
         source = body.get("replyToId") if turn.kind in ("action", "form") else None
-        private: list[dict] = [self._message(address, here, part) for m in response.to_caller
-                               for part in spelled_out(m)]  # Teams gets files as text in the chat
+        private: list[dict] = [part for m in response.to_caller for part in self._private(turn, here, m)]
         if response.replace_source is not None:
             replaced = self._message(address, here, response.replace_source)
             if source:
@@ -177,13 +184,25 @@ class TeamsPlatform(Platform):
             for reply in private:
                 await self._reply(lambda: self.rest.send(address["service_url"], here, reply))
         elif private:
-            await self._reply_privately(turn, here, private, posted_here=bool(response.to_channel))
+            await self._reply_privately(turn, here, private)
         for msg in response.to_channel:
             post = self._message(address, here, msg)
             await self._reply(lambda: self.rest.send(address["service_url"], here, post))
 
-    async def _reply_privately(self, turn: Turn, thread: str, replies: list[dict], posted_here: bool) -> None:
-        """Only the caller may see these, and Teams has no ephemeral messages: use the 1:1 chat."""
+    def _private(self, turn: Turn, conversation: str, message: Message) -> list[dict]:
+        """A message for the caller only. A data file is offered for their OneDrive (files.py);
+        a picture cannot be sent that way and is left out, the message says what it shows."""
+        address = turn.actor.address or {}
+        if message.attachment is None or not message.attachment.is_text:
+            return [self._message(address, conversation, part) for part in spelled_out(message)]
+        token = self.invokes.offers.add(turn.actor.workspace, turn.actor.user_id, message.attachment)
+        shown = self._message(address, conversation, replace(message, attachment=None))
+        offer = carrying(shown, consent_card(message.attachment, token, message.attachment.title or message.summary))
+        return [shown, offer]
+
+    async def _reply_privately(self, turn: Turn, thread: str, replies: list[dict]) -> None:
+        """Only the caller may see these, and Teams has no ephemeral messages: use the 1:1 chat.
+        Nothing is said in the channel unless that chat cannot be reached."""
         actor, address = turn.actor, turn.actor.address or {}
         lang = language_of(actor.locale) or self.runtime.default_language
         try:
@@ -193,12 +212,9 @@ class TeamsPlatform(Platform):
                 await self._reply(lambda: self.rest.send(address["service_url"], personal, moved), raise_errors=True)
         except SendError as error:
             log.warning("no private reply possible: %s", scrub(str(error))[:200])
-            note = plain_message(t(lang, "teams.open_chat_first"))
         else:
-            if posted_here:
-                return
-            note = plain_message(t(lang, "teams.replied_in_chat"))
-        post = self._message(address, thread, note)
+            return
+        post = self._message(address, thread, plain_message(t(lang, "teams.open_chat_first")))
         await self._reply(lambda: self.rest.send(address["service_url"], thread, post))
 
     async def _reply(self, call, raise_errors: bool = False):
