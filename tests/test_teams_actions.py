@@ -3,12 +3,12 @@ activities in the shapes Microsoft documents (cards/universal-actions-for-adapti
 bots/how-to/bots-filesv4.md), answered over HTTP; the connector and OneDrive are local fakes."""
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
 from sqlmodel import Session, select
 
-from bot.platforms.teams import invokes
 from fakes.teams_world import TeamsWorld, User
 from harness import at
 from storage.models import Assignment, Circle, Membership, Reply
@@ -98,6 +98,18 @@ async def test_a_redelivered_invoke_is_handled_once_and_answered_the_same(world,
         assert [r.text for r in s.exec(select(Reply))] == ["Once only"]
 
 
+async def test_an_invoke_sent_again_while_the_first_is_at_work_is_answered_with_its_answer(world, engine):
+    [card] = await prompted(world, ANN)
+    body = invoke_of(world, ANN, card, "Snooze")
+    first, second = await asyncio.gather(world.client.post("/api/messages", json=body),
+                                         world.client.post("/api/messages", json=body))
+    answers = [await first.json(), await second.json()]
+    assert answers[0] == answers[1] and answers[0]["type"] == CARD
+    await world.drain()
+    with Session(engine) as s:
+        assert s.get(Assignment, assignment_of(card)).snoozes == 1
+
+
 async def test_a_refused_answer_is_said_on_the_card_in_the_persons_language(world, engine):
     [card] = await prompted(world, AINO)
     answer = next(e for e in card.card["body"] if e.get("id") == "answer")
@@ -112,8 +124,8 @@ async def test_a_refused_answer_is_said_on_the_card_in_the_persons_language(worl
         assert s.exec(select(Reply)).all() == []
 
 
-async def test_a_slow_answer_is_promised_and_the_card_updated_when_done(world, engine, monkeypatch):
-    monkeypatch.setattr(invokes, "WAIT", 0.0)
+async def test_a_slow_answer_is_promised_and_the_card_updated_when_done(world, engine):
+    world.platform.invokes.wait = 0.0  # every answer is late
     [card] = await prompted(world, ANN)
     await world.submit(ANN, card, "Skip")
     [answer] = world.answers
@@ -233,3 +245,13 @@ async def test_a_mention_whose_entity_text_differs_from_the_message_still_names_
         members = s.exec(select(Membership).where(Membership.circle_id == circle.id)).all()
     assert circle.name == "Learners"
     assert len(members) == 2  # Mia, who mentors, and Pranav
+
+
+async def test_the_dashboard_link_is_tappable(world, engine):
+    await world.say(AINO, "koontinäyttö")
+    [card] = [c for c in world.inbox(AINO) if "/dashboard/signin/" in c.text]
+    [run] = [r for b in card.card["body"] for r in b.get("inlines", []) if "selectAction" in r]
+    assert run["selectAction"]["type"] == "Action.OpenUrl" and run["selectAction"]["url"] == run["text"]
+    assert "/dashboard/signin/" in run["text"]
+    linked = [r for b in card.card["body"] for r in b.get("inlines", []) if r.get("selectAction")]
+    assert linked == [run]  # nothing else in the card is a link

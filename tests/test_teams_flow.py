@@ -326,7 +326,8 @@ async def test_names_and_answers_cannot_inject_links_or_mentions(world, engine):
     await world.submit(ANN, prompt_cards(world, ANN)[0], "Answer", answer=sneaky, visibility="circle")
     await world.tick(at("2026-12-07 14:00"))
 
-    for call in world.connector.posted + world.connector.of("update"):
+    assert world.updates  # the answered card, which shows the answer back to its author
+    for call in world.connector.posted + world.connector.of("update") + world.updates:
         assert "entities" not in call.body and "text" not in call.body  # nothing Teams would parse
         assert '"type": "TextBlock"' not in json.dumps(call.card)  # every text is a TextRun
     runs = [c for c in world.connector.posted if "[x](http://evil)" in c.text]

@@ -39,8 +39,10 @@ def test_the_bot_works_in_personal_chats_teams_and_group_chats_with_a_command_me
     [bot] = found["bots"]
     assert bot["botId"] == BOT_ID and set(bot["scopes"]) == {"personal", "team", "groupChat"}
     menus = {tuple(m["scopes"]): [c["title"] for c in m["commands"]] for m in bot["commandLists"]}
-    assert {"help", "journal", "pause"} <= set(menus[("personal",)])
-    assert {"new", "prompt now", "coffee now", "help"} <= set(menus[("team", "groupChat")])
+    assert {"help", "journal", "pause", "mydata", "privacy", "dashboard"} <= set(menus[("personal",)])
+    assert {"new", "prompt now", "coffee now", "pairs on", "help"} <= set(menus[("team", "groupChat")])
+    assert all(len(commands) <= 10 for commands in menus.values())  # Teams shows no more
+    assert bot["supportsFiles"] is True  # mydata is offered as a file (FileConsentCard)
     assert all(len(c["description"]) <= 128 for m in bot["commandLists"] for c in m["commands"])
     assert found["manifestVersion"] == "1.29" and found["$schema"].endswith("/v1.29/MicrosoftTeams.schema.json")
     assert found["name"]["short"] == "Kipinä"

@@ -108,7 +108,7 @@ def command(ctx: Ctx, cmd: Command, place: Place) -> Response:
         else "dashboard.link_member"
     heading = ctx.t("dashboard.link_heading")
     blocks = (Block("heading", heading), Block("text", ctx.t("dashboard.link_intro", count=LINK_MINUTES)),
-              Block("text", url), Block("context", ctx.t(shows, min=ctx.settings.min_group_size)))
+              Block("link", url), Block("context", ctx.t(shows, min=ctx.settings.min_group_size)))
     return Response().say(Message(blocks=blocks, summary=heading))
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
-BlockKind = Literal["heading", "question", "text", "quote", "context", "code", "mention", "facts", "table"]
+BlockKind = Literal["heading", "question", "text", "quote", "context", "code", "mention", "facts", "table", "link"]
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class Block:
     # facts: (label, value) pairs; table: the column headers, then the rows. `text` is the same
     # content as plain text, for whatever shows only text: make these blocks with facts() and table().
     rows: tuple[tuple[str, ...], ...] = ()
+    # link: `text` is a web address the bot made (a sign-in link); only this kind may become tappable
 
 
 @dataclass(frozen=True)

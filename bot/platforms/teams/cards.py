@@ -20,7 +20,7 @@ CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 MAX_BYTES = 24_000  # Teams refuses messages of about 28 KB; keep room for the envelope
 STYLES = {"primary": "positive", "danger": "destructive"}
-LINK = re.compile(r"https://[^\s<>\"]{1,2000}")
+LINK = re.compile(r"https?://[^\s<>\"]{1,2000}")
 
 
 def _run(text: str, **style) -> dict:
@@ -55,7 +55,7 @@ def _block(block: Block, limit: int | None) -> dict:
     if block.kind == "quote":
         runs = [_run(block.author + ": ", weight="Bolder")] if block.author else []
         return {"type": "Container", "style": "emphasis", "items": [_rich(*runs, _run(text))]}
-    if block.kind == "text" and LINK.fullmatch(block.text):  # a sign-in link: tappable, also on a phone
+    if block.kind == "link" and LINK.fullmatch(block.text):  # tappable, also on a phone
         return _rich(_run(block.text, color="Accent", selectAction={"type": "Action.OpenUrl", "url": block.text}))
     return _rich(_run(text))
 

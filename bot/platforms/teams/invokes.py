@@ -46,6 +46,7 @@ class Invokes:
         self.offers = Offers()
         self.answered: OrderedDict[tuple[str, str], dict] = OrderedDict()
         self.running: dict[tuple[str, str], asyncio.Future] = {}
+        self.wait = WAIT
 
     def _lang(self, body: dict) -> str:
         return language_of(body.get("locale")) or self.platform.runtime.default_language
@@ -56,7 +57,10 @@ class Invokes:
         if key[1] and key in self.answered:
             return self.answered[key]
         if key[1] and key in self.running:  # the same invoke again while the first is still at work
-            return await asyncio.shield(self.running[key])
+            try:
+                return await asyncio.wait_for(asyncio.shield(self.running[key]), self.wait)
+            except asyncio.TimeoutError:
+                return shown_message(t(self._lang(body), "teams.still_working"))
         future = asyncio.get_running_loop().create_future()
         if key[1]:
             self.running[key] = future
@@ -95,7 +99,7 @@ class Invokes:
 
         async def work() -> None:
             try:
-                response = await self.platform._run(turn)
+                response = await self.platform.run(turn)
             except Exception as error:
                 if not done.done():
                     done.set_exception(error)
@@ -103,11 +107,11 @@ class Invokes:
             if not done.done():
                 done.set_result(response)
             if late:
-                await self.platform._respond(body, turn, response)
+                await self.platform.respond(body, turn, response)
 
         self.platform.lanes.add(lane_of(body), work)
         try:
-            return await asyncio.wait_for(asyncio.shield(done), WAIT)
+            return await asyncio.wait_for(asyncio.shield(done), self.wait)
         except asyncio.TimeoutError:
             if done.done():
                 return done.result()
@@ -126,7 +130,7 @@ class Invokes:
             response.to_caller = []  # the updated card says it: no second confirmation
         summary = response.to_caller[0].summary if response.to_caller else ""
         if response.to_caller or response.to_channel or response.open_form is not None:
-            self.platform.background.spawn(self.platform._respond(body, turn, response))
+            self.platform.background.spawn(self.platform.respond(body, turn, response))
         return card_answer(card) if card is not None else shown_message(summary or " ")
 
     # -- files -------------------------------------------------------------------------------------
@@ -156,7 +160,7 @@ class Invokes:
     async def _send(self, body: dict, turn: Turn, note, attachment: dict | None = None) -> None:
         platform, address = self.platform, turn.actor.address or {}
         here = dig(body, "conversation", "id") or ""
-        activity = platform._message(address, here, note)
+        activity = platform.message_activity(address, here, note)
         if attachment is not None:
             activity = carrying(activity, attachment, note.plain_text)
-        await platform._reply(lambda: platform.rest.send(address.get("service_url") or "", here, activity))
+        await platform.reply(lambda: platform.rest.send(address.get("service_url") or "", here, activity))

@@ -142,12 +142,12 @@ class TeamsPlatform(Platform):
             turn = self.turn_of(body)
             if turn.kind == "ignore":
                 return
-            response = await self._run(turn)
-            await self._respond(body, turn, response)
+            response = await self.run(turn)
+            await self.respond(body, turn, response)
         except Exception:
             log.exception("Teams activity %s could not be handled", str(body.get("id"))[:64])
 
-    async def _run(self, turn: Turn) -> Response | None:
+    async def run(self, turn: Turn) -> Response | None:
         if turn.kind == "install":
             await ask(self.runtime, "touch", turn.actor)
             if not turn.welcome:
@@ -161,7 +161,7 @@ class TeamsPlatform(Platform):
 
     # -- answering a request ---------------------------------------------------------------------
 
-    async def _respond(self, body: dict, turn: Turn, response: Response | None) -> None:
+    async def respond(self, body: dict, turn: Turn, response: Response | None) -> None:
         if response is None:
             return
         address = turn.actor.address or {}
@@ -169,34 +169,34 @@ class TeamsPlatform(Platform):
         source = body.get("replyToId") if turn.kind in ("action", "form") else None
         private: list[dict] = [part for m in response.to_caller for part in self._private(turn, here, m)]
         if response.replace_source is not None:
-            replaced = self._message(address, here, response.replace_source)
+            replaced = self.message_activity(address, here, response.replace_source)
             if source:
-                await self._reply(lambda: self.rest.update(address["service_url"], here, source, replaced))
+                await self.reply(lambda: self.rest.update(address["service_url"], here, source, replaced))
             else:
                 private.insert(0, replaced)
         if response.open_form is not None:
             form = self._activity(address, here, form_card(response.open_form), response.open_form.title)
             if source and turn.place.is_direct:  # the card the button was on becomes the form
-                await self._reply(lambda: self.rest.update(address["service_url"], here, source, form))
+                await self.reply(lambda: self.rest.update(address["service_url"], here, source, form))
             else:
                 private.append(form)
         if turn.place.is_direct:
             for reply in private:
-                await self._reply(lambda: self.rest.send(address["service_url"], here, reply))
+                await self.reply(lambda: self.rest.send(address["service_url"], here, reply))
         elif private:
             await self._reply_privately(turn, here, private)
         for msg in response.to_channel:
-            post = self._message(address, here, msg)
-            await self._reply(lambda: self.rest.send(address["service_url"], here, post))
+            post = self.message_activity(address, here, msg)
+            await self.reply(lambda: self.rest.send(address["service_url"], here, post))
 
     def _private(self, turn: Turn, conversation: str, message: Message) -> list[dict]:
         """A message for the caller only. A data file is offered for their OneDrive (files.py);
         a picture cannot be sent that way and is left out, the message says what it shows."""
         address = turn.actor.address or {}
         if message.attachment is None or not message.attachment.is_text:
-            return [self._message(address, conversation, part) for part in spelled_out(message)]
+            return [self.message_activity(address, conversation, part) for part in spelled_out(message)]
         token = self.invokes.offers.add(turn.actor.workspace, turn.actor.user_id, message.attachment)
-        shown = self._message(address, conversation, replace(message, attachment=None))
+        shown = self.message_activity(address, conversation, replace(message, attachment=None))
         offer = carrying(shown, consent_card(message.attachment, token, message.attachment.title or message.summary))
         return [shown, offer]
 
@@ -209,15 +209,15 @@ class TeamsPlatform(Platform):
             personal = await self._personal_conversation(address, actor.workspace, actor.user_id)
             for reply in replies:
                 moved = {**reply, "conversation": {"id": personal}}
-                await self._reply(lambda: self.rest.send(address["service_url"], personal, moved), raise_errors=True)
+                await self.reply(lambda: self.rest.send(address["service_url"], personal, moved), raise_errors=True)
         except SendError as error:
             log.warning("no private reply possible: %s", scrub(str(error))[:200])
         else:
             return
-        post = self._message(address, thread, plain_message(t(lang, "teams.open_chat_first")))
-        await self._reply(lambda: self.rest.send(address["service_url"], thread, post))
+        post = self.message_activity(address, thread, plain_message(t(lang, "teams.open_chat_first")))
+        await self.reply(lambda: self.rest.send(address["service_url"], thread, post))
 
-    async def _reply(self, call, raise_errors: bool = False):
+    async def reply(self, call, raise_errors: bool = False):
         return await once_more(call, "reply", raise_errors=raise_errors)
 
     # -- outbox ------------------------------------------------------------------------------------
@@ -229,12 +229,12 @@ class TeamsPlatform(Platform):
             conversation = address.get("conversation_id") or target.channel_id or ""
             if not service or not conversation:
                 raise PermanentFailure("this circle has no Teams channel address")
-            root = await self.rest.send(service, conversation, self._message(address, conversation, message))
+            root = await self.rest.send(service, conversation, self.message_activity(address, conversation, message))
             if message.follow_up is not None:
                 threads = address.get("conversation_type") != "groupChat"  # group chats have no threads
                 thread = f"{conversation};messageid={root}" if threads else conversation
                 try:
-                    await self.rest.send(service, thread, self._message(address, thread, message.follow_up))
+                    await self.rest.send(service, thread, self.message_activity(address, thread, message.follow_up))
                 except SendError as error:  # the post is out; sending it again would duplicate it
                     log.warning("thread starter not posted: %s", scrub(str(error))[:200])
             return Sent(root, conversation)
@@ -242,7 +242,7 @@ class TeamsPlatform(Platform):
             raise Unreachable("no Teams address for this person yet (they have not used the app)")
         conversation = await self._personal_conversation(address, target.workspace, target.user_id or "")
         try:
-            sent = await self.rest.send(service, conversation, self._message(address, conversation, message))
+            sent = await self.rest.send(service, conversation, self.message_activity(address, conversation, message))
         except Refused as error:
             raise Unreachable(str(error)) from None
         return Sent(sent, conversation)
@@ -275,5 +275,5 @@ class TeamsPlatform(Platform):
     def _activity(self, address: dict, conversation: str, card: dict, summary: str) -> dict:
         return card_activity(card, self._bot(address), conversation, summary, address.get("tenant_id", ""))
 
-    def _message(self, address: dict, conversation: str, message: Message) -> dict:
+    def message_activity(self, address: dict, conversation: str, message: Message) -> dict:
         return self._activity(address, conversation, sized_card(message), message.summary)
