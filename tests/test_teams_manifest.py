@@ -13,7 +13,8 @@ import jsonschema
 import pytest
 from PIL import Image
 
-from bot.platforms.teams.manifest import manifest, package
+from bot.commands import UsageError, parse
+from bot.platforms.teams.manifest import localization, manifest, package
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = Path(__file__).resolve().parent / "schemas" / "MicrosoftTeams.schema.json"
@@ -59,7 +60,7 @@ def test_the_schema_check_is_not_toothless():
 
 def test_package_holds_the_manifest_and_both_icons():
     archive = zipfile.ZipFile(io.BytesIO(package(BOT_ID)))
-    assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
+    assert sorted(archive.namelist()) == ["color.png", "fi.json", "manifest.json", "outline.png", "sv.json"]
     validate(json.loads(archive.read("manifest.json")))
     color = Image.open(io.BytesIO(archive.read("color.png")))
     outline_file = Image.open(io.BytesIO(archive.read("outline.png")))
@@ -69,6 +70,49 @@ def test_package_holds_the_manifest_and_both_icons():
     pixels = [outline.getpixel((x, y)) for x in range(32) for y in range(32)]
     assert any(a == 0 for *_, a in pixels), "the outline icon has a transparent background"
     assert all((r, g, b) == (255, 255, 255) for r, g, b, a in pixels if a > 0), "and is white"
+
+
+# The rules of MicrosoftTeams.Localization.schema.json that these files touch: the texts it
+# requires, their lengths, and command texts by index (title ≤ 32, description ≤ 128).
+LOCALIZATION = {
+    "type": "object", "additionalProperties": False,
+    "required": ["name.short", "description.short", "description.full"],
+    "properties": {"$schema": {"type": "string", "format": "uri"},
+                   "name.short": {"type": "string", "maxLength": 30}, "name.full": {"type": "string", "maxLength": 100},
+                   "description.short": {"type": "string", "maxLength": 80},
+                   "description.full": {"type": "string", "maxLength": 4000}},
+    "patternProperties": {
+        r"^bots\[0\]\.commandLists\[[0-2]\]\.commands\[[0-9]\]\.title$": {"type": "string", "maxLength": 32},
+        r"^bots\[0\]\.commandLists\[[0-2]\]\.commands\[[0-9]\]\.description$": {"type": "string",
+                                                                                   "maxLength": 128}},
+}
+
+
+def command_of(text: str) -> tuple[str, str]:
+    """What typing this does: a command, or the usage line of one (`language` wants a code after it)."""
+    try:
+        return "command", parse(text).name
+    except UsageError as error:
+        return "usage", error.command
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_the_app_speaks_finnish_and_swedish_in_teams(lang):
+    found = manifest(BOT_ID)
+    assert {"languageTag": lang, "file": f"{lang}.json"} in found["localizationInfo"]["additionalLanguages"]
+    strings = localization(lang)
+    jsonschema.Draft4Validator(LOCALIZATION, format_checker=jsonschema.FormatChecker()).validate(strings)
+    assert strings["description.short"] != found["description"]["short"]  # translated, not copied
+    commands = [(i, j, c["title"]) for i, menu in enumerate(found["bots"][0]["commandLists"])
+                for j, c in enumerate(menu["commands"])]
+    assert len(commands) == 20
+    for i, j, english in commands:
+        title = strings[f"bots[0].commandLists[{i}].commands[{j}].title"]
+        # Teams puts the title in the message box: in any language it is the same command
+        assert command_of(title) == command_of(english), (title, english)
+        assert strings[f"bots[0].commandLists[{i}].commands[{j}].description"]
+    titles = {strings[f"bots[0].commandLists[{i}].commands[{j}].title"] for i, j, _ in commands}
+    assert {"fi": "kysymys nyt", "sv": "fråga nu"}[lang] in titles
 
 
 def cli(tmp_path, *args, **env):

@@ -15,6 +15,9 @@ from bot.i18n import t
 
 MANIFEST_VERSION = "1.29"
 SCHEMA_URL = f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
+LOCALIZATION_URL = (f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/"
+                    "MicrosoftTeams.Localization.schema.json")
+LANGUAGES = ("fi", "sv")  # English is in the manifest itself
 ACCENT = "#D9480F"  # a spark: warm orange
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
@@ -44,15 +47,8 @@ def manifest(bot_id: str, version: str = "1.0.0", website: str = "https://exampl
         "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"kipina-teams-app:{bot_id.lower()}")),
         "developer": {"name": "Kipinä", "websiteUrl": website, "privacyUrl": f"{website.rstrip('/')}/privacy",
                       "termsOfUseUrl": f"{website.rstrip('/')}/terms"},
-        "name": {"short": "Kipinä", "full": "Kipinä — peer-learning circles"},
-        "description": {
-            "short": "Reflection prompts, recaps and coffee-room questions for learning circles.",
-            "full": ("Kipinä keeps peer-learning conversations going. Learning mentors start small circles of "
-                     "colleagues; on a humane rhythm each member gets a reflection prompt in a personal chat, "
-                     "chooses to share the answer with the circle or keep it private, and the circle's channel "
-                     "gets a recap to talk about and light coffee-room questions. HR sees only aggregates. "
-                     "In Finnish, Swedish and English."),
-        },
+        "name": {"short": "Kipinä", "full": t("en", "teams.app_name_full")},
+        "description": {"short": t("en", "teams.app_description_short"), "full": t("en", "teams.app_description_full")},
         "icons": {"color": "color.png", "outline": "outline.png"},
         "accentColor": ACCENT,
         "bots": [{
@@ -74,7 +70,29 @@ def manifest(bot_id: str, version: str = "1.0.0", website: str = "https://exampl
         "webApplicationInfo": {"id": bot_id, "resource": "https://RscPermission"},
         "validDomains": [domain] if domain else [],
         "defaultInstallScope": "team",
+        "localizationInfo": {"defaultLanguageTag": "en", "additionalLanguages": [
+            {"languageTag": lang, "file": f"{lang}.json"} for lang in LANGUAGES]},
     }
+
+
+def _title(lang: str, name: str) -> str:
+    """A menu command in the reader's words, as typed ('prompt now' is 'kysymys nyt'): Teams puts
+    the title in the message box when it is picked, and every language's words are understood."""
+    words = name.split()
+    return " ".join(t(lang, f"usage.cmd.{words[0]}").split()[:len(words)])
+
+
+def localization(lang: str) -> dict:
+    """The app's texts in one more language (the localization file the manifest names)."""
+    strings = {"$schema": LOCALIZATION_URL, "name.short": "Kipinä", "name.full": t(lang, "teams.app_name_full"),
+               "description.short": t(lang, "teams.app_description_short"),
+               "description.full": t(lang, "teams.app_description_full")}
+    for index, commands in enumerate((PERSONAL, TEAM)):
+        for number, name in enumerate(commands):
+            key = f"bots[0].commandLists[{index}].commands[{number}]"
+            strings[f"{key}.title"] = _title(lang, name)
+            strings[f"{key}.description"] = t(lang, f"help.{name.split()[0]}")[:128]
+    return strings
 
 
 def icons() -> dict[str, bytes]:
@@ -102,6 +120,8 @@ def package(bot_id: str, **options) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("manifest.json", json.dumps(manifest(bot_id, **options), ensure_ascii=False, indent=2))
+        for lang in LANGUAGES:
+            archive.writestr(f"{lang}.json", json.dumps(localization(lang), ensure_ascii=False, indent=2))
         for name, data in icons().items():
             archive.writestr(name, data)
     return out.getvalue()
@@ -121,7 +141,7 @@ def run(args) -> int:
         return 2
     with open(args.out, "wb") as fh:
         fh.write(data)
-    print(f"wrote {args.out}: manifest.json (bot {bot_id}), color.png, outline.png — upload it in Teams "
+    print(f"wrote {args.out}: manifest.json (bot {bot_id}), fi.json, sv.json, color.png, outline.png — upload it in Teams "
           "(Apps → Manage your apps → Upload an app)")
     return 0
 
