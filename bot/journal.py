@@ -9,6 +9,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from bot import audit, rotation
+from bot.sending import outbox
 from bot.context import Ctx
 from bot.pairs import data as pair_data
 from bot.sanitize import ref_id
@@ -89,7 +90,10 @@ def erase(session: Session, person: Person, now) -> None:
     Answers keep their row (so response rates of past weeks stay right) but lose their text
     and any link to the person, who becomes an anonymous placeholder.
     """
+    shared = session.exec(select(Reply.run_id).where(Reply.person_id == person.id, Reply.visibility == "circle",
+                                                     Reply.text != "")).all()
     session.execute(update(Reply).where(Reply.person_id == person.id).values(text=""))
+    outbox.refresh_recaps(session, shared, now)  # recaps already posted lose their answers too
     session.execute(update(Participation).where(Participation.person_id == person.id).values(text=None))
     session.execute(delete(Membership).where(Membership.person_id == person.id))
     pair_data.erase(session, person)

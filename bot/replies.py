@@ -140,6 +140,8 @@ def revise(session, actor: Actor, source_id: str, text: str | None, now) -> bool
         if model is Participation:
             found.text = (text or None) if found.text is not None else None  # text only if it was kept
         else:
+            if found.visibility == "circle":  # its recap, if posted, shows the new text or none
+                outbox.refresh_recaps(session, [found.run_id], now)
             found.text, found.updated_at = text, now
             if not text:
                 found.visibility = "private"
@@ -153,6 +155,8 @@ def keep_private(ctx: Ctx, value: str) -> Response:
     reply = ctx.session.get(Reply, key) if key else None
     if reply is None or reply.person_id != ctx.person.id:
         raise Refusal("prompt.not_yours")
+    if reply.visibility == "circle":  # a recap already posted takes it out
+        outbox.refresh_recaps(ctx.session, [reply.run_id], ctx.now)
     reply.visibility = "private"
     reply.updated_at = ctx.now
     ctx.session.add(reply)

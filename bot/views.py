@@ -93,6 +93,13 @@ def recap_message(lang: str, circle: Circle, prompt: str, shared: list[tuple[str
     return Message(blocks=tuple(blocks), summary=t(lang, "recap.heading", circle=circle.name), follow_up=follow_up)
 
 
+def recap_withdrawn(lang: str, circle: Circle) -> Message:
+    """A posted recap whose every answer was taken back (deleted, made private or erased)."""
+    return Message(blocks=(Block("heading", t(lang, "recap.heading", circle=circle.name)),
+                           Block("context", t(lang, "recap.withdrawn"))),
+                   summary=t(lang, "recap.heading", circle=circle.name))
+
+
 def coffee_message(lang: str, circle: Circle, starter: str) -> Message:
     return Message(
         blocks=(Block("heading", t(lang, "coffee.heading", circle=circle.name)), Block("text", starter),

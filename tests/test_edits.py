@@ -100,6 +100,26 @@ async def test_slack_a_deleted_dm_answer_is_gone_from_journal_recap_and_model(sl
     assert "rather not share" not in "\n".join(c.text for c in slack.api.posts("CLEARN"))
 
 
+async def test_slack_a_posted_recap_is_edited_when_its_answer_is_edited_or_deleted(slack, engine):
+    answer = await slack_answer(slack, "First thoughts on feedback loops")
+    await slack.tick(at("2026-12-02 09:30"))  # window closed: the recap is posted
+    [recap] = [c for c in slack.api.posts("CLEARN") if "Recap" in c.text]
+    assert "First thoughts on feedback loops" in recap.text
+
+    await slack.event(changed(answer, "Second thoughts on pairing with a mentor"))
+    await slack.drain()
+    [edit] = slack.api.of("chat.update")
+    assert (edit.params["channel"], edit.params["ts"]) == ("CLEARN", recap.result["ts"])
+    assert "Second thoughts on pairing" in edit.text and "First thoughts" not in edit.text
+
+    await slack.event(deleted(answer))
+    await slack.drain()
+    last = slack.api.of("chat.update")[-1]
+    assert last.params["ts"] == recap.result["ts"] and "Second thoughts" not in last.text
+    assert "taken back" in last.text  # her answer was the only one shared
+    assert len([c for c in slack.api.posts("CLEARN") if "Recap" in c.text]) == 1  # edited, not posted again
+
+
 async def test_slack_someone_elses_edit_or_delete_changes_nothing(slack, engine):
     answer = await slack_answer(slack, "My own words about trust")
     calls = len(slack.api.calls)
@@ -206,3 +226,27 @@ async def test_teams_someone_elses_edit_or_delete_changes_nothing(teams, engine)
     assert len(teams.connector.calls) == calls
     with Session(engine) as s:
         assert s.exec(select(Person).where(Person.platform_user_id == BOB.id)).first() is not None  # a member
+
+
+async def test_teams_a_posted_recap_loses_an_answer_made_private_or_erased(teams, engine):
+    await teams.command(MIA, "new Learners", people=[ANN, BOB])
+    await teams.command(MIA, "prompt now")
+    await teams.say(ANN, "Ann: what I learned about asking early")
+    await teams.say(BOB, "Bob: a note on pairing that I may take back")
+    await teams.tick(at("2026-12-02 09:30"))
+    [recap] = [c for c in teams.connector.to(CHANNEL) if "recap" in c.text.lower()]
+    assert "asking early" in recap.text and "pairing" in recap.text
+
+    thanks = [c for c in teams.inbox(BOB) if c.card and any(a["title"] == "Keep private"
+                                                            for a in c.card.get("actions", []))][-1]
+    await teams.submit(BOB, thanks, "Keep private")
+    [edit] = [u for u in teams.connector.of("update") if u.id == recap.id]
+    assert edit.conversation_id == CHANNEL
+    assert "asking early" in edit.text and "pairing" not in edit.text
+
+    await teams.say(ANN, "forget-me")
+    confirm = teams.inbox(ANN)[-1]
+    await teams.submit(ANN, confirm, next(a["title"] for a in confirm.card["actions"] if a["data"]["kipina"] == "forget.confirm"))
+    last = [u for u in teams.connector.of("update") if u.id == recap.id][-1]
+    assert "asking early" not in last.text and "taken back" in last.text
+    assert len([c for c in teams.connector.to(CHANNEL) if "recap" in c.text.lower()]) == 1

@@ -109,6 +109,11 @@ class Platform(ABC):
     async def send(self, target: Target, message: Message) -> Sent:
         """Post a message (and its follow-up in thread, if any); raise a SendError subclass on failure."""
 
+    async def update(self, target: Target, sent: Sent, message: Message) -> None:
+        """Replace a post this platform sent earlier (`sent` is what send() returned) with `message`,
+        its thread left as it is; raise a SendError subclass on failure."""
+        raise PermanentFailure(f"{self.name} cannot change a post it has sent")
+
     def pace_key(self, target: Target) -> str:
         return target.channel_id or target.user_id or ""
 

@@ -5,7 +5,7 @@ is cancelled instead of sent. Rows are loaded in batches: no query per person.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -15,9 +15,9 @@ from bot.commands import typed
 from bot.context import Services
 from bot.pairs import view as pair_view
 from bot.i18n import t
-from bot.ports import Message, Target, message
+from bot.ports import Message, Sent, Target, message
 from bot.reports.view import delivery_message
-from bot.views import coffee_message, in_languages, prompt_message, recap_message
+from bot.views import coffee_message, in_languages, prompt_message, recap_message, recap_withdrawn
 from storage.models import Assignment, Circle, Delivery, Membership, Person, PromptRun, Reply, Workspace
 
 
@@ -27,6 +27,7 @@ class Outgoing:
     target: Target
     message: Message
     person_id: int | None = None
+    edits: Sent | None = None  # replace this post instead of sending a new one (a recap that changed)
 
 
 def _by_id(session: Session, model, ids) -> dict:
@@ -73,6 +74,9 @@ def compose(session: Session, services: Services, rows: list[Delivery], now: dat
     return out, cancelled
 
 
+CHANNEL_POSTS = ("coffee", "recap", "recap_edit")
+
+
 def _dm_target(ws: Workspace, person: Person) -> Target:
     return Target("dm", ws.external_id, user_id=person.platform_user_id, address=person.address)
 
@@ -82,8 +86,8 @@ def _one(session: Session, services: Services, batch: Batch, row: Delivery, now:
     ws = batch.workspaces[row.workspace_id]
     circle = batch.circles.get(row.circle_id)
     person = batch.people.get(row.person_id)
-    if circle is not None and circle.archived_at is not None:
-        return "circle archived"
+    if circle is not None and circle.archived_at is not None and row.kind != "recap_edit":
+        return "circle archived"  # a posted recap still loses an answer taken back
     if row.kind in pair_view.KINDS:  # learning coffees: a group's conversation or one person's DM
         made = pair_view.compose(services, batch.pairs, row, ws, circle, now)
         return made if isinstance(made, str) else Outgoing(row.id, *made)
@@ -98,12 +102,12 @@ def _one(session: Session, services: Services, batch: Batch, row: Delivery, now:
         tz = people.timezone_of(person, ws, settings)
     elif circle is not None:
         langs = circle_languages(circle, batch.mentors.get(circle.mentor_id), ws, settings)
-        if len(langs) > 1 and row.kind in ("coffee", "recap"):  # a bilingual circle's channel post
+        if len(langs) > 1 and row.kind in CHANNEL_POSTS:  # a bilingual circle's channel post
             made = [_channel_post(session, services, batch, row, circle, other) for other in langs]
             if None in made:
                 return "nothing shared"
             target = Target("channel", ws.external_id, channel_id=circle.channel_id, address=circle.channel_address)
-            return Outgoing(row.id, target, in_languages(made), None)
+            return Outgoing(row.id, target, in_languages(made), None, _edits(row))
         lang, tz = langs[0], circle.timezone
     else:
         lang, tz = settings.default_language, settings.timezone
@@ -118,7 +122,7 @@ def _one(session: Session, services: Services, batch: Batch, row: Delivery, now:
             return "already answered or skipped"
         text = rotation.prompt_text(session, services.library, assignment.prompt_key, lang)
         msg = prompt_message(lang, circle, text, assignment.id, run.closes_at, tz, reminder=row.kind == "reminder")
-    elif row.kind in ("coffee", "recap"):
+    elif row.kind in CHANNEL_POSTS:
         msg = _channel_post(session, services, batch, row, circle, lang)
         if msg is None:
             return "nothing shared"
@@ -136,7 +140,12 @@ def _one(session: Session, services: Services, batch: Batch, row: Delivery, now:
             return "not an HR user any more"
     else:
         return f"unknown kind {row.kind}"
-    return Outgoing(row.id, target, msg, person.id if person else None)
+    return Outgoing(row.id, target, msg, person.id if person else None, _edits(row))
+
+
+def _edits(row: Delivery) -> Sent | None:
+    payload = row.payload or {}
+    return Sent(payload.get("message_id"), payload.get("channel_id")) if row.kind == "recap_edit" else None
 
 
 def circle_languages(circle: Circle, mentor: Person | None, ws: Workspace, settings) -> list[str]:
@@ -151,7 +160,10 @@ def _channel_post(session: Session, services: Services, batch: Batch, row: Deliv
     run = batch.runs[row.run_id]
     if row.kind == "coffee":
         return coffee_message(lang, circle, rotation.prompt_text(session, services.library, run.prompt_key, lang))
-    return _recap(session, services, run, circle, lang)
+    recap = _recap(session, services, run, circle, lang)
+    if row.kind == "recap_edit":  # the post stays where it is, its thread too: only its text changes
+        return replace(recap, follow_up=None) if recap is not None else recap_withdrawn(lang, circle)
+    return recap
 
 
 def _recap(session: Session, services: Services, run: PromptRun, circle: Circle, lang: str) -> Message | None:

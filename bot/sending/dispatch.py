@@ -17,7 +17,7 @@ from bot.context import Services
 from bot.logs import scrub
 from bot.sending.budget import shared_budget
 from bot.sending.pacing import Pacer
-from bot.ports import PermanentFailure, Platform, RateLimited, SendError, TemporaryFailure, Unreachable
+from bot.ports import PermanentFailure, Platform, RateLimited, SendError, Sent, TemporaryFailure, Unreachable
 from storage.db import unit_of_work
 from storage.models import Delivery
 
@@ -304,7 +304,11 @@ class Dispatcher:
             self.on_the_wire.add(asyncio.current_task())
             started = time.monotonic()
             try:
-                sent = await platform.send(item.target, item.message)
+                if item.edits is not None:
+                    await platform.update(item.target, item.edits, item.message)
+                    sent = Sent()  # the post's id stays with the row that sent it
+                else:
+                    sent = await platform.send(item.target, item.message)
             except RateLimited as exc:
                 pacer.rate_limited(key, exc.retry_after, exc.whole_platform)
                 await self._finish(outbox.mark_retry, row, now(), f"rate limited: {exc}",

@@ -28,6 +28,21 @@ def enqueue(session: Session, rows: Iterable[dict]) -> int:
     return insert_ignore(session, Delivery, full, ["key"])
 
 
+def refresh_recaps(session: Session, run_ids: Iterable[int], now: datetime) -> int:
+    """Recaps of these runs that are already posted are edited to what is shared now: an answer in
+    one was edited, deleted, made private or erased. Composed at send time like every row, so a
+    second change before it goes out still ends in the latest state."""
+    ids = sorted(set(run_ids))
+    if not ids:
+        return 0
+    posted = session.exec(select(Delivery).where(Delivery.kind == "recap", Delivery.run_id.in_(ids),
+                                                 Delivery.status == "sent", Delivery.platform_message_id.is_not(None)))
+    return enqueue(session, [{
+        "key": f"recap_edit:{d.id}:{now.isoformat()}", "workspace_id": d.workspace_id, "platform": d.platform,
+        "kind": "recap_edit", "circle_id": d.circle_id, "run_id": d.run_id, "due_at": now,
+        "payload": {"message_id": d.platform_message_id, "channel_id": d.platform_channel_id}} for d in posted])
+
+
 def claim(session: Session, platforms: Iterable[str], now: datetime, worker: str, limit: int = 200,
           holding: Iterable[int] = (), timeout: float = senders.TIMEOUT) -> list[Delivery]:
     """Take up to `limit` due rows for these platforms. SKIP LOCKED lets several workers share.

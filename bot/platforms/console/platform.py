@@ -1,6 +1,7 @@
 """The console platform: what the bot sends, printed in the terminal (see session.py for input)."""
 from __future__ import annotations
 
+from bot.i18n import t
 from bot.platforms.console.view import ConsoleView
 from bot.ports import Button, Limits, Message, Platform, Runtime, Sent, Target
 
@@ -39,3 +40,7 @@ class ConsolePlatform(Platform):
         if message.follow_up is not None:
             self.view.show(f"{where} (↳ {mid})", message.follow_up, None)  # in the thread of mid
         return Sent(message_id=mid, channel_id=channel)
+
+    async def update(self, target: Target, sent: Sent, message: Message) -> None:
+        where = f"DM → {self.names.get(target.user_id, target.user_id)}" if target.kind == "dm" else f"#{sent.channel_id}"
+        self.view.show(f"{where} ({sent.message_id} {t(self.runtime.default_language, 'console.edited')})", message, None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
 import aiohttp
 from aiohttp import web
@@ -244,6 +245,12 @@ class SlackPlatform(Platform):
         if message.attachment is not None:
             await self.attach(where, message.attachment, thread_ts=ts)
         return Sent(message_id=ts, channel_id=where)
+
+    async def update(self, target: Target, sent: Sent, message: Message) -> None:
+        """chat.update of the post's first message (a recap long enough for more parts keeps them)."""
+        part = message_parts(replace(message, follow_up=None, attachment=None), files_as_text=False)[0]
+        await self.call("chat.update", channel=sent.channel_id or target.channel_id, ts=sent.message_id,
+                        text=part["text"], blocks=part["blocks"])
 
     async def upload(self, channel: str, file: Attachment) -> None:
         """A file into a conversation: files_upload_v2 gets an upload URL, sends the bytes, shares."""
