@@ -255,3 +255,16 @@ async def test_the_dashboard_link_is_tappable(world, engine):
     assert "/dashboard/signin/" in run["text"]
     linked = [r for b in card.card["body"] for r in b.get("inlines", []) if r.get("selectAction")]
     assert linked == [run]  # nothing else in the card is a link
+
+
+async def test_a_button_that_answers_with_a_new_message_leaves_its_card_and_posts_the_message(world, engine):
+    await world.say(ANN, "hello")
+    [greeting] = [c for c in world.inbox(ANN) if c.card and any(a["data"].get("kipina") == "chat.help"
+                                                                for a in c.card.get("actions", []))]
+    before = len(world.inbox(ANN))
+    await world.submit(ANN, greeting, next(a["title"] for a in greeting.card["actions"]
+                                           if a["data"]["kipina"] == "chat.help"))
+    [answer] = world.answers
+    assert answer["type"] == MESSAGE and answer["value"].strip()  # Teams shows it on the card
+    assert world.updates == []  # the greeting stays as it was
+    assert any("Kipinä — commands" in c.text for c in world.inbox(ANN)[before:])

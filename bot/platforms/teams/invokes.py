@@ -128,7 +128,8 @@ class Invokes:
         elif response.replace_source is not None:
             card, response.replace_source = sized_card(response.replace_source), None
             response.to_caller = []  # the updated card says it: no second confirmation
-        summary = response.to_caller[0].summary if response.to_caller else ""
+        summary = response.to_caller[0].summary if response.to_caller else \
+            response.open_form.title if response.open_form is not None else ""
         if response.to_caller or response.to_channel or response.open_form is not None:
             self.platform.background.spawn(self.platform.respond(body, turn, response))
         return card_answer(card) if card is not None else shown_message(summary or " ")
