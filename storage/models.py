@@ -156,7 +156,7 @@ class Delivery(SQLModel, table=True):
     key: str = Field(max_length=160, unique=True)  # planning twice sends once
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     platform: str = Field(max_length=16)
-    kind: str = Field(max_length=16)  # prompt | reminder | recap | coffee | summary | notice
+    kind: str = Field(max_length=16)  # prompt | reminder | recap | recap_edit | coffee | summary | notice | …
     person_id: Optional[int] = Field(default=None, foreign_key="person.id", index=True)
     circle_id: Optional[int] = Field(default=None, foreign_key="circle.id", index=True)
     run_id: Optional[int] = Field(default=None, foreign_key="promptrun.id", index=True)
