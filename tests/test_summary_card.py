@@ -19,7 +19,7 @@ from bot.reports import figures as sql
 from bot.reports.summary import compute
 from bot.reports.view import delivery_message, render, sparkline
 from fakes.slack_checks import assert_valid_payload
-from fakes.teams_world import BOT, check_activity, check_card
+from fakes.teams_world import BOT, check_activity, check_card, elements
 from harness import at
 from prompts import default_library
 from summary_world import REPORT_WEEK, Seed, realistic
@@ -60,23 +60,6 @@ def delivered(summary: dict, lang: str = "en") -> Message:
 
 def of_kind(msg: Message, kind: str) -> list[Block]:
     return [b for b in msg.blocks if b.kind == kind]
-
-
-def elements(card: dict, kind: str) -> list[dict]:
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("type") == kind:
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
 
 
 def card_texts(card: dict) -> str:

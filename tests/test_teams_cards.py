@@ -10,27 +10,14 @@ from bot.platforms.teams.cards import MAX_BYTES, activity, form_card, sized_card
 from bot.platforms.teams.inbound import classify, command_text
 from bot.platforms.teams.rest import Refused, failure
 from bot.views import answer_form, answered_message, coffee_message, prompt_message, recap_message
-from fakes.teams_world import BOT, check_activity, check_card
+from fakes.teams_world import BOT, check_activity, check_card, elements
 from storage.models import Circle, Reply
 
 CIRCLE = Circle(id=1, workspace_id=1, name="Learners", mentor_id=1)
 
 
 def texts(card: dict) -> list[str]:
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("type") == "TextRun":
-                found.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return [run["text"] for run in elements(card, "TextRun")]
 
 
 @pytest.mark.parametrize("lang", ["en", "fi", "sv"])

@@ -62,6 +62,24 @@ CARD_SCHEMA = _validator("adaptive-card.json")
 ACTIVITY_SCHEMA = _validator("botframework.json", "#/definitions/Activity")
 
 
+def elements(card: dict, kind: str) -> list[dict]:
+    """Every element of this type in a card, however deep, in order."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == kind:
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
 def check_card(card: dict) -> None:
     """Adaptive Cards 1.5, Teams' own `msteams` property aside."""
     CARD_SCHEMA.validate({k: v for k, v in card.items() if k != "msteams"})
