@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections import OrderedDict
 
 from bot.i18n import language_of, t
@@ -67,9 +68,10 @@ class Invokes:
         try:
             result = await self._answer(body)
         except Exception:
-            log.exception("Teams invoke %s could not be handled", str(body.get("id"))[:64])
+            ref = secrets.token_hex(3)
+            log.exception("Teams invoke %s could not be handled (ref %s)", str(body.get("id"))[:64], ref)
             result = {"statusCode": 500, "type": ERROR,
-                      "value": {"code": "InternalError", "message": "Kipinä could not do that just now."}}
+                      "value": {"code": "InternalError", "message": t(self._lang(body), "error.internal", ref=ref)}}
         finally:
             self.running.pop(key, None)
         future.set_result(result)
