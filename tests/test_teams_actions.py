@@ -46,19 +46,6 @@ async def prompted(world, *users: User):
     return [prompt_card(world, u) for u in users]
 
 
-def invoke_of(world, user: User, card, label: str, **inputs) -> dict:
-    """The adaptiveCard/action activity Teams sends when `label` is pressed on `card`."""
-    action = next(a for a in card.card["actions"] if a["title"] == label)
-    data = dict(action["data"])
-    if action["associatedInputs"] != "none":
-        data.update({e["id"]: inputs.get(e["id"], e.get("value", "")) for e in card.card["body"]
-                     if e["type"].startswith("Input.")})
-    body = world.activity(user, "invoke", name="adaptiveCard/action", replyToId=card.id, value={
-        "action": {"type": "Action.Execute", "id": "a1", "verb": action["verb"], "data": data}, "trigger": "manual"})
-    body["conversation"]["id"] = card.conversation_id
-    return body
-
-
 async def test_an_answer_comes_back_as_the_card_showing_its_start_and_who_reads_it(world, engine):
     [card] = await prompted(world, ANN)
     long_answer = "I asked for help earlier than usual. " * 20
@@ -82,7 +69,7 @@ async def test_an_answer_comes_back_as_the_card_showing_its_start_and_who_reads_
 
 async def test_a_redelivered_invoke_is_handled_once_and_answered_the_same(world, engine):
     [card] = await prompted(world, ANN)
-    body = invoke_of(world, ANN, card, "Snooze")
+    body = world.pressed(ANN, card, "Snooze")
     await world.invoke(body, card)
     await world.invoke(body, card)  # Teams sends it again
 
@@ -91,7 +78,7 @@ async def test_a_redelivered_invoke_is_handled_once_and_answered_the_same(world,
     with Session(engine) as s:
         assert s.get(Assignment, assignment_of(card)).snoozes == 1
 
-    answer = invoke_of(world, ANN, card, "Answer", answer="Once only", visibility="private")
+    answer = world.pressed(ANN, card, "Answer", answer="Once only", visibility="private")
     await world.invoke(answer, card)
     await world.invoke({**answer, "id": "another-delivery-id"}, card)  # even under another id: one reply
     with Session(engine) as s:
@@ -100,7 +87,7 @@ async def test_a_redelivered_invoke_is_handled_once_and_answered_the_same(world,
 
 async def test_an_invoke_sent_again_while_the_first_is_at_work_is_answered_with_its_answer(world, engine):
     [card] = await prompted(world, ANN)
-    body = invoke_of(world, ANN, card, "Snooze")
+    body = world.pressed(ANN, card, "Snooze")
     first, second = await asyncio.gather(world.client.post("/api/messages", json=body),
                                          world.client.post("/api/messages", json=body))
     answers = [await first.json(), await second.json()]
@@ -115,7 +102,7 @@ async def test_a_refused_answer_is_said_on_the_card_in_the_persons_language(worl
     answer = next(e for e in card.card["body"] if e.get("id") == "answer")
     assert answer["isRequired"] and answer["errorMessage"] == "Kirjoita ensin vastauksesi tähän – lause tai kaksi riittää."
 
-    await world.invoke(invoke_of(world, AINO, card, "Vastaa", answer="   ", visibility="circle"), card)
+    await world.invoke(world.pressed(AINO, card, "Vastaa", answer="   ", visibility="circle"), card)
     [refusal] = world.answers
     assert refusal["statusCode"] == 200 and refusal["type"] == MESSAGE
     assert refusal["value"] and "answer" not in refusal["value"].lower()  # Finnish, not English
@@ -148,7 +135,7 @@ async def test_a_card_sent_before_universal_actions_still_works(world, engine):
 
 async def test_someone_elses_card_action_is_refused(world, engine):
     [card] = await prompted(world, ANN)
-    await world.invoke(invoke_of(world, MIA, card, "Skip"), card)
+    await world.invoke(world.pressed(MIA, card, "Skip"), card)
     [answer] = world.answers
     assert answer["type"] == MESSAGE and answer["value"].strip()
     with Session(engine) as s:

@@ -194,26 +194,31 @@ class TeamsWorld:
             await self.platform.idle()  # direct replies done; the outbox not drained yet
         return response
 
-    async def submit(self, user: User, card_call: Call, label: str, **inputs):
-        """Press a button of a card the bot sent (its inputs are submitted with it). An Action.Execute
-        is an adaptiveCard/action invoke, whose answer (a card, or a message Teams shows on the card)
-        is kept in `answers`, a card in `updates` too; an Action.Submit is a message with a value."""
+    def pressed(self, user: User, card_call: Call, label: str, **inputs) -> dict:
+        """The activity Teams sends when `label` is pressed on a card the bot sent, its inputs with it:
+        an adaptiveCard/action invoke for an Action.Execute, a message with a value for an Action.Submit."""
         action = next(a for a in card_call.card["actions"] if a["title"] == label)
         value = dict(action["data"])
         if action.get("associatedInputs") != "none":
             for element in card_call.card["body"]:
                 if element.get("type", "").startswith("Input."):
                     value[element["id"]] = inputs.get(element["id"], element.get("value", ""))
-        card_id = card_call.id
         if action["type"] != "Action.Execute":
-            body = self.activity(user, replyToId=card_id, value=value)
-            body["conversation"]["id"] = card_call.conversation_id
-            return await self.post(body)
-        invoke = {"action": {"type": "Action.Execute", "id": f"action-{next(self.ids)}", "verb": action["verb"],
-                             "data": value}, "trigger": "manual"}
-        body = self.activity(user, "invoke", name="adaptiveCard/action", replyToId=card_id, value=invoke)
+            body = self.activity(user, replyToId=card_call.id, value=value)
+        else:
+            invoke = {"action": {"type": "Action.Execute", "id": f"action-{next(self.ids)}", "verb": action["verb"],
+                                 "data": value}, "trigger": "manual"}
+            body = self.activity(user, "invoke", name="adaptiveCard/action", replyToId=card_call.id, value=invoke)
         body["conversation"]["id"] = card_call.conversation_id
-        return await self.invoke(body, card_call)
+        return body
+
+    async def submit(self, user: User, card_call: Call, label: str, **inputs):
+        """Press a button of a card the bot sent. An invoke's answer (a card, or a message Teams shows
+        on the card) is kept in `answers`, a card in `updates` too."""
+        body = self.pressed(user, card_call, label, **inputs)
+        if body["type"] == "invoke":
+            return await self.invoke(body, card_call)
+        return await self.post(body)
 
     async def invoke(self, body: dict, card_call: Call | None = None):
         """Post an invoke as Teams does and keep what it was answered."""
