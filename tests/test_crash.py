@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import replace
+from datetime import time as time_of_day
 from pathlib import Path
 
 import pytest
@@ -73,7 +73,8 @@ def plan_prompt(engine, settings) -> int:
         ws = seed_workspace(conn, "slack", "TBENCH")
         people = seed_people(conn, ws, MEMBERS + 1, lambda i: f"U{i:05d}")
         seed_circles(conn, ws, [people])
-    services = Services(settings, default_library(), Calendar(*settings.working_hours, (0, 1, 2, 3, 4, 5, 6), ""))
+    # Every hour a working hour, as in bot_env: the prompt is due now whatever time the test runs.
+    services = Services(settings, default_library(), Calendar(time_of_day(0, 0), time_of_day(23, 59), tuple(range(7)), ""))
     with unit_of_work(engine) as session:
         circle = session.get(Circle, 1)
         from storage.types import utcnow
@@ -114,7 +115,7 @@ def mid_fan_out(slack_service: str, process: subprocess.Popen, log: Path) -> Non
 
 
 def test_sigkill_mid_fan_out_loses_no_one_and_duplicates_stay_bounded(settings, engine, slack_service, tmp_path):
-    planned = plan_prompt(engine, replace(settings, working_days=(0, 1, 2, 3, 4, 5, 6)))
+    planned = plan_prompt(engine, settings)
     assert planned == MEMBERS + 1
     env, log = bot_env(settings, slack_service), tmp_path / "worker.log"
     first = start_worker(env, log)
@@ -143,7 +144,7 @@ def test_sigkill_mid_fan_out_loses_no_one_and_duplicates_stay_bounded(settings, 
 
 
 def test_sigterm_mid_fan_out_exits_fast_and_a_restart_sends_the_rest_once(settings, engine, slack_service, tmp_path):
-    planned = plan_prompt(engine, replace(settings, working_days=(0, 1, 2, 3, 4, 5, 6)))
+    planned = plan_prompt(engine, settings)
     assert planned == MEMBERS + 1
     env, log = bot_env(settings, slack_service), tmp_path / "worker.log"
     first = start_worker(env, log, ("serve", "--port", str(free_port())))  # web, clock and dispatcher
