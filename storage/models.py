@@ -170,6 +170,7 @@ class Delivery(SQLModel, table=True):
     sent_at: Optional[datetime] = _when()
     platform_message_id: Optional[str] = Field(default=None, max_length=255, index=True)  # thread replies
     platform_channel_id: Optional[str] = Field(default=None, max_length=255)
+    more_message_ids: Optional[list] = _json()  # posts a long message continued in, to edit them too
     error: Optional[str] = Field(default=None, max_length=1000)
     created_at: datetime = _when(nullable=False, default_now=True)
 

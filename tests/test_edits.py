@@ -120,6 +120,56 @@ async def test_slack_a_posted_recap_is_edited_when_its_answer_is_edited_or_delet
     assert len([c for c in slack.api.posts("CLEARN") if "Recap" in c.text]) == 1  # edited, not posted again
 
 
+def long_answer(mark: str) -> str:
+    return (f"{mark} " + " ".join(f"{mark.lower()}{i}" for i in range(400)))[:2900]  # the limit is 3,000
+
+
+def shown(slack) -> str:
+    return "\n".join(c.text for c in slack.api.visible("CLEARN"))
+
+
+def recap_posts(slack) -> list:
+    """The recap's posts people see now: those quoting an answer."""
+    return [c for c in slack.api.visible("CLEARN") if any(m in c.text for m in ("SAID", "LATER", "Short"))]
+
+
+async def test_slack_a_recap_in_several_posts_is_edited_in_all_of_them(slack, engine):
+    """A recap longer than one post continues in its thread; an answer taken back must leave every
+    one of those posts, and a post no longer needed goes."""
+    people = {"UCID": "Cid", "UDAN": "Dan", "UEVE": "Eve"}
+    for uid, name in people.items():
+        slack.api.add_user(uid, name)
+    await slack.command("UMIA", "new Learners <@UANN|ann> <@UBOB|bob> <@UCID|cid> <@UDAN|dan> <@UEVE|eve>")
+    await slack.command("UMIA", "prompt now")
+    await slack.drain()
+    said = {}
+    for uid in ("UANN", "UBOB", "UCID", "UDAN", "UEVE"):
+        said[uid] = slack.dm_event(uid, long_answer(f"SAID{uid}"))
+        await slack.event(said[uid])
+    await slack.tick(at("2026-12-02 09:30"))
+    posted = [c for c in slack.api.posts("CLEARN") if "SAID" in c.text]
+    assert len(posted) == 2 and posted[1].params["thread_ts"] == posted[0].result["ts"]  # one recap, two posts
+    assert "SAIDUEVE" in posted[1].text  # the last answer is in the continuation
+
+    await slack.event(changed(said["UANN"], "Short and new"))
+    await slack.event(changed(said["UBOB"], "Short too", user="UBOB"))  # now it all fits one post
+    await slack.drain()
+    assert [c.params["ts"] for c in slack.api.of("chat.delete")] == [posted[1].result["ts"]]
+    assert len(recap_posts(slack)) == 1
+    assert "SAIDUANN" not in shown(slack) and "SAIDUBOB" not in shown(slack)
+    assert all(f"SAID{u}" in shown(slack) for u in ("UCID", "UDAN", "UEVE")) and "Short too" in shown(slack)
+
+    await slack.event(changed(said["UANN"], long_answer("LATERUANN")))  # long again: a new continuation
+    await slack.drain()
+    assert len(recap_posts(slack)) == 2 and "LATERUANN" in shown(slack)
+    await slack.event(deleted(said["UEVE"], user="UEVE"))
+    await slack.event(deleted(said["UDAN"], user="UDAN"))
+    await slack.drain()
+    assert "SAIDUEVE" not in shown(slack) and "SAIDUDAN" not in shown(slack)
+    assert all(mark in shown(slack) for mark in ("LATERUANN", "Short too", "SAIDUCID"))
+    assert len([c for c in slack.api.posts("CLEARN") if "Recap" in c.text and "thread_ts" not in c.params]) == 1
+
+
 async def test_slack_someone_elses_edit_or_delete_changes_nothing(slack, engine):
     answer = await slack_answer(slack, "My own words about trust")
     calls = len(slack.api.calls)

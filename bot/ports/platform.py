@@ -29,6 +29,7 @@ class Target:
 class Sent:
     message_id: str | None = None
     channel_id: str | None = None
+    more: tuple[str, ...] = ()  # the posts a long message continued in (its thread), in order
 
 
 @dataclass(frozen=True)
@@ -109,9 +110,10 @@ class Platform(ABC):
     async def send(self, target: Target, message: Message) -> Sent:
         """Post a message (and its follow-up in thread, if any); raise a SendError subclass on failure."""
 
-    async def update(self, target: Target, sent: Sent, message: Message) -> None:
-        """Replace a post this platform sent earlier (`sent` is what send() returned) with `message`,
-        its thread left as it is; raise a SendError subclass on failure."""
+    async def update(self, target: Target, sent: Sent, message: Message) -> Sent:
+        """Replace a post this platform sent earlier (`sent` is what send() or the last update
+        returned) with `message`, its follow-up thread left as it is; return the post as it is now
+        (continuation posts may have been added or removed); raise a SendError subclass on failure."""
         raise PermanentFailure(f"{self.name} cannot change a post it has sent")
 
     def pace_key(self, target: Target) -> str:

@@ -17,6 +17,7 @@ from bot.pairs import view as pair_view
 from bot.i18n import t
 from bot.ports import Message, Sent, Target, message
 from bot.reports.view import delivery_message
+from bot.sending import outbox
 from bot.views import coffee_message, in_languages, prompt_message, recap_message, recap_withdrawn
 from storage.models import Assignment, Circle, Delivery, Membership, Person, PromptRun, Reply, Workspace
 
@@ -88,6 +89,9 @@ def _one(session: Session, services: Services, batch: Batch, row: Delivery, now:
     person = batch.people.get(row.person_id)
     if circle is not None and circle.archived_at is not None and row.kind != "recap_edit":
         return "circle archived"  # a posted recap still loses an answer taken back
+    edits = outbox.recap_post(session, row) if row.kind == "recap_edit" else None
+    if row.kind == "recap_edit" and edits is None:
+        return "a later edit of the recap carries this change"
     if row.kind in pair_view.KINDS:  # learning coffees: a group's conversation or one person's DM
         made = pair_view.compose(services, batch.pairs, row, ws, circle, now)
         return made if isinstance(made, str) else Outgoing(row.id, *made)
@@ -107,7 +111,7 @@ def _one(session: Session, services: Services, batch: Batch, row: Delivery, now:
             if None in made:
                 return "nothing shared"
             target = Target("channel", ws.external_id, channel_id=circle.channel_id, address=circle.channel_address)
-            return Outgoing(row.id, target, in_languages(made), None, _edits(row))
+            return Outgoing(row.id, target, in_languages(made), None, edits)
         lang, tz = langs[0], circle.timezone
     else:
         lang, tz = settings.default_language, settings.timezone
@@ -140,12 +144,7 @@ def _one(session: Session, services: Services, batch: Batch, row: Delivery, now:
             return "not an HR user any more"
     else:
         return f"unknown kind {row.kind}"
-    return Outgoing(row.id, target, msg, person.id if person else None, _edits(row))
-
-
-def _edits(row: Delivery) -> Sent | None:
-    payload = row.payload or {}
-    return Sent(payload.get("message_id"), payload.get("channel_id")) if row.kind == "recap_edit" else None
+    return Outgoing(row.id, target, msg, person.id if person else None, edits)
 
 
 def circle_languages(circle: Circle, mentor: Person | None, ws: Workspace, settings) -> list[str]:

@@ -53,9 +53,9 @@ class Marks:
         self.waiting: list[tuple[tuple, asyncio.Future]] = []
         self.writer: asyncio.Task | None = None
 
-    async def sent(self, row_id: int, at: datetime, message_id: str | None, channel_id: str | None) -> None:
+    async def sent(self, row_id: int, at: datetime, post: Sent) -> None:
         done = asyncio.get_running_loop().create_future()
-        self.waiting.append(((row_id, at, message_id, channel_id), done))
+        self.waiting.append(((row_id, at, post), done))
         if self.writer is None or self.writer.done():
             self.writer = asyncio.create_task(self._write())
         await done
@@ -304,9 +304,8 @@ class Dispatcher:
             self.on_the_wire.add(asyncio.current_task())
             started = time.monotonic()
             try:
-                if item.edits is not None:
-                    await platform.update(item.target, item.edits, item.message)
-                    sent = Sent()  # the post's id stays with the row that sent it
+                if item.edits is not None:  # the edit row keeps the post's new shape for the next edit
+                    sent = await platform.update(item.target, item.edits, item.message)
                 else:
                     sent = await platform.send(item.target, item.message)
             except RateLimited as exc:
@@ -334,7 +333,7 @@ class Dispatcher:
                                             backoff(row.attempts), True)
                 stats.failed += status == "failed"
                 return
-            await marks.sent(row.id, now(), sent.message_id, sent.channel_id)
+            await marks.sent(row.id, now(), sent)
         stats.sent += 1
         stats.by_kind[row.kind] = stats.by_kind.get(row.kind, 0) + 1
         log.debug("delivery %s sent in %.0f ms", row.id, (time.monotonic() - started) * 1000)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, bindparam, or_, update
 from sqlmodel import Session, func, select
 
+from bot.ports import Sent
 from bot.sending import senders
 from storage.models import Circle, Delivery, Person, Sender
 from storage.ops import insert_ignore
@@ -41,6 +42,25 @@ def refresh_recaps(session: Session, run_ids: Iterable[int], now: datetime) -> i
         "key": f"recap_edit:{d.id}:{now.isoformat()}", "workspace_id": d.workspace_id, "platform": d.platform,
         "kind": "recap_edit", "circle_id": d.circle_id, "run_id": d.run_id, "due_at": now,
         "payload": {"message_id": d.platform_message_id, "channel_id": d.platform_channel_id}} for d in posted])
+
+
+def recap_post(session: Session, edit: Delivery) -> Sent | None:
+    """The post a recap_edit row changes, as it is now: its last version sent (the recap, or a later
+    edit that added or removed continuation posts). None when a newer edit of it is on its way:
+    that one carries the latest state, so this one need not go."""
+    newer = session.exec(select(Delivery.id).where(
+        Delivery.kind == "recap_edit", Delivery.run_id == edit.run_id, Delivery.id > edit.id,
+        Delivery.status.in_(("pending", "sending")))).first()
+    if newer is not None:
+        return None
+    last = session.exec(
+        select(Delivery).where(Delivery.kind.in_(("recap", "recap_edit")), Delivery.run_id == edit.run_id,
+                               Delivery.status == "sent", Delivery.platform_message_id.is_not(None))
+        .order_by(Delivery.sent_at.desc(), Delivery.id.desc())).first()
+    if last is None:  # planned before posts kept their continuations
+        payload = edit.payload or {}
+        return Sent(payload.get("message_id"), payload.get("channel_id"))
+    return Sent(last.platform_message_id, last.platform_channel_id, tuple(last.more_message_ids or ()))
 
 
 def claim(session: Session, platforms: Iterable[str], now: datetime, worker: str, limit: int = 200,
@@ -84,25 +104,17 @@ def release(session: Session, worker: str) -> int:
                            .values(status="pending", attempts=Delivery.attempts - 1)).rowcount
 
 
-def mark_sent(session: Session, delivery_id: int, now: datetime, message_id: str | None, channel_id: str | None) -> None:
-    # Once per message sent: no loaded rows to keep in step, so skip the ORM's costly synchronisation.
-    session.execute(
-        update(Delivery).where(Delivery.id == delivery_id, Delivery.status == "sending")
-        .values(status="sent", sent_at=now, platform_message_id=message_id, platform_channel_id=channel_id, error=None),
-        execution_options={"synchronize_session": False},
-    )
-
-
-def mark_sent_many(session: Session, sent: list[tuple[int, datetime, str | None, str | None]]) -> None:
-    """mark_sent for (id, when, message id, channel id) of many rows: one statement, compiled once."""
+def mark_sent_many(session: Session, sent: list[tuple[int, datetime, Sent]]) -> None:
+    """Rows sent: (id, when, where the post is). One statement for them all, compiled once."""
     table = Delivery.__table__
     statement = (
         update(table).where(table.c.id == bindparam("row"), table.c.status == "sending")
         .values(status="sent", sent_at=bindparam("at"), platform_message_id=bindparam("message"),
-                platform_channel_id=bindparam("channel"), error=None)
+                platform_channel_id=bindparam("channel"), more_message_ids=bindparam("more"), error=None)
     )
-    session.connection().execute(statement, [{"row": row, "at": at, "message": message, "channel": channel}
-                                             for row, at, message, channel in sent])
+    session.connection().execute(statement, [
+        {"row": row, "at": at, "message": post.message_id, "channel": post.channel_id, "more": list(post.more) or None}
+        for row, at, post in sent])
 
 
 def mark_cancelled(session: Session, delivery_id: int, reason: str) -> None:

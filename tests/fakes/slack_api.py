@@ -75,6 +75,7 @@ class SlackApi:
     socket_acks: dict = field(default_factory=dict)  # envelope id → ack payload
     uploads: dict = field(default_factory=dict)  # file id → filename, length, content, channel, title
     groups: dict = field(default_factory=dict)  # group DM (mpim) id → its people, as conversations.open made them
+    messages: dict = field(default_factory=dict)  # (channel, ts) → the call that made it, as edited since
     url: str = ""
 
     def __post_init__(self):
@@ -121,6 +122,10 @@ class SlackApi:
 
     def of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
+
+    def visible(self, channel: str) -> list[Call]:
+        """What people see in a channel now, threads included: posted, as last edited, not deleted."""
+        return [call for (where, _), call in self.messages.items() if where == channel]
 
     def posts(self, channel: str | None = None) -> list[Call]:
         """Successful chat.postMessage calls (to a user id or channel)."""
@@ -197,10 +202,21 @@ class SlackApi:
         elif channel.startswith(("C", "G")) and channel not in self.joined:
             return {"ok": False, "error": "not_in_channel"}
         ts = f"{1_800_000_000 + next(self.ts)}.000100"
+        self.messages[(channel, ts)] = call
         return {"ok": True, "channel": channel, "ts": ts, "message": {"text": call.params.get("text"), "ts": ts}}
 
     def _chat_update(self, call: Call) -> dict:
-        return {"ok": True, "channel": call.params.get("channel"), "ts": call.params.get("ts")}
+        where = (call.params.get("channel"), call.params.get("ts"))
+        if where not in self.messages:
+            return {"ok": False, "error": "message_not_found"}
+        self.messages[where] = call
+        return {"ok": True, "channel": where[0], "ts": where[1]}
+
+    def _chat_delete(self, call: Call) -> dict:
+        where = (call.params.get("channel"), call.params.get("ts"))
+        if self.messages.pop(where, None) is None:
+            return {"ok": False, "error": "message_not_found"}
+        return {"ok": True, "channel": where[0], "ts": where[1]}
 
     def _chat_postEphemeral(self, call: Call) -> dict:
         return {"ok": True, "message_ts": f"{1_800_000_000 + next(self.ts)}.000200"}

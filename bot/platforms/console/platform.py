@@ -41,6 +41,7 @@ class ConsolePlatform(Platform):
             self.view.show(f"{where} (↳ {mid})", message.follow_up, None)  # in the thread of mid
         return Sent(message_id=mid, channel_id=channel)
 
-    async def update(self, target: Target, sent: Sent, message: Message) -> None:
+    async def update(self, target: Target, sent: Sent, message: Message) -> Sent:
         where = f"DM → {self.names.get(target.user_id, target.user_id)}" if target.kind == "dm" else f"#{sent.channel_id}"
         self.view.show(f"{where} ({sent.message_id} {t(self.runtime.default_language, 'console.edited')})", message, None)
+        return sent

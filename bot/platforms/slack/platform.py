@@ -201,20 +201,21 @@ class SlackPlatform(Platform):
         await self.call("conversations.join", channel=channel)
         return await self.call("chat.postMessage", **kwargs)
 
-    async def _post_more(self, channel: str, part: dict, thread_ts: str) -> None:
-        """A continuation of a message already posted: retried in place, dropped (logged) if it won't go."""
+    async def _post_more(self, channel: str, part: dict, thread_ts: str) -> str | None:
+        """A continuation of a message already posted, its ts: retried in place, dropped (logged,
+        None) if it won't go."""
         for attempt in range(MORE_TRIES):
             try:
-                await self.post(channel, part, thread_ts=thread_ts)
-                return
+                return (await self.post(channel, part, thread_ts=thread_ts)).get("ts")
             except RateLimited as limited:
                 await asyncio.sleep(min(limited.retry_after, 30))
             except TemporaryFailure:
                 await asyncio.sleep(2 ** attempt)
             except PermanentFailure as failure:
                 log.warning("continuation of a message in %s not posted: %s", channel, failure)
-                return
+                return None
         log.warning("continuation of a message in %s not posted after %d tries", channel, MORE_TRIES)
+        return None
 
     async def upkeep(self) -> None:
         """Daily: bring everyone's profile up to date with one users.list sweep, so deactivated
@@ -239,18 +240,40 @@ class SlackPlatform(Platform):
         parts = message_parts(message, files_as_text=False)
         first = await self.post(channel, parts[0], direct=direct)
         ts, where = first.get("ts"), first.get("channel") or channel
-        more = parts[1:] + (message_parts(message.follow_up) if message.follow_up is not None else [])
-        for part in more:
+        more = [await self._post_more(where, part, thread_ts=ts) for part in parts[1:]]
+        for part in message_parts(message.follow_up) if message.follow_up is not None else []:
             await self._post_more(where, part, thread_ts=ts)
         if message.attachment is not None:
             await self.attach(where, message.attachment, thread_ts=ts)
-        return Sent(message_id=ts, channel_id=where)
+        return Sent(message_id=ts, channel_id=where, more=tuple(m for m in more if m))
 
-    async def update(self, target: Target, sent: Sent, message: Message) -> None:
-        """chat.update of the post's first message (a recap long enough for more parts keeps them)."""
-        part = message_parts(replace(message, follow_up=None, attachment=None), files_as_text=False)[0]
-        await self.call("chat.update", channel=sent.channel_id or target.channel_id, ts=sent.message_id,
-                        text=part["text"], blocks=part["blocks"])
+    async def update(self, target: Target, sent: Sent, message: Message) -> Sent:
+        """chat.update of the post and of each post it continued in; continuations it needs no more
+        are deleted (an answer taken back must not stay visible in the thread), new ones posted."""
+        channel = sent.channel_id or target.channel_id
+        parts = message_parts(replace(message, follow_up=None, attachment=None), files_as_text=False)
+        await self.call("chat.update", channel=channel, ts=sent.message_id, text=parts[0]["text"],
+                        blocks=parts[0]["blocks"])
+        kept = []
+        for ts, part in zip(sent.more, parts[1:]):
+            if await self._unless_gone("chat.update", channel=channel, ts=ts, text=part["text"], blocks=part["blocks"]):
+                kept.append(ts)
+        for ts in sent.more[len(parts) - 1:]:
+            await self._unless_gone("chat.delete", channel=channel, ts=ts)
+        for part in parts[1 + len(sent.more):]:
+            kept.append(await self._post_more(channel, part, thread_ts=sent.message_id))
+        return Sent(sent.message_id, channel, tuple(ts for ts in kept if ts))
+
+    async def _unless_gone(self, method: str, **kwargs) -> bool:
+        """A call on a continuation post; False when that post no longer exists (someone deleted
+        it, or an earlier try of this edit did): nothing left to change there."""
+        try:
+            await self.call(method, **kwargs)
+        except PermanentFailure as failure:
+            if "message_not_found" not in str(failure):
+                raise
+            return False
+        return True
 
     async def upload(self, channel: str, file: Attachment) -> None:
         """A file into a conversation: files_upload_v2 gets an upload URL, sends the bytes, shares."""

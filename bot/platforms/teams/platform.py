@@ -247,13 +247,14 @@ class TeamsPlatform(Platform):
             raise Unreachable(str(error)) from None
         return Sent(sent, conversation)
 
-    async def update(self, target: Target, sent: Sent, message: Message) -> None:
+    async def update(self, target: Target, sent: Sent, message: Message) -> Sent:
         address = dict(target.address or {})
         conversation = sent.channel_id or address.get("conversation_id") or target.channel_id or ""
         if not address.get("service_url") or not conversation or not sent.message_id:
             raise PermanentFailure("this post has no Teams address")
         activity = self.message_activity(address, conversation, replace(message, follow_up=None))
         await self.rest.update(address["service_url"], conversation, sent.message_id, activity)
+        return sent  # one activity: a long recap is shortened to fit one card (sized_card)
 
     async def _personal_conversation(self, address: dict, tenant: str, user_id: str) -> str:
         key = (tenant, user_id)
