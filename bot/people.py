@@ -107,10 +107,13 @@ def mentioned(session: Session, settings: Settings, ws: Workspace, mention: Ment
     ).first()
 
 
-def language(person: Person, ws: Workspace | None, settings: Settings) -> str:
+def language(person: Person, ws: Workspace | None, settings: Settings, circle_language: str | None = None) -> str:
+    """The person's own language; until the platform has told it (a Teams member who has not yet
+    written to the bot), that of the circle the message is about, then the workspace's."""
     return (
         person.language
         or language_of(person.locale)
+        or circle_language
         or (ws.language if ws is not None else None)
         or settings.default_language
     )

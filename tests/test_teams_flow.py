@@ -203,6 +203,21 @@ async def test_a_finnish_member_gets_finnish_cards(world):
     assert "Reflection prompt" in prompt_cards(world, MIA)[0].text
 
 
+async def test_members_who_never_wrote_to_the_bot_hear_their_finnish_circle_in_finnish(world, engine):
+    """Teams tells a person's language only when they write: until then the circle's is the guess,
+    not the organisation's default (English here)."""
+    await world.say(MIA, "hello")  # Mia has written: her client's language (English) is known
+    await world.command(AINO, "uusi Oppijat", people=[ANN, BOB, MIA])
+    await world.command(AINO, "kysymys nyt")
+    assert person(engine, ANN).locale is None  # nothing known of Ann's own language yet
+    for user in (ANN, BOB):
+        assert [c for c in world.inbox(user) if "Tervetuloa piiriin Oppijat" in c.text]
+        [card] = prompt_cards(world, user)
+        assert "Pohdintakysymys" in card.text and "Welcome" not in "".join(c.text for c in world.inbox(user))
+    assert [c for c in world.inbox(MIA) if "Welcome to Oppijat" in c.text]  # her own language comes first
+    assert "Reflection prompt" in prompt_cards(world, MIA)[0].text
+
+
 async def test_local_time_zone_moves_the_prompt_to_a_working_hour(world, engine):
     await world.say(NYC, "hello")  # Teams tells the bot her time zone
     assert person(engine, NYC).timezone == "America/New_York"

@@ -80,8 +80,9 @@ class Loaded:
 
 
 def compose(services: Services, loaded: Loaded, row: Delivery, ws: Workspace, circle: Circle,
-            now: datetime) -> tuple[Target, Message, int | None] | str:
-    """(where, what, to whom) for one row, or why it is not sent."""
+            now: datetime, spoken: str | None = None) -> tuple[Target, Message, int | None] | str:
+    """(where, what, to whom) for one row, or why it is not sent; `spoken`: the circle's language,
+    for people whose own is not known yet."""
     group = loaded.groups.get((row.payload or {}).get("group"))
     if group is None or circle is None:
         return "learning-coffee group gone"
@@ -92,7 +93,7 @@ def compose(services: Services, loaded: Loaded, row: Delivery, ws: Workspace, ci
         if len(present) < 2:
             return "learning-coffee group has fewer than two left"
         everyone = [p for _, p in present]
-        langs = list(dict.fromkeys(people.language(p, ws, settings) for p in everyone))
+        langs = list(dict.fromkeys(people.language(p, ws, settings, spoken) for p in everyone))
         made = [_message(services, row, lang, circle, group, everyone, True) for lang in langs]
         target = Target("group", ws.external_id, user_ids=tuple(p.platform_user_id for p in everyone))
         return target, in_languages(made), None
@@ -107,7 +108,7 @@ def compose(services: Services, loaded: Loaded, row: Delivery, ws: Workspace, ci
     partners = [p for _, p in present if p.id != me.id]
     if not partners:
         return "no partner left in the circle"
-    lang = people.language(me, ws, settings)
+    lang = people.language(me, ws, settings, spoken)
     target = Target("dm", ws.external_id, user_id=me.platform_user_id, address=me.address)
     return target, _message(services, row, lang, circle, group, partners, False), me.id
 

@@ -92,8 +92,10 @@ def _one(session: Session, services: Services, batch: Batch, row: Delivery, now:
     edits = outbox.recap_post(session, row) if row.kind == "recap_edit" else None
     if row.kind == "recap_edit" and edits is None:
         return "a later edit of the recap carries this change"
+    langs = circle_languages(circle, batch.mentors.get(circle.mentor_id), ws, settings) if circle else []
+    spoken = langs[0] if langs else None  # also for people whose own language is not known yet
     if row.kind in pair_view.KINDS:  # learning coffees: a group's conversation or one person's DM
-        made = pair_view.compose(services, batch.pairs, row, ws, circle, now)
+        made = pair_view.compose(services, batch.pairs, row, ws, circle, now, spoken)
         return made if isinstance(made, str) else Outgoing(row.id, *made)
     if person is not None:
         if not person.is_active or person.is_bot:
@@ -102,10 +104,9 @@ def _one(session: Session, services: Services, batch: Batch, row: Delivery, now:
             return "person paused"
         if circle is not None and (circle.id, person.id) not in batch.members:
             return "no longer a member"
-        lang = people.language(person, ws, settings)
+        lang = people.language(person, ws, settings, spoken)
         tz = people.timezone_of(person, ws, settings)
     elif circle is not None:
-        langs = circle_languages(circle, batch.mentors.get(circle.mentor_id), ws, settings)
         if len(langs) > 1 and row.kind in CHANNEL_POSTS:  # a bilingual circle's channel post
             made = [_channel_post(session, services, batch, row, circle, other) for other in langs]
             if None in made:
