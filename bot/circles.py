@@ -187,7 +187,9 @@ def run_now(ctx: Ctx, kind: str, place: Place) -> Response:
     later = sorted(d for d in planned.due if d > ctx.now)
     lines = [ctx.t("prompt.now_sent", circle=circle.name, count=len(planned.due) - len(later))]
     if later:
-        lines.append(ctx.t("prompt.now_later", count=len(later), first=ctx.when(later[0]), last=ctx.when(later[-1])))
+        first, last = ctx.when(later[0]), ctx.when(later[-1])
+        when = first if first == last else ctx.t("fmt.range", first=first, last=last)  # everyone at 8.00: once
+        lines.append(ctx.t("prompt.now_later", count=len(later), when=when))
     return Response().say(message(*lines))
 
 

@@ -120,6 +120,7 @@ def test_prompt_now_outside_hours_says_when(world):
     world.set_time(at("2026-12-05 11:00"))  # Saturday
     said = world.command("Mia", "prompt now", channel=C1).to_caller[0].plain_text
     assert "next working time" in said and "Mon 7 Dec 11:00" in said
+    assert "3 members" in said and said.count("Mon 7 Dec") == 1  # all at the same time: said once, no range
     assert world.prompts("ann") == []
 
 

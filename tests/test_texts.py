@@ -132,7 +132,7 @@ def test_english_quotes_are_plain():
 ])
 def test_known_plural_forms(lang, key, expected):
     for count, part in expected.items():
-        assert part in t(lang, key, count=count, circle="X", first="A", last="B")
+        assert part in t(lang, key, count=count, circle="X", when="A")
 
 
 def test_plural_rules_are_the_languages_own():
