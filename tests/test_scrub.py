@@ -43,6 +43,18 @@ def test_words_that_are_also_names_stay_unless_next_to_a_name():
     assert scrub("Kävin Kosken kanssa lounaalla") == "Kävin [name] kanssa lounaalla"  # capitalised in a sentence
 
 
+@pytest.mark.parametrize("text, scrubbed", [
+    ("Anna kertoi, että palaute auttoi.", "[name] kertoi, että palaute auttoi."),
+    ("Hyvä viikko. Päivi näytti minulle, miten Marja auttaa.", "Hyvä viikko. [name] näytti minulle, miten [name] auttaa."),
+    ("Marja on hyvä mentori.", "[name] on hyvä mentori."),
+    ("Dag berättade om mötet. Dag för dag blir det bättre.", "[name] berättade om mötet. Dag för dag blir det bättre."),
+    ("Grace helped me a lot. Grace under pressure matters.", "[name] helped me a lot. Grace under pressure matters."),
+    ("Anna palautetta ajoissa! Toivon, että ehdimme.", "Anna palautetta ajoissa! Toivon, että ehdimme."),
+])
+def test_a_name_that_is_also_a_word_goes_at_a_sentence_start_when_the_person_does_something(text, scrubbed):
+    assert Scrubber()(text) == scrubbed
+
+
 def test_known_people_go_in_any_case_and_inflected():
     scrub = Scrubber(["Aino Virtanen", "Mikko", "U012AB"])
     assert scrub("aino ja AINO, ainolle ja virtaselta, mikon ja Mikolle") == (
@@ -140,7 +152,8 @@ Aina kun kiire kasvaa, unohdan pitää taukoja; tällä viikolla pidin ne.
 {Pekka} {Salo} kertoi, miten Verohallinnossa hoidetaan perehdytys.
 Oppimiskahvilla {Jukan} kanssa puhuimme virheistä ja siitä, miten niistä voi oppia.
 Palaute kollegalta auttoi minua näkemään oman työni uudella tavalla.
-Etätyössä yhteys tiimiin jää ohueksi, joten sovimme viikoittaisen kahvihetken.""",
+Etätyössä yhteys tiimiin jää ohueksi, joten sovimme viikoittaisen kahvihetken.
+{Anna} kertoi, miten hän valmistautuu vaikeisiin palavereihin.""",
     "sv": """Jag frågade {Karl-Johan} {Lindqvist} om råd och fick ett bra tips om mötena.
 Veckans bästa stund var när {Anna} och {Erik} visade den nya rapportmallen.
 Jag lärde mig på ett Teams-möte att det lönar sig att fråga direkt.
@@ -152,7 +165,8 @@ När stressen ökar glömmer jag att ta pauser; den här veckan tog jag dem.
 {Lars} {Nyberg} berättade hur man sköter introduktionen på Skatteverket.
 På lärfikat med {Ingrid} pratade vi om misstag och hur man lär sig av dem.
 Återkopplingen från en kollega hjälpte mig att se mitt arbete på ett nytt sätt.
-På distans blir kontakten med teamet tunn, så vi bokade en fikastund varje vecka.""",
+På distans blir kontakten med teamet tunn, så vi bokade en fikastund varje vecka.
+{Dag} berättade hur han förbereder svåra möten.""",
     "en": """I asked {Sarah} for advice and got a good tip about our meeting schedule.
 The best moment of the week was when {James} and {Olivia} {Brown} showed the new report template.
 I learnt in a Teams call that it pays to ask at once rather than wait a week.
@@ -164,11 +178,12 @@ When the rush grows I forget to take breaks; this week I took them.
 {Pekka} {Virtanen} told us how onboarding works at the Tax Administration.
 Over a learning coffee with {Tom} we talked about mistakes and how to learn from them.
 Feedback from a colleague helped me see my own work in a new way.
-Working remotely, the link to the team gets thin, so we booked a weekly coffee.""",
+Working remotely, the link to the team gets thin, so we booked a weekly coffee.
+{Grace} explained how she prepares for difficult meetings.""",
 }
-# Measured on EVERYDAY: all 28 names removed; of the other words, fi 4/109 = 3.7 % (Teams, Tampereella,
-# Excelin, Verohallinnossa), sv 4/147 = 2.7 % (Teams, Vasa, Excel, Skatteverket), en 5/164 = 3.0 % (Teams,
-# Tampere, Excel, Tax, Administration). The limits are those figures, rounded up.
+# Measured on EVERYDAY: all 31 names removed; of the other words, fi 4/115 = 3.5 % (Teams, Tampereella,
+# Excelin, Verohallinnossa), sv 4/153 = 2.6 % (Teams, Vasa, Excel, Skatteverket), en 5/171 = 2.9 % (Teams,
+# Tampere, Excel, Tax, Administration). The limits are the first figures measured, rounded up.
 EVERYDAY_LIMIT = {"fi": 0.04, "sv": 0.03, "en": 0.035}
 
 

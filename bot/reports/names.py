@@ -7,8 +7,9 @@ Four kinds of evidence, from the strongest:
 - a common Finnish, Swedish or English first name or surname (names.txt), inflected too:
   Virtanen → Virtaselta, Virtasen, Virtasta; Mikko → Mikon; Lindqvist → Lindqvistille; Annas;
 - next to a name: a surname-like word after it (Pekka nieminen), a capitalised word before it
-  (Karl-Johan Lindqvist), and names that are also everyday words (Toivo, Usko, Will, Grace, Dag):
-  those count only next to another name or capitalised inside a sentence.
+  (Karl-Johan Lindqvist), and names that are also everyday words (Toivo, Usko, Anna, Grace, Dag):
+  those count only next to another name, capitalised inside a sentence, or at a sentence start
+  followed by what a person does (Anna kertoi, Dag berättade, Grace said; not Anna palautetta).
 
 It errs on the side of removing: a place, a team or a product written with a capital goes too.
 """
@@ -40,6 +41,12 @@ GRADE_D = re.compile(r"^(.*[aeiouyäöh])d([aeiouyäö]+)$")  # Sadulle → Satu
 GRADE_LL = re.compile(r"^(.*)ll([aeiouyäö]+)$")  # Aallolle → Aalto
 # An inflected -nen surname: Oksase-lta, Virtase-n (not kokoukse-ssa, a -s noun).
 NEN_FORM = re.compile(r"..(?<!k)se(?:n|lle|lta|ltä|lla|llä|ssa|ssä|sta|stä|en|na|nä|ksi)$")
+# After a name at a sentence start, a verb saying what the person did or is: Finnish past tense and
+# present third person (kertoi, näytti, kertoo, auttaa), Swedish past (berättade, hjälpte), English
+# past (helped, said), and the commonest short ones of each language.
+DEEDS = {"fi": frozenset("on oli ei sanoi toi sai teki vei näki kävi".split()),
+         "sv": frozenset("sa har var hade kunde ville fick gav tog kom gick bad är blev".split()),
+         "en": frozenset("said told was is has had took gave came went made taught says thinks".split())}
 SURNAME_ENDINGS = ("nen", "berg", "ström", "qvist", "kvist", "gren", "lund", "dahl", "holm", "sson", "stedt", "blad",
                    "bäck", "mäki", "niemi", "järvi", "koski", "salo", "lahti", "ranta", "vaara", "aho")
 
@@ -162,8 +169,10 @@ class Names:
     def spans(self, text: str) -> list[tuple[int, int]]:
         tokens = list(TOKEN.finditer(text))
         words = [m.group(0) for m in tokens]
-        finnish_text = language_of(words) == "fi"
+        lang = language_of(words)
+        finnish_text = lang == "fi"
         kinds: list[str | None] = []
+        starts: list[int] = []  # capitalised words that begin a sentence
         for i, word in enumerate(words):  # the hot loop: a cached decision per word
             if word[0] == "[":
                 kinds.append(None)
@@ -173,11 +182,15 @@ class Names:
             if kind is False:
                 kind = self._kinds[key] = self._kind(*key)
             kinds.append(kind)
+            if key[1] and kind == "common":
+                starts.append(i)
         strong = [k == "strong" for k in kinds]
-        if not any(strong):
-            return []
         n = len(tokens)
         gaps = [""] + [text[tokens[i - 1].end():tokens[i].start()] for i in range(1, n)]
+        for i in starts:  # Anna kertoi, Dag berättade: an everyday word does not do things
+            strong[i] = i + 1 < n and gaps[i + 1] == " " and _deed(words[i + 1], lang)
+        if not any(strong):
+            return []
         adjacent = [bool(g) and set(g) <= JOINERS for g in gaps]  # parts of one name: Karl-Johan Lindqvist
         for _ in range(2):  # a name next to a name: Karl-Johan, Pekka nieminen, Toivo Salo
             for i, word in enumerate(words):
@@ -210,6 +223,19 @@ class Names:
         if not found.isdisjoint(COMMON):
             return "common"
         return "capital" if capital and not acronym and low not in NOT_NAMES else None
+
+
+def _deed(word: str, lang: str) -> bool:
+    """Whether a word right after a sentence-initial name reads as that person doing something."""
+    if not word.islower():
+        return False
+    if word in DEEDS[lang]:
+        return True
+    if len(word) < 4 or word in ALL_STOP:
+        return False
+    if lang == "fi":  # kertoi, näytti; kertoo, auttaa (a partitive such as aikaa goes too: errs on removing)
+        return word[-1] == "i" or word[-1] == word[-2] and word[-1] in VOWELS
+    return word.endswith(("de", "te")) if lang == "sv" else word.endswith("ed")
 
 
 def _surname_like(word: str) -> bool:
