@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import pytest
 from sqlmodel import Session, select
@@ -144,8 +145,8 @@ async def test_someone_elses_card_action_is_refused(world, engine):
 
 async def offered(world, user: User, text: str):
     await world.say(user, text)
-    [offer] = [c for c in world.inbox(user) if any(a.get("contentType") == CONSENT
-                                                     for a in c.body.get("attachments") or [])]
+    offer = [c for c in world.inbox(user) if any(a.get("contentType") == CONSENT
+                                                  for a in c.body.get("attachments") or [])][-1]  # the newest
     return offer, offer.body["attachments"][0]
 
 
@@ -185,6 +186,35 @@ async def test_mydata_is_a_json_file_put_in_onedrive_after_consent(world, engine
     await world.drain()
     assert len(world.connector.uploads) == 1  # an offer is used once
     assert "vanhentunut" in world.inbox(AINO)[-1].text
+
+
+async def test_an_offer_made_by_another_web_process_is_made_again_when_accepted(world, engine):
+    """The offer's content lives in the process that made it; accepted in another one (or after a
+    restart), the file is made again from the command in the card's context, for the accepting person."""
+    [card] = await prompted(world, AINO)
+    await world.submit(AINO, card, "Vastaa", answer="Opin kysymään apua aiemmin.", visibility="private")
+    offer, consent_card = await offered(world, AINO, "omat tiedot")
+    context = consent_card["content"]["acceptContext"]
+    assert context["again"] == "omat tiedot" and context["until"] > time.time()
+    world.platform.invokes.offers.waiting.clear()  # this process never made it
+
+    await world.client.post("/api/messages", json=consent(world, AINO, offer, consent_card, "accept"))
+    await world.drain()
+    [(name, _, data)] = world.connector.uploads
+    assert name == "kipina-my-data.json"
+    assert [a["text"] for a in json.loads(data)["answers"]] == ["Opin kysymään apua aiemmin."]
+    assert "OneDrivessasi" in world.inbox(AINO)[-1].body["text"]
+
+    await world.client.post("/api/messages", json=consent(world, AINO, offer, consent_card, "accept"))
+    await world.drain()
+    assert len(world.connector.uploads) == 1 and "vanhentunut" in world.inbox(AINO)[-1].text  # once here too
+
+    offer, consent_card = await offered(world, AINO, "omat tiedot")
+    world.platform.invokes.offers.waiting.clear()
+    late = {**consent_card["content"]["acceptContext"], "until": int(time.time()) - 1}  # the hour has passed
+    await world.client.post("/api/messages", json=consent(world, AINO, offer, consent_card, "accept", late))
+    await world.drain()
+    assert len(world.connector.uploads) == 1 and "vanhentunut" in world.inbox(AINO)[-1].text
 
 
 async def test_a_declined_or_foreign_file_offer_uploads_nothing(world, engine):

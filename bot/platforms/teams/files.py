@@ -1,8 +1,10 @@
 """Files in Teams: a bot may not attach one to a message. It offers it with a FileConsentCard in
 the personal chat; when the person accepts, Teams creates the file in their OneDrive and gives the
 bot an upload URL for it (a `fileConsent/invoke`), the bot puts the bytes there and then shows the
-file with a file info card. The content waits here meanwhile, for OFFER_HOURS, in this process only:
-an offer made before a restart (or by another web process) asks the person to ask again.
+file with a file info card. The content waits here meanwhile, for OFFER_HOURS, used once. An offer
+this process does not know (made before a restart, or by another web process) carries the command
+that made the file and its deadline in the card's context, which Teams gives back: the file is
+made again from it for whoever accepts, always the person the invoke comes from.
 """
 from __future__ import annotations
 
@@ -34,27 +36,46 @@ class Offers:
 
     def __init__(self):
         self.waiting: dict[str, Offer] = {}
+        self.used: dict[str, float] = {}  # tokens answered here → until when they would have been good
 
     def add(self, tenant: str, user_id: str, file: Attachment) -> str:
         now = time.monotonic()
         if len(self.waiting) >= MAX_OFFERS:
             self.waiting = {k: o for k, o in self.waiting.items() if o.until > now}
+        if len(self.used) >= MAX_OFFERS:
+            self.used = {k: until for k, until in self.used.items() if until > now}
         token = secrets.token_urlsafe(18)
         self.waiting[token] = Offer(tenant, user_id, file, now + OFFER_HOURS * 3600)
         return token
 
+    def known(self, token: str) -> bool:
+        """Whether this process made or used this offer (then only take() may answer it)."""
+        return token in self.waiting or token in self.used
+
     def take(self, token: str, tenant: str, user_id: str) -> Attachment | None:
-        """The file, once: None when the token is unknown, expired or someone else's."""
+        """The file, once: None when the token is unknown, used, expired or someone else's."""
         offer = self.waiting.get(token)
         if offer is None or (offer.tenant, offer.user_id) != (tenant, user_id):
             return None
         del self.waiting[token]
+        self.used[token] = offer.until
         return offer.file if offer.until > time.monotonic() else None
 
 
-def consent_card(file: Attachment, token: str, description: str) -> dict:
-    """The attachment that asks for permission to put the file in the person's OneDrive."""
+def again(context: dict, now: float) -> str | None:
+    """The command that made an offer's file, while the offer is good (the card's context)."""
+    command, until = context.get("again"), context.get("until")
+    if isinstance(command, str) and command.strip() and isinstance(until, (int, float)) and until > now:
+        return command[:200]
+    return None
+
+
+def consent_card(file: Attachment, token: str, description: str, command: str = "") -> dict:
+    """The attachment that asks for permission to put the file in the person's OneDrive; `command`,
+    the request that made the file, lets another process make it again (see `again`)."""
     context = {"kipina": "file", "token": token}
+    if command:
+        context.update({"again": command[:200], "until": int(time.time()) + OFFER_HOURS * 3600})
     return {"contentType": CONSENT_TYPE, "name": file.filename,
             "content": {"description": description[:200], "sizeInBytes": len(file.content),
                         "acceptContext": context, "declineContext": context}}

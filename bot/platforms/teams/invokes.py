@@ -15,14 +15,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from collections import OrderedDict
 
 from bot.i18n import language_of, t
 from bot.logs import scrub
 from bot.platforms.teams.cards import form_card, sized_card
-from bot.platforms.teams.files import Offers, carrying, info_card, upload
+from bot.platforms.teams.files import OFFER_HOURS, Offers, again, carrying, info_card, upload
 from bot.platforms.teams.inbound import CARD_ACTION, Turn, dig, lane_of, tenant_of
-from bot.ports import Response, SendError, message as plain_message
+from bot.platforms.plumbing import ask
+from bot.ports import CommandRequest, Response, SendError, message as plain_message
 
 log = logging.getLogger("kipina.teams")
 
@@ -145,7 +147,11 @@ class Invokes:
         token = str(dig(value, "context", "token") or "")
         file = self.offers.take(token, actor.workspace, actor.user_id) if token else None
         info = value.get("uploadInfo") if isinstance(value.get("uploadInfo"), dict) else {}
-        if value.get("action") != "accept":
+        accepted = value.get("action") == "accept"
+        if accepted and file is None and token and not self.offers.known(token):
+            file = await self._made_again(value, turn)
+            self.offers.used[token] = time.monotonic() + OFFER_HOURS * 3600  # once here too
+        if not accepted:
             note = "teams.file_declined"
         elif file is None:
             note = "teams.file_expired"
@@ -159,6 +165,18 @@ class Invokes:
                 await self._send(body, turn, plain_message(t(lang, "teams.file_sent")), info_card(info))
                 return
         await self._send(body, turn, plain_message(t(lang, note)))
+
+    async def _made_again(self, value: dict, turn: Turn):
+        """An offer made by another process or before a restart: its file made again now, for the
+        person who accepted (a context can name no one else), or None."""
+        context = value.get("context") if isinstance(value.get("context"), dict) else {}
+        command = again(context, time.time())
+        if command is None:
+            return None
+        response = await ask(self.platform.runtime, "command", CommandRequest(turn.actor, command, turn.place))
+        files = [m.attachment for m in (response.to_caller if response else [])
+                 if m.attachment is not None and m.attachment.is_text]
+        return files[0] if files else None
 
     async def _send(self, body: dict, turn: Turn, note, attachment: dict | None = None) -> None:
         platform, address = self.platform, turn.actor.address or {}

@@ -197,7 +197,10 @@ class TeamsPlatform(Platform):
             return [self.message_activity(address, conversation, part) for part in spelled_out(message)]
         token = self.invokes.offers.add(turn.actor.workspace, turn.actor.user_id, message.attachment)
         shown = self.message_activity(address, conversation, replace(message, attachment=None))
-        offer = carrying(shown, consent_card(message.attachment, token, message.attachment.title or message.summary))
+        # What was typed, so that another process can make the file again (a message here is a short command).
+        command = turn.request.text if turn.kind in ("command", "message") else ""
+        offer = carrying(shown, consent_card(message.attachment, token, message.attachment.title or message.summary,
+                                             command))
         return [shown, offer]
 
     async def _reply_privately(self, turn: Turn, thread: str, replies: list[dict]) -> None:
