@@ -265,6 +265,30 @@ async def test_teams_a_deleted_dm_answer_is_gone_from_journal_recap_and_model(te
     assert all("rather not share" not in c.text for c in teams.connector.to(CHANNEL))
 
 
+async def test_teams_a_recap_in_several_cards_is_edited_in_all_of_them(teams, engine):
+    """A recap too long for one card continues in its thread, each answer whole; taking answers
+    back edits every card and deletes the ones no longer needed."""
+    people = [User(f"P{n}") for n in range(1, 10)]
+    await teams.command(MIA, "new Learners", people=people)
+    await teams.command(MIA, "prompt now")
+    said = {}
+    for person in people:
+        said[person.name] = teams.activity(person, text=long_answer(f"SAID{person.name}"), textFormat="plain")
+        await teams.post(said[person.name])
+    await teams.tick(at("2026-12-02 09:30"))
+    cards = [c for c in teams.connector.visible(CHANNEL) if "SAID" in c.text]
+    assert len(cards) == 2 and cards[1].conversation_id == f"{CHANNEL};messageid={cards[0].id}"
+    assert all(long_answer(f"SAID{p.name}") in "".join(c.text for c in cards) for p in people)  # none cut short
+
+    for person in people[5:]:  # four take their answers back: what is left fits one card
+        await teams.post(revised(teams, said[person.name], "messageDelete", user=person))
+    await teams.drain()
+    shown = "\n".join(c.text for c in teams.connector.visible(CHANNEL))
+    assert [c.id for c in teams.connector.of("delete")] == [cards[1].id]
+    assert all(f"SAID{p.name}" in shown for p in people[:5])
+    assert not any(f"SAID{p.name}" in shown for p in people[5:])
+
+
 async def test_teams_someone_elses_edit_or_delete_changes_nothing(teams, engine):
     answer = await teams_answer(teams, "My own words about trust")
     calls = len(teams.connector.calls)

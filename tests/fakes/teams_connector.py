@@ -18,7 +18,7 @@ PREFIX = "/emea/"  # Teams service URLs have a regional path; the bot must keep 
 
 @dataclass
 class Call:
-    kind: str  # create | send | reply | update
+    kind: str  # create | send | reply | update | delete
     conversation_id: str
     id: str | None  # the message's id (a new one for send/reply, the updated one for update)
     body: dict
@@ -65,6 +65,7 @@ class MockConnector:
         self.ids = itertools.count(1000)
         self.uploads: list[tuple[str, dict, bytes]] = []  # (file name, headers, bytes) put to an upload URL
         self.upload_status = 201
+        self.deleted: set[str] = set()  # activity ids deleted
         self.runner: web.AppRunner | None = None
         self.url = ""
 
@@ -87,6 +88,13 @@ class MockConnector:
     def to(self, conversation_id: str) -> list[Call]:
         return [c for c in self.posted if c.conversation_id == conversation_id]
 
+    def visible(self, conversation_id: str) -> list[Call]:
+        """What people see in a conversation now, its threads included: each message as last
+        updated, none that was deleted."""
+        latest = {c.id: c for c in self.calls if c.kind in ("send", "reply", "update")}
+        return [latest[c.id] for c in self.posted if c.conversation_id.split(";")[0] == conversation_id
+                and c.id not in self.deleted]
+
     # -- server --------------------------------------------------------------------------------
 
     async def start(self, port: int = 0) -> "MockConnector":
@@ -95,6 +103,7 @@ class MockConnector:
         app.router.add_post(PREFIX + "v3/conversations/{cid}/activities", self._send)
         app.router.add_post(PREFIX + "v3/conversations/{cid}/activities/{aid}", self._reply)
         app.router.add_put(PREFIX + "v3/conversations/{cid}/activities/{aid}", self._update)
+        app.router.add_delete(PREFIX + "v3/conversations/{cid}/activities/{aid}", self._delete)
         app.router.add_put("/onedrive/upload/{name}", self._upload)  # where a file consent's uploadUrl points
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
@@ -175,11 +184,25 @@ class MockConnector:
         failed = self._failure("update")
         if failed is not None:
             return failed
+        if request.match_info["aid"] in self.deleted:
+            return web.json_response({"error": {"code": "ActivityNotFound"}}, status=404)
         body = await self._body(request)
         self.attempts.append(("update", 200))
         self.calls.append(Call("update", request.match_info["cid"], request.match_info["aid"], body,
                                dict(request.headers)))
         return web.json_response({"id": request.match_info["aid"]}, status=200)
+
+    async def _delete(self, request: web.Request) -> web.Response:
+        failed = self._failure("delete")
+        if failed is not None:
+            return failed
+        aid = request.match_info["aid"]
+        known = any(c.id == aid for c in self.posted)
+        if not known or aid in self.deleted:
+            return web.json_response({"error": {"code": "ActivityNotFound"}}, status=404)
+        self.deleted.add(aid)
+        self.calls.append(Call("delete", request.match_info["cid"], aid, {}, dict(request.headers)))
+        return web.Response(status=200)
 
 
 async def _serve_forever(port: int) -> None:

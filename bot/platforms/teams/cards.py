@@ -157,8 +157,24 @@ def fits(card: dict) -> bool:
     return len(json.dumps(card, ensure_ascii=False).encode("utf-8")) <= MAX_BYTES
 
 
+def sized_cards(message: Message) -> list[dict]:
+    """A message too long for one card as several, its blocks kept in order and whole, the buttons
+    on the last card (a channel recap continues in its thread, nobody's answer cut short)."""
+    if len(message.blocks) < 2 or message.attachment is not None or fits(message_card(message)):
+        return [sized_card(message)]  # a picture is shown once: such a message is shortened instead
+    parts: list[list[Block]] = [[]]
+    for block in message.blocks:
+        if parts[-1] and not fits(message_card(replace(message, blocks=(*parts[-1], block), buttons=()))):
+            parts.append([])
+        parts[-1].append(block)
+    last = len(parts) - 1
+    return [sized_card(replace(message, blocks=tuple(part), buttons=message.buttons if n == last else ()))
+            for n, part in enumerate(parts)]
+
+
 def sized_card(message: Message) -> dict:
-    """Long recaps are shortened quote by quote until the card fits in one Teams message."""
+    """A card shortened quote by quote until it fits in one Teams message (a DM, or one block
+    too long on its own)."""
     card = message_card(message)
     limit = max((len(b.text) for b in message.blocks), default=0)
     while not fits(card) and limit > 80:

@@ -24,7 +24,7 @@ from bot.platforms.teams.sdk import NotAnActivity, Sdk, Unauthorized, Unavailabl
 from bot.platforms.teams.settings import TeamsSettings, check
 from bot.ports import (Actor, CommandRequest, Limits, Message, PermanentFailure, Platform, Response, Runtime,
                        SendError, Sent, Target, Unreachable, message as plain_message, spelled_out)
-from bot.platforms.teams.cards import activity as card_activity, form_card, sized_card
+from bot.platforms.teams.cards import activity as card_activity, form_card, sized_card, sized_cards
 from bot.platforms.teams.files import carrying, consent_card
 from bot.platforms.teams.inbound import (HANDLED, INVOKES, PLATFORM, Turn, classify, conversation_type, dig,
                                          lane_of, tenant_of, well_formed)
@@ -232,15 +232,17 @@ class TeamsPlatform(Platform):
             conversation = address.get("conversation_id") or target.channel_id or ""
             if not service or not conversation:
                 raise PermanentFailure("this circle has no Teams channel address")
-            root = await self.rest.send(service, conversation, self.message_activity(address, conversation, message))
+            cards = sized_cards(replace(message, follow_up=None))
+            root = await self.rest.send(service, conversation, self._activity(address, conversation, cards[0],
+                                                                              message.summary))
+            thread = self._thread(address, conversation, root)
+            more = [await self._continue(address, thread, card, message.summary) for card in cards[1:]]
             if message.follow_up is not None:
-                threads = address.get("conversation_type") != "groupChat"  # group chats have no threads
-                thread = f"{conversation};messageid={root}" if threads else conversation
                 try:
                     await self.rest.send(service, thread, self.message_activity(address, thread, message.follow_up))
                 except SendError as error:  # the post is out; sending it again would duplicate it
                     log.warning("thread starter not posted: %s", scrub(str(error))[:200])
-            return Sent(root, conversation)
+            return Sent(root, conversation, tuple(m for m in more if m))
         if not service:
             raise Unreachable("no Teams address for this person yet (they have not used the app)")
         conversation = await self._personal_conversation(address, target.workspace, target.user_id or "")
@@ -255,9 +257,42 @@ class TeamsPlatform(Platform):
         conversation = sent.channel_id or address.get("conversation_id") or target.channel_id or ""
         if not address.get("service_url") or not conversation or not sent.message_id:
             raise PermanentFailure("this post has no Teams address")
-        activity = self.message_activity(address, conversation, replace(message, follow_up=None))
-        await self.rest.update(address["service_url"], conversation, sent.message_id, activity)
-        return sent  # one activity: a long recap is shortened to fit one card (sized_card)
+        service, summary = address["service_url"], message.summary
+        cards = sized_cards(replace(message, follow_up=None))
+        await self.rest.update(service, conversation, sent.message_id,
+                               self._activity(address, conversation, cards[0], summary))
+        thread, kept = self._thread(address, conversation, sent.message_id), []
+        for activity_id, card in zip(sent.more, cards[1:]):  # the cards it continued in, in its thread
+            if await self._unless_gone(self.rest.update(service, thread, activity_id,
+                                                        self._activity(address, thread, card, summary))):
+                kept.append(activity_id)
+        for activity_id in sent.more[len(cards) - 1:]:  # no longer needed: an answer taken back must go
+            await self._unless_gone(self.rest.delete(service, thread, activity_id))
+        kept += [await self._continue(address, thread, card, summary) for card in cards[1 + len(sent.more):]]
+        return Sent(sent.message_id, conversation, tuple(k for k in kept if k))
+
+    @staticmethod
+    def _thread(address: dict, conversation: str, root: str) -> str:
+        """Where a channel post's thread is; group chats have none, so it is the chat itself."""
+        threads = address.get("conversation_type") != "groupChat"
+        return f"{conversation};messageid={root}" if threads else conversation
+
+    async def _continue(self, address: dict, thread: str, card: dict, summary: str) -> str | None:
+        """One more card of a post already out, its id; not raised when it fails (logged): sending
+        the post again would duplicate it."""
+        activity = self._activity(address, thread, card, summary)
+        return await self.reply(lambda: self.rest.send(address["service_url"], thread, activity)) or None
+
+    @staticmethod
+    async def _unless_gone(call) -> bool:
+        """False when the activity no longer exists (someone deleted it, or an earlier try did)."""
+        try:
+            await call
+        except Refused as refused:
+            if refused.status != 404:
+                raise
+            return False
+        return True
 
     async def _personal_conversation(self, address: dict, tenant: str, user_id: str) -> str:
         key = (tenant, user_id)

@@ -87,12 +87,12 @@ class TeamsRest:
             self.loop = loop
         return self.session
 
-    async def _call(self, method: str, service_url: str, path: tuple[str, ...], body: dict) -> dict:
+    async def _call(self, method: str, service_url: str, path: tuple[str, ...], body: dict | None) -> dict:
         if not service_url:
             raise PermanentFailure("no service URL")
         try:
             headers = await self._headers(service_url)
-            data = json.dumps(body, ensure_ascii=False).encode()
+            data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
             async with self._session().request(method, _url(service_url, *path), data=data,
                                                headers=headers) as answer:
                 raw = await answer.read()
@@ -113,6 +113,9 @@ class TeamsRest:
     async def update(self, service_url: str, conversation_id: str, activity_id: str, body: dict) -> None:
         await self._call("PUT", service_url, ("conversations", conversation_id, "activities", activity_id),
                          {**body, "id": activity_id})
+
+    async def delete(self, service_url: str, conversation_id: str, activity_id: str) -> None:
+        await self._call("DELETE", service_url, ("conversations", conversation_id, "activities", activity_id), None)
 
     async def create_personal(self, service_url: str, tenant_id: str, bot: dict, user_id: str) -> str:
         """The 1:1 conversation with a person (Teams gives the existing one if there is one)."""
