@@ -147,3 +147,17 @@ async def once_more(call: Callable[[], Awaitable[T]], what: str, raise_errors: b
         raise failure
     log.warning("%s not delivered: %s", what, scrub(str(failure))[:200])
     return None
+
+
+async def reshape(more: tuple[str, ...], parts: list, edit: Callable[[str, object], Awaitable[bool]],
+                  drop: Callable[[str], Awaitable[bool]], add: Callable[[object], Awaitable[str | None]]
+                  ) -> tuple[str, ...]:
+    """The posts a long message continued in (`more`, ids in order) brought to its new
+    continuations (`parts`): each edited in place, those no longer needed dropped (an answer taken
+    back must not stay in the thread), new ones added. edit/drop answer False for a post that is
+    gone; returns the ids the message continues in now."""
+    kept = [post for post, part in zip(more, parts) if await edit(post, part)]
+    for post in more[len(parts):]:
+        await drop(post)
+    kept += [await add(part) for part in parts[len(more):]]
+    return tuple(post for post in kept if post)

@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.platforms.plumbing import Background, paced, retry_after
+from bot.platforms.plumbing import Background, paced, reshape, retry_after
 from bot.platforms.slack.settings import SlackSettings
 from bot.ports import (Attachment, ConfigError, Limits, Message, PermanentFailure, Platform, RateLimited, Runtime,
                        SendError, Sent, Target, TemporaryFailure, Unreachable, file_as_text)
@@ -254,15 +254,13 @@ class SlackPlatform(Platform):
         parts = message_parts(replace(message, follow_up=None, attachment=None), files_as_text=False)
         await self.call("chat.update", channel=channel, ts=sent.message_id, text=parts[0]["text"],
                         blocks=parts[0]["blocks"])
-        kept = []
-        for ts, part in zip(sent.more, parts[1:]):
-            if await self._unless_gone("chat.update", channel=channel, ts=ts, text=part["text"], blocks=part["blocks"]):
-                kept.append(ts)
-        for ts in sent.more[len(parts) - 1:]:
-            await self._unless_gone("chat.delete", channel=channel, ts=ts)
-        for part in parts[1 + len(sent.more):]:
-            kept.append(await self._post_more(channel, part, thread_ts=sent.message_id))
-        return Sent(sent.message_id, channel, tuple(ts for ts in kept if ts))
+        more = await reshape(
+            sent.more, parts[1:],
+            edit=lambda ts, part: self._unless_gone("chat.update", channel=channel, ts=ts, text=part["text"],
+                                                    blocks=part["blocks"]),
+            drop=lambda ts: self._unless_gone("chat.delete", channel=channel, ts=ts),
+            add=lambda part: self._post_more(channel, part, thread_ts=sent.message_id))
+        return Sent(sent.message_id, channel, more)
 
     async def _unless_gone(self, method: str, **kwargs) -> bool:
         """A call on a continuation post; False when that post no longer exists (someone deleted

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from bot.i18n import language_of, t
 from bot.logs import scrub
-from bot.platforms.plumbing import Background, Lanes, ask, once_more, paced
+from bot.platforms.plumbing import Background, Lanes, ask, once_more, paced, reshape
 from bot.platforms.teams.sdk import NotAnActivity, Sdk, Unauthorized, Unavailable, endpoints
 from bot.platforms.teams.settings import TeamsSettings, check
 from bot.ports import (Actor, CommandRequest, Limits, Message, PermanentFailure, Platform, Response, Runtime,
@@ -261,15 +261,14 @@ class TeamsPlatform(Platform):
         cards = sized_cards(replace(message, follow_up=None))
         await self.rest.update(service, conversation, sent.message_id,
                                self._activity(address, conversation, cards[0], summary))
-        thread, kept = self._thread(address, conversation, sent.message_id), []
-        for activity_id, card in zip(sent.more, cards[1:]):  # the cards it continued in, in its thread
-            if await self._unless_gone(self.rest.update(service, thread, activity_id,
-                                                        self._activity(address, thread, card, summary))):
-                kept.append(activity_id)
-        for activity_id in sent.more[len(cards) - 1:]:  # no longer needed: an answer taken back must go
-            await self._unless_gone(self.rest.delete(service, thread, activity_id))
-        kept += [await self._continue(address, thread, card, summary) for card in cards[1 + len(sent.more):]]
-        return Sent(sent.message_id, conversation, tuple(k for k in kept if k))
+        thread = self._thread(address, conversation, sent.message_id)  # where the other cards are
+        more = await reshape(
+            sent.more, cards[1:],
+            edit=lambda activity_id, card: self._unless_gone(
+                self.rest.update(service, thread, activity_id, self._activity(address, thread, card, summary))),
+            drop=lambda activity_id: self._unless_gone(self.rest.delete(service, thread, activity_id)),
+            add=lambda card: self._continue(address, thread, card, summary))
+        return Sent(sent.message_id, conversation, more)
 
     @staticmethod
     def _thread(address: dict, conversation: str, root: str) -> str:
