@@ -52,6 +52,10 @@ class Offers:
         """Whether this process made or used this offer (then only take() may answer it)."""
         return token in self.waiting or token in self.used
 
+    def used_up(self, token: str) -> None:
+        """An offer answered here without take() (its file made again): not answered twice here."""
+        self.used[token] = time.monotonic() + OFFER_HOURS * 3600
+
     def take(self, token: str, tenant: str, user_id: str) -> Attachment | None:
         """The file, once: None when the token is unknown, used, expired or someone else's."""
         offer = self.waiting.get(token)

@@ -21,7 +21,7 @@ from collections import OrderedDict
 from bot.i18n import language_of, t
 from bot.logs import scrub
 from bot.platforms.teams.cards import form_card, sized_card
-from bot.platforms.teams.files import OFFER_HOURS, Offers, again, carrying, info_card, upload
+from bot.platforms.teams.files import Offers, again, carrying, info_card, upload
 from bot.platforms.teams.inbound import CARD_ACTION, Turn, dig, lane_of, tenant_of
 from bot.platforms.plumbing import ask
 from bot.ports import CommandRequest, Response, SendError, message as plain_message
@@ -150,7 +150,7 @@ class Invokes:
         accepted = value.get("action") == "accept"
         if accepted and file is None and token and not self.offers.known(token):
             file = await self._made_again(value, turn)
-            self.offers.used[token] = time.monotonic() + OFFER_HOURS * 3600  # once here too
+            self.offers.used_up(token)
         if not accepted:
             note = "teams.file_declined"
         elif file is None:
