@@ -57,8 +57,20 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) -m bot run
 
+# `make test AT=2027-03-28T03:59:30+03:00` runs the suite with the clock of every process it starts
+# (the tests, the bots they start, their fakes) set to that moment and running on from there, with
+# libfaketime (Debian's package faketime). CI proves this way that no test depends on today's date.
 test: $(STAMP)
+ifdef AT
+	@command -v faketime >/dev/null || { echo "make test AT=… needs libfaketime: apt-get install faketime" >&2; exit 1; }
+	@offset=$$($(PY) -c 'import sys, time; from datetime import datetime; \
+		at = datetime.fromisoformat(sys.argv[1]); at.tzinfo or sys.exit("AT needs a UTC offset, e.g. +02:00"); \
+		print(round(at.timestamp() - time.time()))' '$(AT)') || exit 1; \
+	echo "the suite at $(AT) (the clock moved by $$offset s)"; \
+	faketime -f "$$( [ $$offset -lt 0 ] || printf +)$${offset}s" $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+else
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+endif
 
 bench: $(STAMP)
 	$(PY) -m bench $(BENCH_ARGS)

@@ -35,7 +35,7 @@ def test_every_command_has_help(tmp_path):
 
 def test_migrate_then_tick_drains_console_deliveries(tmp_path):
     assert "up to date" in cli("migrate", tmp_path=tmp_path).stdout
-    script = "/as Mia\n/in #c\n/circle new Piiri @Ann\n/circle schedule reflection thu 14:00\n"
+    script = "/tick 2026-12-01T09:00\n/as Mia\n/in #c\n/circle new Piiri @Ann\n/circle schedule reflection thu 14:00\n"
     assert cli("console", tmp_path=tmp_path, stdin=script).returncode == 0
     done = cli("tick", "--at", "2026-12-03T14:00", "--settle", "0", tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr

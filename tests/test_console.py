@@ -12,7 +12,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-SCRIPT = """
+# Every script first sets the console's clock (`/tick`), so the circles it makes are as old on any day
+# the suite runs: a Tuesday morning before the first scheduled Thursday.
+START = "/tick 2026-12-01T09:00\n"
+
+SCRIPT = START + """
 /as Aino fi
 /circle list
 /as Mia
@@ -112,7 +116,7 @@ def test_saturday_rhythm_waits_for_monday(output):
 
 
 def test_finnish_public_holiday_moves_the_prompt(tmp_path):
-    script = """
+    script = START + """
 /as Mia
 /in #c
 /circle new Piiri @Ann
@@ -126,7 +130,7 @@ def test_finnish_public_holiday_moves_the_prompt(tmp_path):
 
 
 def test_bad_input_gets_a_message_and_stores_nothing(tmp_path):
-    script = """
+    script = START + """
 /as Mia
 /in #c
 /circle new
@@ -152,6 +156,7 @@ FINNISH = """
 /as Aino fi
 /as Veikko fi
 /as Maija fi
+""" + START + """
 /in #oppijat
 /piiri uusi Oppijat @Aino @Veikko
 /piiri aikataulu pohdinta to klo 9
