@@ -3,7 +3,7 @@
 Builds the summary benchmark's organisation (1,000 circles, 10,000 people, 100,000 answers over
 12 weeks; `--small`: 30 circles), adds an HR user with a signed-in session, then in a fresh process
 serves the real web app (`make_web_app`, as `serve` does) and asks for /dashboard/hr over HTTP:
-once cold (bot/reports counts the week, the page waits for it), then repeatedly as every later
+once cold (bot/domain/reports counts the week, the page waits for it), then repeatedly as every later
 view is served (the kept summary, rendered anew each time). Server time is measured around the
 handler; the page weight is the HTML's size, plain and gzipped (the stylesheet is cached).
 """
@@ -49,11 +49,11 @@ def add_hr(url: str, people: int) -> str:
 async def _measure(url: str, cookie: str) -> dict:
     from aiohttp import ClientSession, web
 
-    from bot.app import build
-    from bot.clock import ManualClock
-    from bot.config import Settings
+    from bot.runtime.app import build
+    from bot.runtime.clock import ManualClock
+    from bot.common.config import Settings
     from bot.dashboard.frame import STATE
-    from bot.web import make_web_app
+    from bot.runtime.web import make_web_app
 
     settings = replace(Settings(), database_url=url, hr_users=frozenset({"bench:hr1"}))
     app = build(settings, clock=ManualClock(NOW), platform_names=[])

@@ -2,7 +2,7 @@
 (52 rounds), `python -m bench --only pairs`.
 
 Two results per run:
-- "matching": the pure function (bot/pairs/matching.py) in a fresh process: seconds for the round,
+- "matching": the pure function (bot/domain/pairs/matching.py) in a fresh process: seconds for the round,
   the process's peak memory with the year of history loaded, repeats, and the share of pairs who
   share another circle (everyone is in a team of ten and a department of 500; a random pairing
   would put about 5 % of pairs in the same department);
@@ -27,7 +27,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import text, update
 
 from bench.common import analyze, chunks, database, peak_rss_mb, seed_people, seed_workspace
-from bot.pairs.matching import Person, make_groups, pair_key
+from bot.domain.pairs.matching import Person, make_groups, pair_key
 from storage.db import make_engine
 from storage.models import Circle, Membership, PairGroup, PairMember, PairRound, Person as PersonRow
 
@@ -149,10 +149,10 @@ def seed_history(engine, size: Size, made: list[list[tuple[int, ...]]]) -> dict:
 
 def measure_round(url: str) -> dict:
     """In a fresh process: the round as the tick makes it, timed, with the process's peak memory."""
-    from bot.context import Services
-    from bot.config import Settings
-    from bot.pairs.rounds import start_round
-    from bot.rhythm import Calendar
+    from bot.domain.shared.context import Services
+    from bot.common.config import Settings
+    from bot.domain.pairs.rounds import start_round
+    from bot.domain.shared.rhythm import Calendar
     from prompts import default_library
     from storage.db import unit_of_work
 

@@ -5,7 +5,7 @@ now` would; `python -m bot worker` processes told SLACK_MESSAGES_PER_SECOND=40 s
 stand-in Slack API, which allows 2,000 a second with no random failures, so only the bot's own
 pacing holds the rate. The stand-in records when each message arrived. The figure is the most
 that arrived in any 5 s window over what 5 s at the configured rate allow (target: at most
-1.15, for every sender together: bot/sending/budget.py), with the time from first to last
+1.15, for every sender together: bot/runtime/sending/budget.py), with the time from first to last
 message against the floor (members / rate), people missed and duplicates. SQLite runs a single
 sender: skipped.
 """

@@ -135,9 +135,9 @@ def _reply(i: int, assignment: dict, circle_id: int, rng: random.Random) -> dict
 
 def measure(url: str) -> dict:
     """In a fresh process: the time to compute the summary, and the memory it took."""
-    from bot.config import Settings
-    from bot.reports.summary import compute
-    from bot.reports.figures import parse_week
+    from bot.common.config import Settings
+    from bot.domain.reports.summary import compute
+    from bot.domain.reports.figures import parse_week
     from prompts import default_library
     from storage.models import Workspace as WorkspaceRow
     from storage.db import unit_of_work

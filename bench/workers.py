@@ -17,10 +17,10 @@ from sqlalchemy import insert, text
 
 from bench.common import analyze, database, seed_circles, seed_people, seed_workspace
 from bench.procs import ALWAYS_WORKING, TEAM, Child, Children, get_json, slack_settings
-from bot.app import build
-from bot.config import Settings, load_settings
+from bot.runtime.app import build
+from bot.common.config import Settings, load_settings
 from bot.ports import Actor, CommandRequest, Place
-from bot.leader import lock_key
+from bot.runtime.leader import lock_key
 from storage.db import make_engine
 from storage.models import Schedule
 

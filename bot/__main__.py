@@ -1,6 +1,6 @@
-"""python -m bot: see bot/cli.py."""
+"""python -m bot: see bot/runtime/cli.py."""
 import sys
 
-from bot.cli import main
+from bot.runtime.cli import main
 
 sys.exit(main())

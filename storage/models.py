@@ -335,7 +335,7 @@ class DashboardSession(SQLModel, table=True):
 
 
 class DashboardSummary(SQLModel, table=True):
-    """A summary as bot/reports computed it (figures under the group-size rule, never answer text),
+    """A summary as bot/domain/reports computed it (figures under the group-size rule, never answer text),
     kept a few minutes so that every web process shows a page without computing it again."""
 
     key: str = Field(primary_key=True, max_length=160)

@@ -14,12 +14,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.app import build
-from bot.clock import ManualClock
+from bot.runtime.app import build
+from bot.runtime.clock import ManualClock
 from bot.platforms.console.platform import ConsolePlatform
 from bot.platforms.console.session import ConsoleSession
 from bot.ports import ActionRequest, Actor, CommandRequest, FormRequest, Message, Place, Response
-from bot.views import prompt_buttons
+from bot.domain.shared.views import prompt_buttons
 from fakes.slack_api import Call as SlackCall
 from fakes.slack_checks import assert_all_sent_valid
 from fakes.slack_world import close_world, open_world

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import text
 
-from bot.config import Settings
+from bot.common.config import Settings
 from storage.db import make_engine, migrate, scratch_schema
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")

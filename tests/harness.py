@@ -7,11 +7,11 @@ import itertools
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from bot.app import App, build
-from bot.clock import ManualClock
-from bot.ports import (ActionRequest, Actor, CommandRequest, FormRequest, Limits, Message, MessageRequest,
-                       Place, Platform, Response, Sent, Target)
-from bot.rhythm import zone
+from bot.runtime.app import App, build
+from bot.runtime.clock import ManualClock
+from bot.ports import (ActionRequest, Actor, CommandRequest, FormRequest, Limits, Message, MessageRequest, Place,
+                       Platform, Response, Sent, Target)
+from bot.domain.shared.rhythm import zone
 
 HELSINKI = zone("Europe/Helsinki")
 

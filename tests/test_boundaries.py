@@ -1,4 +1,5 @@
-"""Architecture rules: the core stays platform-free, platforms stay units, nothing imports in a circle."""
+"""Architecture rules: the layers import downwards only, the domain stays platform-free, platforms stay
+units, no two packages import each other, nothing imports in a circle."""
 from __future__ import annotations
 
 import ast
@@ -9,9 +10,23 @@ ROOT = Path(__file__).resolve().parent.parent
 OURS = ("bot", "storage", "prompts")
 SDKS = ("slack_bolt", "slack_sdk", "botbuilder", "botframework", "microsoft_agents")
 # What a platform package may import of Kipinä besides itself.
-PLATFORM_MAY_USE = ("bot.ports", "bot.platforms.plumbing", "bot.platforms.shapes", "bot.i18n", "bot.logs")
+PLATFORM_MAY_USE = ("bot.ports", "bot.platforms.plumbing", "bot.platforms.shapes", "bot.common.i18n", "bot.common.logs")
 MAX_LINES = 400
-MAX_BOT_MODULES = 30
+MAX_BOT_MODULES = 8
+
+# The layers, lowest first. A module may import modules of its own layer and of the layers below;
+# the domain and the platform packages share a layer and never import each other (tests below).
+LAYERS = (
+    ("storage", "prompts", "bot.ports"),  # tables and the prompt library; the contract platforms see
+    ("bot.common",),  # settings, texts, cleaning input, logs
+    ("bot.platforms",),  # the registry module only: facts from each platform's SPEC, loaded by name
+    ("bot.domain", "bot.platforms."),  # the rules and use cases | one package per platform, plumbing
+    ("bot.dashboard",),  # web pages over the domain's figures
+    ("bot.runtime", "bot.__main__", "bot"),  # processes: cli, app, service, web, clock, leader, sending
+)
+# Inside the domain, lowest first: a package may import its own modules and lower ones.
+DOMAIN = ("bot.domain.commands", "bot.domain.shared", ("bot.domain.reports", "bot.domain.pairs"),
+          "bot.domain.circles", "bot.domain.personal", "bot.domain")
 
 
 def module_name(path: Path) -> str:
@@ -82,8 +97,8 @@ def platform_packages() -> list[str]:
 def test_the_checker_sees_imports_at_any_depth(tmp_path):
     sample = tmp_path / "x.py"
     sample.write_text("import slack_sdk\ndef f():\n    from botbuilder.core import TurnContext\n"
-                      "    from bot.reports import figures\n")
-    assert {"slack_sdk", "botbuilder.core", "bot.reports.figures"} <= imports(sample)
+                      "    from bot.domain.reports import figures\n")
+    assert {"slack_sdk", "botbuilder.core", "bot.domain.reports.figures"} <= imports(sample)
 
 
 def test_the_cycle_finder_finds_cycles():
@@ -151,7 +166,7 @@ def test_the_port_imports_nothing_of_the_core():
 
 
 def test_config_names_no_platform_variable():
-    text = (ROOT / "bot" / "config.py").read_text(encoding="utf-8")
+    text = (ROOT / "bot" / "common" / "config.py").read_text(encoding="utf-8")
     assert "DATABASE_URL" in text  # the right file
     assert re.findall(r"\b(?:SLACK|MICROSOFT|TEAMS)_[A-Z_]+", text) == []
 
@@ -164,5 +179,63 @@ def test_modules_stay_small():
 
 def test_bot_keeps_few_top_level_modules():
     top = sorted(p.name for p in (ROOT / "bot").glob("*.py"))
-    assert "core.py" in top
+    assert "__main__.py" in top
     assert len(top) <= MAX_BOT_MODULES, top
+
+
+def rank(name: str, ladder) -> int:
+    """Index of the rung a module belongs to: the longest prefix that names it wins."""
+    best, found = -1, None
+    for index, rung in enumerate(ladder):
+        for prefix in (rung if isinstance(rung, tuple) else (rung,)):
+            fits = name == prefix.rstrip(".") if not prefix.endswith(".") else name.startswith(prefix)
+            fits = fits or (not prefix.endswith(".") and name.startswith(prefix + "."))
+            if fits and len(prefix) > best:
+                best, found = len(prefix), index
+    assert found is not None, f"{name} is in no layer"
+    return found
+
+
+def package(name: str) -> str:
+    return name if MODULES[name].name == "__init__.py" else name.rsplit(".", 1)[0]
+
+
+def test_rank_knows_the_longest_prefix():
+    assert rank("bot.platforms", LAYERS) == 2 and rank("bot.platforms.slack.inbound", LAYERS) == 3
+    assert rank("bot.domain.pairs.rounds", DOMAIN) == 2 and rank("bot.domain.core", DOMAIN) == 5
+    assert rank("bot.domain.commands.words", DOMAIN) == 0
+
+
+def test_layers_import_downwards_only():
+    edges = graph()
+    checked = [name for name in edges if name.split(".")[0] in OURS]
+    assert len(checked) > 100
+    upwards = {name: sorted(m for m in edges[name] if rank(m, LAYERS) > rank(name, LAYERS)) for name in checked}
+    assert {k: v for k, v in upwards.items() if v} == {}
+
+
+def test_the_domain_and_the_platform_packages_never_import_each_other():
+    edges = graph()
+    domain = [name for name in edges if name.startswith("bot.domain")]
+    assert len(domain) > 30
+    into_platforms = {name: sorted(m for m in edges[name] if m.startswith("bot.platforms.")) for name in domain}
+    assert {k: v for k, v in into_platforms.items() if v} == {}
+    # the other way is test_platform_packages_use_only_the_port_plumbing_i18n_logs_and_themselves
+
+
+def test_domain_packages_import_downwards_only():
+    edges = graph()
+    domain = [name for name in edges if name.startswith("bot.domain")]
+    upwards = {name: sorted(m for m in edges[name] if m.startswith("bot.domain") and rank(m, DOMAIN) > rank(name, DOMAIN))
+               for name in domain}
+    assert {k: v for k, v in upwards.items() if v} == {}
+
+
+def test_no_two_packages_import_each_other():
+    packages: dict[str, set[str]] = {}
+    for name, targets in graph().items():
+        for target in targets:
+            if package(target) != package(name):
+                packages.setdefault(package(name), set()).add(package(target))
+    assert len(packages) > 15
+    assert cycles(packages) == []

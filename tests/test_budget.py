@@ -1,4 +1,4 @@
-"""The workspace's send rate shared by every sender process through the database (bot/sending/budget.py)."""
+"""The workspace's send rate shared by every sender process through the database (bot/runtime/sending/budget.py)."""
 from __future__ import annotations
 
 import asyncio
@@ -10,8 +10,8 @@ from sqlalchemy import text
 
 from bench.common import most_within
 from bot.ports import Limits
-from bot.sending.budget import Block, SharedBudget, shared_budget
-from bot.sending.pacing import Pacer
+from bot.runtime.sending.budget import Block, SharedBudget, shared_budget
+from bot.runtime.sending.pacing import Pacer
 from conftest import PG_URL
 from storage.db import make_engine
 

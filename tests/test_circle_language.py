@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from bot.i18n import t
+from bot.common.i18n import t
 from harness import at, make_world
 from storage.models import Circle
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import build
-from bot.config import load_settings
+from bot.runtime.app import build
+from bot.common.config import load_settings
 from bot.platforms import read_all
 from bot.ports import ConfigError
-from bot.web import make_web_app
+from bot.runtime.web import make_web_app
 
 ROOT = Path(__file__).resolve().parent.parent
 

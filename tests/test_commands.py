@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import Mention, UsageError, parse
+from bot.domain.commands import Mention, UsageError, parse
 
 
 @pytest.mark.parametrize("text,name,check", [

@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from bot.i18n import t
+from bot.common.i18n import t
 from conformance_drivers import CHANNEL, DRIVERS, Seen
 from harness import at
 from storage.models import PromptRun, Reply

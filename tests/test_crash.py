@@ -20,10 +20,10 @@ import pytest
 from sqlmodel import Session, func, select
 
 from bench.procs import free_port
-from bot.context import Services
-from bot.nudges import start_run
+from bot.domain.shared.context import Services
+from bot.domain.circles.runs import start_run
 from bot.platforms.slack.platform import SlackPlatform
-from bot.rhythm import Calendar
+from bot.domain.shared.rhythm import Calendar
 from prompts import default_library
 from storage.db import unit_of_work
 from storage.models import Circle, Delivery, Sender

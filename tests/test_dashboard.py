@@ -12,10 +12,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import Session, select
 
-from bot.commands import parse
+from bot.domain.commands import parse
 from bot.ports import CommandRequest, Place
 from bot.dashboard.frame import STATE
-from bot.web import make_web_app
+from bot.runtime.web import make_web_app
 from harness import at, make_world
 from storage.models import AuditEntry, DashboardLink, DashboardSession, DashboardSummary
 from summary_world import DUO, LEARNERS, MAKERS, PRIVATE_MARKER, TINY, realistic
@@ -239,7 +239,7 @@ async def test_headers_keep_the_pages_to_themselves(world):
                 'xmlns="http://www.w3.org/2000/svg"', "")  # nothing inline, nothing fetched from elsewhere
         css = await client.get("/dashboard/static/dashboard.css")
         assert css.status == 200 and css.headers["Content-Type"].startswith("text/css")
-        assert (await client.get("/dashboard/static/../../bot/config.py")).status == 404
+        assert (await client.get("/dashboard/static/../../common/config.py")).status == 404
 
 
 async def test_a_form_posted_from_another_site_is_refused(world, engine):
@@ -341,7 +341,7 @@ async def test_a_failure_is_a_short_page_with_a_reference(world, monkeypatch):
 
 
 def test_public_url_setting():
-    from bot.config import load_settings
+    from bot.common.config import load_settings
     from bot.ports.env import ConfigError
 
     assert load_settings({}, dotenv=False).public_base == "http://localhost:3000"

@@ -25,9 +25,9 @@ from aiohttp import web
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.config import Settings
+from bot.common.config import Settings
 from bot.ports import Actor, CommandRequest, Place
-from bot.web import make_web_app
+from bot.runtime.web import make_web_app
 from harness import make_world
 from storage.db import make_engine, migrate
 from storage.models import Circle, Membership, Reply

@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from bot.sending import outbox
-from bot.sending.pacing import Pacer
+from bot.domain.shared import outbox
+from bot.runtime.sending import claims
+from bot.runtime.sending.pacing import Pacer
 from bot.ports import Limits, PermanentFailure, RateLimited, TemporaryFailure
 from harness import at, make_world
 from storage.db import unit_of_work
@@ -62,13 +63,13 @@ def test_gives_up_after_bounded_tries(world, engine):
     for minutes in range(1, 60, 5):
         world.tick(world.now + timedelta(minutes=minutes))
     failed = [r for r in rows(engine) if r.status == "failed"]
-    assert failed and all(r.attempts == outbox.MAX_ATTEMPTS for r in failed)
+    assert failed and all(r.attempts == claims.MAX_ATTEMPTS for r in failed)
 
 
 def test_rows_of_a_sender_whose_heartbeat_went_stale_are_taken_over(world, engine):
     from sqlalchemy import update
 
-    from bot.sending import senders
+    from bot.runtime.sending import senders
     from storage.models import Sender
     from storage.types import utcnow
 
@@ -78,7 +79,7 @@ def test_rows_of_a_sender_whose_heartbeat_went_stale_are_taken_over(world, engin
                             "person_id": 2, "circle_id": 1, "due_at": world.now, "payload": {"by": "Mia"}}])
     with unit_of_work(engine) as s:  # a process registers, claims the row, then dies before sending
         senders.beat(s, "dead-worker")
-        claimed = outbox.claim(s, ["test"], world.now, "dead-worker")
+        claimed = claims.claim(s, ["test"], world.now, "dead-worker")
     assert [d.key for d in claimed] == ["crash-test"]
     world.drain()
     assert len(world.platform.posted) == before  # its heartbeat is fresh: still its row
@@ -95,7 +96,7 @@ def test_rows_of_a_sender_that_never_registered_are_taken_at_once(world, engine)
         outbox.enqueue(s, [{"key": "old-claim", "workspace_id": 1, "platform": "test", "kind": "welcome",
                             "person_id": 2, "circle_id": 1, "due_at": world.now, "payload": {"by": "Mia"}}])
     with unit_of_work(engine) as s:
-        assert len(outbox.claim(s, ["test"], world.now, "pid4242")) == 1
+        assert len(claims.claim(s, ["test"], world.now, "pid4242")) == 1
     world.drain()
     assert len(world.platform.posted) == before + 1
 
@@ -151,7 +152,7 @@ def test_a_slow_but_living_sender_keeps_its_claims(settings, engine):
     """Rows waiting in a busy sender longer than SENDER_TIMEOUT_SECONDS are not taken over by another sender."""
     from dataclasses import replace
 
-    from bot.sending.dispatch import Dispatcher
+    from bot.runtime.sending.dispatch import Dispatcher
     from harness import RecordingPlatform
 
     class Slow(RecordingPlatform):
@@ -169,7 +170,7 @@ def test_a_slow_but_living_sender_keeps_its_claims(settings, engine):
     first = Dispatcher(engine, services, {"test": slow}, worker="a")
     second = Dispatcher(engine, services, {"test": world.platform}, worker="b")
     with unit_of_work(engine) as s:
-        from bot.nudges import start_run
+        from bot.domain.circles.runs import start_run
         from storage.models import Circle
 
         start_run(s, services, s.get(Circle, 1), "reflection", world.now, "manual")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from bot.reports.jobs import llm_input
+from bot.domain.reports.jobs import llm_input
 from fakes.slack_api import TEAM
 from fakes.slack_world import close_world, open_world
 from fakes.teams_world import CHANNEL, TENANT, TeamsWorld, User

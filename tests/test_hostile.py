@@ -7,9 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from sqlmodel import Session, func, select
 
-from bot.commands import Command, UsageError, parse
+from bot.domain.commands import Command, UsageError, parse
 from bot.ports import ActionRequest, Actor, CommandRequest, FormRequest, MessageRequest, Place
-from bot.sanitize import printable
+from bot.common.text import printable
 from harness import at, make_world
 from storage.models import Circle, Membership, Person, Reply, Schedule
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import catalog, language_of, placeholders, plural_forms, t
+from bot.common.i18n import catalog, language_of, placeholders, plural_forms, t
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv"])

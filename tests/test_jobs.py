@@ -1,12 +1,12 @@
-"""Daily and weekly jobs are due work planned by the minute tick (bot/running/jobs.py)."""
+"""Daily and weekly jobs are due work planned by the minute tick (bot/domain/jobs.py)."""
 from __future__ import annotations
 
 import asyncio
 
 from sqlmodel import Session, select
 
-from bot.clock import tick
-from bot.running.jobs import summary_week
+from bot.runtime.clock import tick
+from bot.domain.jobs import summary_week
 from harness import at, make_world
 from storage.models import JobRun
 

@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from bot.leader import Leadership
+from bot.runtime.leader import Leadership
 from conftest import PG_URL
 from storage.db import make_engine
 

@@ -8,10 +8,10 @@ from dataclasses import replace
 import pytest
 from sqlmodel import Session, select
 
-from bot.reports import llm
-from bot.reports.jobs import plan_workspace
-from bot.reports.scrub import Scrubber
-from bot.reports.view import render
+from bot.domain.reports import llm
+from bot.domain.reports.jobs import plan_workspace
+from bot.domain.reports.scrub import Scrubber
+from bot.domain.reports.view import render
 from fakes.openai_stub import OpenAIStub
 from harness import at, make_world
 from storage.models import Delivery

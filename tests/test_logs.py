@@ -7,7 +7,7 @@ import logging
 
 from sqlmodel import Session, select
 
-from bot import logs
+from bot.common import logs
 from fakes.slack_world import close_world, open_world
 from harness import at
 from storage.models import Delivery

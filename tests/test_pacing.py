@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.sending.pacing import Bucket, Pacer
+from bot.runtime.sending.pacing import Bucket, Pacer
 from bot.ports import Limits
 
 

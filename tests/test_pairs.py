@@ -160,7 +160,7 @@ def test_default_rhythm_is_every_two_weeks_on_monday_at_ten(world, engine):
 
 
 def test_a_round_planned_twice_is_made_once(world, engine):
-    from bot.pairs import rounds as planner
+    from bot.domain.pairs import rounds as planner
     from storage.db import unit_of_work
     from storage.models import Circle
 
@@ -238,7 +238,7 @@ def test_the_summary_counts_coffees_under_the_group_size_rule_and_never_names_an
     assert not [name for name in NAMES if name in report]  # never who, let alone who met whom
     # with a threshold above the people who answered, the share is withheld but the groups are shown
     from dataclasses import replace as changed
-    from bot.reports import compute, week_at
+    from bot.domain.reports import compute, week_at
 
     with Session(engine) as s:
         from storage.models import Workspace

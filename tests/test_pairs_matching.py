@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from bot.pairs.matching import Person, make_groups, overlap, pair_key
+from bot.domain.pairs.matching import Person, make_groups, overlap, pair_key
 
 HELSINKI = (360, 900)  # 8.00–17.00 in UTC+2, as UTC minutes
 HONOLULU = (1080, 1620)  # 8.00–17.00 in UTC−10

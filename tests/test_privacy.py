@@ -171,8 +171,8 @@ def test_a_platform_without_files_gets_the_export_spelled_out(world):
 def test_privacy_notice_in_each_language_with_the_retention_days(settings, engine, lang, locale, word, kept):
     from dataclasses import replace
 
-    from bot.commands import spelled, usage_in
-    from bot.i18n import t
+    from bot.domain.commands import spelled, usage_in
+    from bot.common.i18n import t
 
     w = make_world(replace(settings, reply_retention_days=90), engine)
     w.locales["ann"] = locale
@@ -190,7 +190,7 @@ def test_privacy_notice_in_each_language_with_the_retention_days(settings, engin
 
 
 def test_the_welcome_and_help_point_to_the_privacy_notice(world):
-    from bot.commands import typed
+    from bot.domain.commands import typed
 
     welcome = [p.message.plain_text for p in world.inbox("ann") if p.message.summary == "Welcome to Learners"]
     assert len(welcome) == 1 and f'"{typed("test", "en", "privacy")}"' in welcome[0]

@@ -19,10 +19,10 @@ import pytest
 from sqlalchemy import insert, text
 
 from bench.common import most_within
-from bot.app import build
-from bot.config import load_settings
+from bot.runtime.app import build
+from bot.common.config import load_settings
 from bot.ports import Actor, CommandRequest, Place
-from bot.leader import LOCK_KEY, Leadership, lock_key
+from bot.runtime.leader import LOCK_KEY, Leadership, lock_key
 from conftest import PG_URL
 from storage.db import make_engine, normalise_url
 from storage.models import Circle, Membership, Person, Schedule, Workspace

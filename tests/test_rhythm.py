@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from bot.rhythm import Calendar
+from bot.domain.shared.rhythm import Calendar
 from harness import at
 
 CAL = Calendar(time(8), time(17), (0, 1, 2, 3, 4), "FI")

@@ -1,4 +1,4 @@
-"""The one scrubber (bot/reports/scrub.py): names nobody told us about, identity numbers, contacts,
+"""The one scrubber (bot/domain/reports/scrub.py): names nobody told us about, identity numbers, contacts,
 quotes; what it costs on texts without names (the prompt library) and on everyday answers."""
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import re
 import pytest
 from stdnum.fi import hetu
 
-from bot.config import load_settings
+from bot.common.config import load_settings
 from bot.ports.env import ConfigError
-from bot.reports.scrub import PLACEHOLDER, Scrubber, quotes
+from bot.domain.reports.scrub import PLACEHOLDER, Scrubber, quotes
 from prompts import default_library
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")

@@ -9,10 +9,12 @@ import time
 import pytest
 from sqlmodel import Session, select
 
-from bot.nudges import start_run
+from bot.domain.circles.runs import start_run
 from bot.ports import Limits
-from bot.sending import outbox, senders
-from bot.sending.dispatch import Dispatcher
+from bot.domain.shared import outbox
+from bot.runtime.sending import claims
+from bot.runtime.sending import senders
+from bot.runtime.sending.dispatch import Dispatcher
 from harness import RecordingPlatform, at, make_world
 from storage.db import unit_of_work
 from storage.models import Circle, Delivery, Sender
@@ -107,7 +109,7 @@ def test_a_restarted_sqlite_sender_takes_over_at_once(world, engine):
     assert plan(world) == PEOPLE
     with unit_of_work(engine) as s:  # the predecessor, killed a moment ago: its heartbeat still fresh
         senders.beat(s, "before-restart")
-        assert len(outbox.claim(s, ["test"], world.now, "before-restart")) == PEOPLE
+        assert len(claims.claim(s, ["test"], world.now, "before-restart")) == PEOPLE
     before = len(world.platform.posted)
 
     async def scenario():

@@ -8,10 +8,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.i18n import t
+from bot.common.i18n import t
 from bot.ports import Block, Button, Message, message
 from bot.platforms.slack.blocks import form_view, home_view, message_parts, pieces, units
-from bot.views import answer_form, coffee_message, prompt_message, recap_message
+from bot.domain.shared.views import answer_form, coffee_message, prompt_message, recap_message
 from fakes.slack_checks import assert_valid_payload, assert_valid_view
 from storage.models import Circle
 
@@ -124,7 +124,7 @@ def test_the_home_view_stays_within_a_hundred_blocks():
 
 def test_the_answer_modal_closes_with_a_localised_label():
     from bot.platforms.slack.blocks import form_view
-    from bot.views import answer_form
+    from bot.domain.shared.views import answer_form
 
     for lang, label in (("fi", "Peruuta"), ("sv", "Avbryt"), ("en", "Cancel")):
         view = form_view(answer_form(lang, 1, "Mitä opit?", "circle"), {"a": "prompt.answer", "v": "1"})

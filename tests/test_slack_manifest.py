@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
-from bot.cli import main
+from bot.runtime.cli import main
 from bot.platforms.slack.manifest import manifest
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"  # official schemas, see SOURCE.txt there

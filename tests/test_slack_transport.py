@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.web import make_web_app
+from bot.runtime.web import make_web_app
 from fakes.slack_api import SlackApi
 from fakes.slack_world import SECRET, SlackWorld, close_world, open_world
 from harness import at, with_env
@@ -107,8 +107,8 @@ async def test_a_redelivery_to_another_web_process_stores_once(slack, engine):
     event = slack.dm_event("UANN", "An answer sent once, delivered twice", thread_ts=prompt.result["ts"])
     await slack.event(event, event_id="Ev0TWICE")
 
-    from bot.app import build
-    from bot.clock import ManualClock
+    from bot.runtime.app import build
+    from bot.runtime.clock import ManualClock
 
     second_app = build(slack.app.settings, clock=ManualClock(slack.app.clock.now()), engine=engine)
     second = SlackWorld(second_app, slack.api, TestClient(TestServer(make_web_app(second_app))))
@@ -186,7 +186,7 @@ def signed_latin1(raw: str) -> dict:
 
 
 async def test_a_wrong_app_token_stops_the_start_with_a_clear_message(settings, engine):
-    from bot.app import build
+    from bot.runtime.app import build
     from bot.ports import ConfigError
 
     api = SlackApi()

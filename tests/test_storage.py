@@ -9,7 +9,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
-from bot.sending import outbox, senders
+from bot.domain.shared import outbox
+from bot.runtime.sending import claims
+from bot.runtime.sending import senders
 from storage.db import normalise_url, unit_of_work
 from storage.models import Circle, Delivery, Person, Reply, Sender, Workspace
 from storage.ops import insert_ignore
@@ -77,7 +79,7 @@ def claim_as(engine, worker: str, now: datetime, **options) -> list[Delivery]:
     """A claim as the dispatcher makes it: the sender heartbeats in the same transaction."""
     with unit_of_work(engine) as s:
         senders.beat(s, worker)
-        return outbox.claim(s, ["test"], now, worker, **options)
+        return claims.claim(s, ["test"], now, worker, **options)
 
 
 def go_stale(engine, worker: str) -> None:
@@ -129,7 +131,7 @@ def test_a_stopping_sender_releases_its_rows_without_counting_a_try(engine):
                             "person_id": person.id, "due_at": now} for i in range(3)])
     claim_as(engine, "w1", now, limit=2)
     with unit_of_work(engine) as s:
-        assert outbox.release(s, "w1") == 2
+        assert claims.release(s, "w1") == 2
         senders.leave(s, "w1")
     with Session(engine) as s:
         rows = s.exec(select(Delivery)).all()
@@ -164,7 +166,7 @@ def test_concurrent_claims_never_share_a_row(engine):
         while True:
             with unit_of_work(engine) as s:
                 senders.beat(s, name)
-                rows = outbox.claim(s, ["test"], now, name, limit=7, holding=taken)
+                rows = claims.claim(s, ["test"], now, name, limit=7, holding=taken)
             if not rows:
                 return taken
             taken += [r.id for r in rows]

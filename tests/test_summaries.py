@@ -11,12 +11,12 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from bot.i18n import week_number
-from bot.reports import figures as sql
-from bot.clock import build_scheduler
-from bot.reports.summary import compute
-from bot.reports.jobs import plan_weekly
-from bot.reports.view import render, sparkline, to_csv, to_json
+from bot.common.i18n import week_number
+from bot.domain.reports import figures as sql
+from bot.runtime.clock import build_scheduler
+from bot.domain.reports.summary import compute
+from bot.domain.reports.jobs import plan_weekly
+from bot.domain.reports.view import render, sparkline, to_csv, to_json
 from harness import at, make_world
 from prompts import default_library
 from storage.models import Assignment, Delivery, Membership, Participation, PromptRun, Reply

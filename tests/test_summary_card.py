@@ -15,9 +15,9 @@ from bot.platforms.console.view import ConsoleView
 from bot.platforms.slack.blocks import message_parts
 from bot.platforms.teams.cards import MAX_BYTES, activity, sized_card
 from bot.ports import Attachment, Block, Message, facts, table
-from bot.reports import figures as sql
-from bot.reports.summary import compute
-from bot.reports.view import delivery_message, render, sparkline
+from bot.domain.reports import figures as sql
+from bot.domain.reports.summary import compute
+from bot.domain.reports.view import delivery_message, render, sparkline
 from fakes.slack_checks import assert_valid_payload
 from fakes.teams_world import BOT, check_activity, check_card, elements
 from harness import at

@@ -18,11 +18,11 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import Session, select
 
-from bot.app import build
-from bot.clock import ManualClock
+from bot.runtime.app import build
+from bot.runtime.clock import ManualClock
 from bot.platforms.teams.auth import CHECK_TIMEOUT, FRESH
 from bot.ports import Actor, CommandRequest, ConfigError, Env
-from bot.web import make_web_app
+from bot.runtime.web import make_web_app
 from fakes.teams_connector import MockConnector
 from fakes.teams_issuer import SCOPE, ChannelKeys, HungChannelKeys, LocalAuthority, new_key
 from fakes.teams_world import BOT, TENANT, TeamsWorld, User

@@ -9,7 +9,7 @@ from bot.ports import Block, Button, Message, PermanentFailure, RateLimited, Tem
 from bot.platforms.teams.cards import MAX_BYTES, activity, form_card, sized_card
 from bot.platforms.teams.inbound import classify, command_text
 from bot.platforms.teams.rest import Refused, failure
-from bot.views import answer_form, answered_message, coffee_message, prompt_message, recap_message
+from bot.domain.shared.views import answer_form, answered_message, coffee_message, prompt_message, recap_message
 from fakes.teams_world import BOT, check_activity, check_card, elements
 from storage.models import Circle, Reply
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from bot.i18n import t
+from bot.common.i18n import t
 from fakes.teams_world import BOT, CHANNEL, GROUP, TENANT, TeamsWorld, User
 from harness import at
 from storage.models import Circle, Delivery, Membership, Participation, Person, Reply

@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 from PIL import Image
 
-from bot.commands import UsageError, parse
+from bot.domain.commands import UsageError, parse
 from bot.platforms.teams.manifest import localization, manifest, package
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,10 +8,10 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from bot.commands import parse, typed
-from bot.context import format_when
-from bot.i18n import catalog, clock, date_range, placeholders, plural_form, t, week_number
-from bot.reports.view import render
+from bot.domain.commands import parse, typed
+from bot.domain.shared.context import format_when
+from bot.common.i18n import catalog, clock, date_range, placeholders, plural_form, t, week_number
+from bot.domain.reports.view import render
 
 LANGS = ("fi", "sv", "en")
 COUNTS = (0, 1, 2, 5)
@@ -54,7 +54,7 @@ WEEKS = {"first": week_number("2026-W42"), "last": week_number("2026-W49")}
 
 
 def by_key(lang: str) -> dict[str, dict]:
-    """Where the same name means something else (bot/reports/view.py fills these)."""
+    """Where the same name means something else (bot/domain/reports/view.py fills these)."""
     return {"summary.trend": WEEKS, "summary.chart_title": WEEKS,
             "summary.fact_circles_value": {"circles": 12, "new": t(lang, "summary.count_new", count=1)},
             "summary.fact_threads_value": {"people": t(lang, "summary.from_people", count=1)},

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from bot.reports.themes import STOP_STEMS, extract, is_stop, language, stem, tokens
+from bot.domain.reports.themes import STOP_STEMS, extract, is_stop, language, stem, tokens
 
 # Inflected forms grouped by the word a person would recognise (an English gloss names it), from the
 # texts of prompts/library/*.yaml and everyday workplace talk. Near neighbours that must stay apart
@@ -206,7 +206,7 @@ openness: openness
 open: open opened opening
 """,
 }
-# Measured (2026-12): Snowball with the merge rules of bot/reports/themes.py merges fi 86/92 (93 %),
+# Measured (2026-12): Snowball with the merge rules of bot/domain/reports/themes.py merges fi 86/92 (93 %),
 # sv 48/49 (98 %), en 46/46, with 2 false merges (open/openness, product/production). The former
 # hand-written light stemmer: fi 57/92 (62 %), sv 28/49 (57 %), en 46/46, 2 false merges; Snowball
 # alone: fi 37/92 (40 %), sv 35/49 (71 %), en 45/46, 3 false merges. The groups from "salary" on were

@@ -12,7 +12,7 @@ import math
 
 from markupsafe import Markup, escape
 
-from bot.i18n import week_number
+from bot.common.i18n import week_number
 
 _ids = itertools.count(1)
 

@@ -13,14 +13,15 @@ from urllib.parse import urlsplit
 import jinja2
 from aiohttp import web
 
-from bot import people
-from bot.config import LANGUAGES
-from bot.context import Services
-from bot.dashboard import links, sessions
+from bot.domain.shared import people
+from bot.common.config import LANGUAGES
+from bot.domain.shared.context import Services
+from bot.domain.personal import signin as links
+from bot.dashboard import sessions
 from bot.dashboard.pages import Words
 from bot.dashboard.sessions import Viewer
 from bot.dashboard.summaries import Summaries
-from bot.i18n import week_number
+from bot.common.i18n import week_number
 from storage.db import unit_of_work
 
 # Nothing but this server's own stylesheet and script; no inline code, no frames, forms only to here.

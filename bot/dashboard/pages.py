@@ -1,4 +1,4 @@
-"""What each page shows, made from a summary of bot/reports (or, on a member's own page, from their
+"""What each page shows, made from a summary of bot/domain/reports (or, on a member's own page, from their
 own rows): plain values for the templates, in the reader's language.
 
 Nothing here counts or decides what may be shown: the summary arrives with the group-size rule
@@ -14,11 +14,11 @@ from babel.numbers import format_decimal, get_group_symbol
 from markupsafe import Markup
 from sqlmodel import Session, select
 
-from bot import rotation
-from bot.context import format_when
+from bot.domain.shared import rotation
+from bot.domain.shared.context import format_when
 from bot.dashboard import charts
-from bot.i18n import date_range, t, week_number
-from bot.rhythm import zone
+from bot.common.i18n import date_range, t, week_number
+from bot.domain.shared.rhythm import zone
 from storage.models import Circle, Membership, Person, Reply
 
 MAX_ROWS = 100  # circles in the table; the CSV has them all
@@ -198,7 +198,7 @@ def _themes(themes: dict, w: Words, n: int) -> dict:
 
 
 def _coffees(coffees: dict | None, weeks: list[str], w: Words, n: int) -> dict | None:
-    """Learning coffees once bot/reports counts them (None: no round in these weeks)."""
+    """Learning coffees once bot/domain/reports counts them (None: no round in these weeks)."""
     if not coffees:
         return None
     if coffees["withheld"]:

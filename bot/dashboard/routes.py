@@ -24,9 +24,12 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from bot import audit, journal, people, reports
-from bot.context import format_when
-from bot.dashboard import links, pages, sessions
+from bot.domain.shared import audit, people
+from bot.domain.personal import journal
+from bot.domain import reports
+from bot.domain.shared.context import format_when
+from bot.domain.personal import signin as links
+from bot.dashboard import pages, sessions
 from bot.dashboard.frame import (STATE, accepted_language, make_state, notice, render, same_origin, secured, state,
                                  viewer)
 from bot.dashboard.pages import Words

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from bot.dashboard.links import digest, new_token, well_formed
+from bot.domain.personal.signin import digest, new_token, well_formed
 from storage.models import DashboardSession, Person, Workspace
 
 SESSION_HOURS = 8

@@ -1,8 +1,8 @@
-"""The summaries the dashboard shows, computed by bot/reports (the weekly summary's own code and
+"""The summaries the dashboard shows, computed by bot/domain/reports (the weekly summary's own code and
 group-size rule) and kept a few minutes in the database.
 
 Counting a large organisation's weeks takes a second or more; showing a page must not. A summary
-is stored as bot/reports returns it (figures, names of circles large enough to be named, theme
+is stored as bot/domain/reports returns it (figures, names of circles large enough to be named, theme
 keywords; never answer text), is fresh for FRESH, and after that is still shown, with its time,
 while a new one is counted in the background. Only the first view of a scope and week waits
 for the count, at most `wait` seconds; after that the page says the figures are on their way
@@ -19,8 +19,8 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot import reports
-from bot.context import Services
+from bot.domain import reports
+from bot.domain.shared.context import Services
 from storage.db import unit_of_work
 from storage.models import DashboardSummary, Workspace
 from storage.ops import insert_ignore
@@ -61,7 +61,7 @@ def weeks_offered(ws: Workspace, services: Services, now: datetime) -> list[str]
 
 
 def compute(engine: Engine, services: Services, wanted: Wanted, now: datetime) -> Found:
-    """Count it (bot/reports) and keep it; one short transaction each."""
+    """Count it (bot/domain/reports) and keep it; one short transaction each."""
     with unit_of_work(engine) as session:
         ws = session.get(Workspace, wanted.workspace_id)
         week = reports.parse_week(wanted.week, reports.timezone_of(ws, services.settings))

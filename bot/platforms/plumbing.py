@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import replace
 from typing import TypeVar
 
-from bot.logs import scrub
+from bot.common.logs import scrub
 from bot.ports import Limits, RateLimited, Runtime, SendError, TemporaryFailure
 
 log = logging.getLogger("kipina.platforms")

@@ -3,7 +3,7 @@ Kipinä besides the shared plumbing, i18n and logs. Nothing here reads storage o
 from bot.ports.env import ConfigError, Env
 from bot.ports.messages import (Attachment, Block, Button, Choice, Field, Form, Message, Response, aligned, facts,
                                 file_as_text, message, spelled_out, table)
-from bot.ports.platform import (Core, Limits, PermanentFailure, Platform, RateLimited, Runtime, SendError, Sent,
+from bot.ports.contract import (Core, Limits, PermanentFailure, Platform, RateLimited, Runtime, SendError, Sent,
                                 TemporaryFailure, Target, Unreachable)
 from bot.ports.requests import (ActionRequest, Actor, CommandRequest, DeleteRequest, EditRequest, FormRequest,
                                 MessageRequest, Place)

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from bot.ports.env import Env
-from bot.ports.platform import Platform, Runtime
+from bot.ports.contract import Platform, Runtime
 
 
 def _no_secrets(settings) -> Iterable[str]:

@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import App, build
-from bot.clock import ManualClock
-from bot.web import make_web_app
+from bot.runtime.app import App, build
+from bot.runtime.clock import ManualClock
+from bot.runtime.web import make_web_app
 from harness import with_env
 from fakes.slack_api import TEAM, Call, SlackApi
 from fakes.slack_checks import assert_all_sent_valid, assert_valid_payload

@@ -12,9 +12,9 @@ from pathlib import Path
 import jsonschema
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import build
-from bot.clock import ManualClock
-from bot.web import make_web_app
+from bot.runtime.app import build
+from bot.runtime.clock import ManualClock
+from bot.runtime.web import make_web_app
 from fakes.teams_connector import Call, MockConnector
 from harness import with_env
 

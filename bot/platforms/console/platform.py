@@ -1,7 +1,7 @@
 """The console platform: what the bot sends, printed in the terminal (see session.py for input)."""
 from __future__ import annotations
 
-from bot.i18n import t
+from bot.common.i18n import t
 from bot.platforms.console.view import ConsoleView
 from bot.ports import Button, Limits, Message, Platform, Runtime, Sent, Target
 

@@ -13,10 +13,9 @@ import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.i18n import t
+from bot.common.i18n import t
 from bot.platforms.console.platform import WORKSPACE, ConsolePlatform, user_id
-from bot.ports import (ActionRequest, Actor, CommandRequest, Form, FormRequest, MessageRequest, Place, Response,
-                       Runtime)
+from bot.ports import ActionRequest, Actor, CommandRequest, Form, FormRequest, MessageRequest, Place, Response, Runtime
 
 MENTION = re.compile(r"(?<![\w<])@([\w.\-]+)")
 

@@ -13,9 +13,10 @@ import logging
 import aiohttp
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.i18n import language_of, t
+from bot.common.i18n import language_of, t
 from bot.platforms.plumbing import once_more
-from bot.ports import Attachment, Form, Message, PermanentFailure, RateLimited, Response, SendError, file_as_text, message
+from bot.ports import (Attachment, Form, Message, PermanentFailure, RateLimited, Response, SendError, file_as_text,
+                       message)
 from bot.platforms.slack.blocks import form_view, message_parts
 from bot.platforms.slack.inbound import Origin, is_direct
 

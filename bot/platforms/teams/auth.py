@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from jwt.algorithms import RSAAlgorithm
 
-from bot.logs import scrub
+from bot.common.logs import scrub
 
 log = logging.getLogger("kipina.teams")
 

@@ -18,8 +18,8 @@ import secrets
 import time
 from collections import OrderedDict
 
-from bot.i18n import language_of, t
-from bot.logs import scrub
+from bot.common.i18n import language_of, t
+from bot.common.logs import scrub
 from bot.platforms.teams.cards import form_card, sized_card
 from bot.platforms.teams.files import Offers, again, carrying, info_card, upload
 from bot.platforms.teams.inbound import CARD_ACTION, Turn, dig, lane_of, tenant_of

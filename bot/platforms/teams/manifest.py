@@ -11,7 +11,7 @@ import sys
 import uuid
 import zipfile
 
-from bot.i18n import t
+from bot.common.i18n import t
 
 MANIFEST_VERSION = "1.29"
 SCHEMA_URL = f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"

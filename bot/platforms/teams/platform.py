@@ -17,8 +17,8 @@ from dataclasses import replace
 
 from aiohttp import web
 
-from bot.i18n import language_of, t
-from bot.logs import scrub
+from bot.common.i18n import language_of, t
+from bot.common.logs import scrub
 from bot.platforms.plumbing import Background, Lanes, ask, once_more, paced, reshape
 from bot.platforms.teams.sdk import NotAnActivity, Sdk, Unauthorized, Unavailable, endpoints
 from bot.platforms.teams.settings import TeamsSettings, check
@@ -26,8 +26,8 @@ from bot.ports import (Actor, CommandRequest, Limits, Message, PermanentFailure,
                        SendError, Sent, Target, Unreachable, message as plain_message, spelled_out)
 from bot.platforms.teams.cards import activity as card_activity, form_card, sized_card, sized_cards
 from bot.platforms.teams.files import carrying, consent_card
-from bot.platforms.teams.inbound import (HANDLED, INVOKES, PLATFORM, Turn, classify, conversation_type, dig,
-                                         lane_of, tenant_of, well_formed)
+from bot.platforms.teams.inbound import (HANDLED, INVOKES, PLATFORM, Turn, classify, conversation_type, dig, lane_of,
+                                         tenant_of, well_formed)
 from bot.platforms.teams.invokes import Invokes
 from bot.platforms.teams.rest import Refused, TeamsRest
 

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 import aiohttp
 from yarl import URL
 
-from bot.logs import scrub
+from bot.common.logs import scrub
 from bot.platforms.plumbing import jitter, retry_after
 from bot.ports import PermanentFailure, RateLimited, TemporaryFailure
 

@@ -1,0 +1,259 @@
+"""Finding people's names in free text, also names of people the bot has never seen.
+
+Four kinds of evidence, from the strongest:
+- a name part of someone the bot knows (a workspace member), in any case and inflected;
+- a capitalised word inside a sentence: Finnish and Swedish capitalise little else, and English
+  only "I", days, months and languages (names.txt lists those);
+- a common Finnish, Swedish or English first name or surname (names.txt), inflected too:
+  Virtanen → Virtaselta, Virtasen, Virtasta; Mikko → Mikon; Lindqvist → Lindqvistille; Annas;
+- next to a name: a surname-like word after it (Pekka nieminen), a capitalised word before it
+  (Karl-Johan Lindqvist), and names that are also everyday words (Toivo, Usko, Anna, Grace, Dag):
+  those count only next to another name, capitalised inside a sentence, or at a sentence start
+  followed by what a person does (Anna kertoi, Dag berättade, Grace said; not Anna palautetta).
+
+It errs on the side of removing: a place, a team or a product written with a capital goes too.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from bot.domain.reports.stopwords import STOP
+
+PLACEHOLDER_WORDS = ("name", "email", "phone", "link", "mention", "id")
+TOKEN = re.compile(r"\[(?:%s)\]|[^\W\d_]+(?:['’][^\W\d_]+)*" % "|".join(PLACEHOLDER_WORDS))
+VOWELS = frozenset("aeiouyäöå")
+ALL_STOP = frozenset().union(*STOP.values())
+I_FORMS = frozenset(("i", "i'm", "i've", "i'd", "i'll"))
+SENTENCE_END = frozenset(".!?…:\n")
+JOINERS = frozenset(" \t-‐‑")  # what may stand between two parts of one name
+
+# Finnish endings, longest first: cases (singular and plural), then the stem is tried as it is.
+CASES = tuple(sorted(set("""n a ä t ta tä na nä ksi ssa ssä sta stä lla llä lta ltä lle tta ttä ten in ia iä
+ien ille illa illä ilta iltä ista istä issa issä ina inä iksi ihin iin itta itä ine""".split()), key=len, reverse=True))
+CLITICS = ("kaan", "kään", "kin", "han", "hän", "pa", "pä")
+POSSESSIVES = ("nsa", "nsä", "mme", "nne", "ni", "si")
+GRADE_DOUBLE = re.compile(r"^(.*[aeiouyäölrnhm])([kpt])([aeiouyäö]+)$")  # Mikon → Mikko, Jukalta → Jukka
+GRADE_D = re.compile(r"^(.*[aeiouyäöh])d([aeiouyäö]+)$")  # Sadulle → Satu, Lahdelle → Lahti
+GRADE_LL = re.compile(r"^(.*)ll([aeiouyäö]+)$")  # Aallolle → Aalto
+# An inflected -nen surname: Oksase-lta, Virtase-n (not kokoukse-ssa, a -s noun).
+NEN_FORM = re.compile(r"..(?<!k)se(?:n|lle|lta|ltä|lla|llä|ssa|ssä|sta|stä|en|na|nä|ksi)$")
+# After a name at a sentence start, a verb saying what the person did or is: Finnish past tense and
+# present third person (kertoi, näytti, kertoo, auttaa), Swedish past (berättade, hjälpte), English
+# past (helped, said), and the commonest short ones of each language.
+DEEDS = {"fi": frozenset("on oli ei sanoi toi sai teki vei näki kävi".split()),
+         "sv": frozenset("sa har var hade kunde ville fick gav tog kom gick bad är blev".split()),
+         "en": frozenset("said told was is has had took gave came went made taught says thinks".split())}
+SURNAME_ENDINGS = ("nen", "berg", "ström", "qvist", "kvist", "gren", "lund", "dahl", "holm", "sson", "stedt", "blad",
+                   "bäck", "mäki", "niemi", "järvi", "koski", "salo", "lahti", "ranta", "vaara", "aho")
+
+
+def _load() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    sections: dict[str, set[str]] = {"name": set(), "common": set(), "not-name": set()}
+    current = None
+    for line in (Path(__file__).with_name("names.txt")).read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line.startswith("["):
+            current = sections[line.strip("[]")]
+        elif line and current is not None:
+            current.update(w for w in line.lower().split() if len(w) >= 3)
+    common = frozenset(sections["common"])
+    return frozenset(sections["name"] - common), common, frozenset(sections["not-name"])
+
+
+NAMES, COMMON, NOT_NAMES = _load()
+
+
+@lru_cache(maxsize=65_536)
+def bases(word: str, finnish: bool = True) -> frozenset[str]:
+    """The base forms a lower-case word may be an inflected form of (Finnish endings only when asked)."""
+    word = word.replace("’", "'")
+    found = {word, word.replace("'", ""), word.split("'")[0]}
+    if len(word) >= 4 and word.endswith("s"):
+        found.add(word[:-1])  # Swedish genitive: Annas, Lindqvists
+    if not finnish:
+        return frozenset(found)
+    stems = set(found)
+    for w in list(stems):
+        for ending in CLITICS + POSSESSIVES:
+            if w.endswith(ending) and len(w) - len(ending) >= 3:
+                stems.add(w[: -len(ending)])
+    for w in list(stems):
+        if len(w) >= 5 and w[-1] == "n" and w[-2] == w[-3] and w[-2] in VOWELS:
+            stems.add(w[:-2])  # Mikkoon, Virtaseen; Virtaselleen (a possessive after the case)
+    for w in list(stems):
+        for ending in CASES:
+            if w.endswith(ending) and len(w) - len(ending) >= 2:
+                stems.add(w[: -len(ending)])
+    for stem in stems:
+        found |= _base_forms(stem)
+    return frozenset(found)
+
+
+def _base_forms(stem: str) -> set[str]:
+    out = {stem}
+    if len(stem) >= 5 and stem.endswith("se"):
+        out.add(stem[:-2] + "nen")  # Virtase-lta → Virtanen (not -si-: haluaisi is a verb)
+    if len(stem) >= 4 and stem.endswith("s"):
+        out.add(stem[:-1] + "nen")  # Virtas-ta, Virtas-ten → Virtanen
+    if stem.endswith("kse"):
+        out.add(stem[:-3] + "s")  # Tuomakse-lle → Tuomas
+    elif stem.endswith("ks"):
+        out.add(stem[:-2] + "s")
+    if len(stem) >= 3 and stem.endswith("e"):
+        out.add(stem[:-1] + "i")  # Koske-lta → Koski, Nieme-n → Niemi
+        if stem[-2] in VOWELS:
+            out.add(stem[:-1] + "ki")  # Mäe-ltä → Mäki
+    if len(stem) >= 4 and stem.endswith("i") and stem[-2] not in VOWELS:
+        out.add(stem[:-1])  # Lindqvisti-lle, Johni-lle → Lindqvist, John
+    for form in list(out):
+        for pattern, strong in ((GRADE_DOUBLE, r"\1\2\2\3"), (GRADE_D, r"\1t\2"), (GRADE_LL, r"\1lt\2")):
+            if pattern.match(form):
+                out.add(pattern.sub(strong, form))
+    return out
+
+
+def language_of(words: list[str]) -> str:
+    """fi, sv or en by stop words: Finnish endings are looked for in Finnish text only."""
+    distinct = {w.lower() for w in words}
+    hits = {lang: len(stop & distinct) for lang, stop in STOP.items()}
+    best = max(hits, key=lambda lang: (hits[lang], lang == "fi"))
+    return best if hits[best] else "fi"
+
+
+def _boundary(gap: str) -> bool:
+    """Whether the text between two words ends a sentence (a full stop, a colon, a line, an emoji)."""
+    return gap != " " and any(c in SENTENCE_END or unicodedata.category(c) == "So" for c in gap)
+
+
+def _at_start(text: str, tokens: list[re.Match], i: int) -> bool:
+    """Whether token i starts a sentence; a placeholder before it does not count ("[mention] Kiitos")."""
+    while i > 0:
+        gap = text[tokens[i - 1].end():tokens[i].start()]
+        if _boundary(gap):
+            return True
+        if gap.strip() or tokens[i - 1].group(0)[0] != "[":
+            return False
+        i -= 1
+    return True
+
+
+class Names:
+    """Replaces names in text with [name]; `known` are the names and ids of people the bot knows."""
+
+    def __init__(self, known: Iterable[str] = ()):
+        parts = {p for name in known for p in re.split(r"[\s\-_.,]+", (name or "").lower()) if len(p) >= 2}
+        # Finnish consonant gradation: Mikko → Mikon, Matti → Matin, Seppo → Sepon.
+        grade = re.compile(r"(kk|pp|tt)(?=[aeiouyäö]$)")
+        self.known = frozenset(parts | {grade.sub(lambda m: m.group(1)[0], p) for p in parts if len(p) >= 4})
+        self._kinds: dict[tuple[str, bool, bool], str | None] = {}  # answers repeat their words
+
+    def is_known(self, word: str) -> bool:
+        w = word.lower().replace("’", "'")
+        if w in self.known or w.split("'")[0] in self.known:
+            return True
+        if any(len(w) - cut >= 3 and w[:-cut] in self.known for cut in range(1, 5)):
+            return True  # Annalle, Mikon
+        return len(w) >= 4 and not bases(w).isdisjoint(self.known)  # Virtaselta
+
+    def __call__(self, text: str) -> str:
+        text = unicodedata.normalize("NFC", text)
+        spans = self.spans(text)
+        for start, end in reversed(spans):
+            text = text[:start] + "[name]" + text[end:]
+        return text
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        tokens = list(TOKEN.finditer(text))
+        words = [m.group(0) for m in tokens]
+        lang = language_of(words)
+        finnish_text = lang == "fi"
+        kinds: list[str | None] = []
+        starts: list[int] = []  # capitalised words that begin a sentence
+        for i, word in enumerate(words):  # the hot loop: a cached decision per word
+            if word[0] == "[":
+                kinds.append(None)
+                continue
+            key = (word, word[0].isupper() and _at_start(text, tokens, i), finnish_text)
+            kind = self._kinds.get(key, False)
+            if kind is False:
+                kind = self._kinds[key] = self._kind(*key)
+            kinds.append(kind)
+            if key[1] and kind == "common":
+                starts.append(i)
+        strong = [k == "strong" for k in kinds]
+        n = len(tokens)
+        gaps = [""] + [text[tokens[i - 1].end():tokens[i].start()] for i in range(1, n)]
+        for i in starts:  # Anna kertoi, Dag berättade: an everyday word does not do things
+            strong[i] = i + 1 < n and gaps[i + 1] == " " and _deed(words[i + 1], lang)
+        if not any(strong):
+            return []
+        adjacent = [bool(g) and set(g) <= JOINERS for g in gaps]  # parts of one name: Karl-Johan Lindqvist
+        for _ in range(2):  # a name next to a name: Karl-Johan, Pekka nieminen, Toivo Salo
+            for i, word in enumerate(words):
+                if strong[i] or word[0] == "[":
+                    continue
+                kind = kinds[i]
+                after = adjacent[i] and strong[i - 1]
+                before = i + 1 < n and adjacent[i + 1] and strong[i + 1] and words[i + 1][0] != "["
+                if after and (kind in ("common", "capital") or not gaps[i].strip() and (
+                        _surname_like(word) or _initial(word))):  # Pekka nieminen, not Teams-kokous
+                    strong[i] = True
+                elif before and (kind == "common" or kind == "capital" and _plain_name(words[i + 1])):
+                    strong[i] = True  # Zyxa Nieminen, but not Kysyin Virtaselta
+        return [(tokens[i].start(), tokens[i].end()) for i in range(n) if strong[i] and words[i][0] != "["]
+
+    def _kind(self, word: str, at_start: bool, finnish_text: bool) -> str | None:
+        """strong: a name on its own; common: a name only next to one; capital: capitalised, unknown."""
+        low = word.lower().replace("’", "'")
+        if self.is_known(word):
+            return "strong"
+        capital = word[0].isupper() and len(word) > 1
+        acronym = capital and word.isupper()
+        if capital and not acronym and not at_start and low not in I_FORMS and low not in NOT_NAMES:
+            return "strong"
+        if low in ALL_STOP or low in I_FORMS or len(low) < 3:
+            return None
+        found = bases(low, finnish_text or capital)
+        if not found.isdisjoint(NAMES):
+            return "strong"
+        if not found.isdisjoint(COMMON):
+            return "common"
+        return "capital" if capital and not acronym and low not in NOT_NAMES else None
+
+
+def _deed(word: str, lang: str) -> bool:
+    """Whether a word right after a sentence-initial name reads as that person doing something."""
+    if not word.islower():
+        return False
+    if word in DEEDS[lang]:
+        return True
+    if len(word) < 4 or word in ALL_STOP:
+        return False
+    if lang == "fi":  # kertoi, näytti; kertoo, auttaa (a partitive such as aikaa goes too: errs on removing)
+        return word[-1] == "i" or word[-1] == word[-2] and word[-1] in VOWELS
+    return word.endswith(("de", "te")) if lang == "sv" else word.endswith("ed")
+
+
+def _surname_like(word: str) -> bool:
+    """A lower-case surname after a first name: nieminen, lindqvist, oksaselta (not avusta, apu + sta)."""
+    low = word.lower()
+    if low in ALL_STOP or len(low) < 4:
+        return False
+    if NEN_FORM.search(low):
+        return True
+    return any(b.endswith(SURNAME_ENDINGS) and len(b) >= 6 for b in bases(low) if not b.endswith("nen") or b == low)
+
+
+def _plain_name(word: str) -> bool:
+    """A capitalised surname as it stands after a first name (Nieminen, Qwertynen; not Virtaselta,
+    Kosken or Tampereella, which follow a verb as often as a first name)."""
+    low = word.lower()
+    return word[:1].isupper() and (low in NAMES or low.endswith(SURNAME_ENDINGS) and bases(low).isdisjoint(COMMON))
+
+
+def _initial(word: str) -> bool:
+    return len(word) == 1 and word.isupper() and word != "I"

@@ -1,0 +1,85 @@
+"""Composition root: settings → storage → services → core → platforms → dispatcher.
+
+Only the CLI, the long-running service and tests import this module. The App is also the
+`Runtime` a platform is handed (bot.ports): the core, the time, and a way to wake the sender.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+
+from bot import platforms as registry
+from bot.runtime.clock import SystemClock
+from bot.common.config import Settings
+from bot.domain.shared.context import Services
+from bot.domain.core import Core
+from bot.runtime.sending.dispatch import Dispatcher
+from bot.common.logs import register_secrets
+from bot.ports import Platform
+from bot.domain.shared.rhythm import Calendar
+from prompts import default_library
+from storage.db import ensure_schema, make_engine
+
+log = logging.getLogger("kipina.app")
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: Engine
+    services: Services
+    core: Core
+    clock: object
+    platforms: dict[str, Platform] = field(default_factory=dict)
+    dispatcher: Dispatcher | None = None
+
+    def add_platform(self, platform: Platform) -> None:
+        self.platforms[platform.name] = platform
+        self.dispatcher = Dispatcher(self.engine, self.services, self.platforms)  # named host/pid/random
+
+    def create_platform(self, name: str) -> Platform:
+        """A platform from its package's spec, with its settings from this process's environment."""
+        platform = registry.create(name, self, self.settings.env)
+        self.add_platform(platform)
+        return platform
+
+    # -- the Runtime a platform sees (bot.ports.Runtime) ----------------------------------------
+
+    @property
+    def default_language(self) -> str:
+        return self.settings.default_language
+
+    @property
+    def timezone(self) -> str:
+        return self.settings.timezone
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def wake(self) -> None:
+        self.dispatcher.wake()
+
+    async def drain(self) -> None:
+        await self.dispatcher.drain(self.clock.now)
+
+    def set_time(self, at: datetime) -> None:
+        if hasattr(self.clock, "set"):
+            self.clock.set(at)
+
+
+def build(settings: Settings, clock=None, platform_names: list[str] | None = None,
+          engine: Engine | None = None) -> App:
+    """`platform_names` None: every platform whose credentials are set in `settings.env`."""
+    register_secrets(*registry.secrets(settings.env), settings.openai_api_key)
+    engine = engine or make_engine(settings.database_url)
+    ensure_schema(engine)
+    services = Services(settings=settings, library=default_library(), calendar=Calendar.from_settings(settings))
+    app = App(settings, engine, services, Core(engine, services), clock or SystemClock())
+    for name in registry.enabled(settings.env) if platform_names is None else platform_names:
+        app.create_platform(name)
+    if app.dispatcher is None:
+        app.dispatcher = Dispatcher(engine, services, {})
+    return app

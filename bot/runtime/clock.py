@@ -1,0 +1,63 @@
+"""Time sources and the one APScheduler job: the minute tick."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import datetime, timedelta, timezone
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.common.logs import scrub
+
+log = logging.getLogger("kipina.clock")
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class ManualClock:
+    """A clock that can be set (console `/tick`, `tick --at`); it keeps running from there."""
+
+    def __init__(self, at: datetime | None = None):
+        self.set(at or datetime.now(timezone.utc))
+
+    def set(self, at: datetime) -> None:
+        self._base, self._started = at.astimezone(timezone.utc), time.monotonic()
+
+    def now(self) -> datetime:
+        return self._base + timedelta(seconds=time.monotonic() - self._started)
+
+
+async def tick(app, now: datetime) -> dict:
+    """One tick: plan what is due (bot.domain.core.Core.tick), then run the daily upkeep of the platforms
+    it names, here, where the platforms are."""
+    report = await asyncio.to_thread(app.core.tick, now, list(app.platforms))
+    for name in report["upkeep"]:
+        try:
+            await app.platforms[name].upkeep()
+        except Exception as exc:
+            log.error("%s upkeep failed: %s", name, scrub(repr(exc)))
+    return report
+
+
+def build_scheduler(app) -> AsyncIOScheduler:
+    """Only the minute tick: everything scheduled is planned by it from the database (prompt runs,
+    reminders, recaps, the weekly summary, retention, upkeep), so a missed minute, a restart or a
+    standby clock taking over catches up on the next tick."""
+    scheduler = AsyncIOScheduler(timezone=timezone.utc)
+
+    async def every_minute() -> None:
+        try:
+            report = await tick(app, app.clock.now())
+            if any(report.values()):
+                log.info("tick planned %s", report)
+        except Exception as exc:
+            log.error("tick failed: %s", scrub(repr(exc)))
+
+    scheduler.add_job(every_minute, IntervalTrigger(minutes=1), id="tick", coalesce=True, max_instances=1,
+                      misfire_grace_time=30, next_run_time=datetime.now(timezone.utc))
+    return scheduler
