@@ -111,8 +111,7 @@ class RecordingDriver(Driver):
                                              f"form-{self.sources}"), person)
 
     async def tick(self, at):
-        self.app.clock.set(at)
-        await asyncio.to_thread(self.app.core.tick, at)
+        await self.app.tick(at)
         await self.app.dispatcher.drain(self.app.clock.now)
 
     def _sent(self) -> list[Seen]:

@@ -109,8 +109,7 @@ class World:
         return response
 
     def tick(self, when: datetime) -> dict:
-        self.set_time(when)
-        report = self.app.core.tick(when)
+        report = asyncio.run(self.app.tick(when))
         self.drain()
         return report
 

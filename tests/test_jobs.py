@@ -5,7 +5,6 @@ import asyncio
 
 from sqlmodel import Session, select
 
-from bot.runtime.clock import tick
 from bot.domain.jobs import summary_week
 from harness import at, make_world
 from storage.models import JobRun
@@ -19,7 +18,7 @@ def test_the_due_summary_week_turns_on_monday_at_nine():
 
 def test_platform_upkeep_runs_once_a_day_from_four(settings, engine):
     world = make_world(settings, engine, start=at("2026-12-01 03:00"))
-    upkeep = lambda when: asyncio.run(tick(world.app, when))["upkeep"]  # noqa: E731
+    upkeep = lambda when: asyncio.run(world.app.tick(when))["upkeep"]  # noqa: E731
     assert upkeep(at("2026-12-01 03:59")) == []
     assert upkeep(at("2026-12-01 04:00")) == ["test"] and world.platform.upkeeps == 1
     assert upkeep(at("2026-12-01 16:00")) == [] and world.platform.upkeeps == 1
@@ -31,8 +30,8 @@ def test_platform_upkeep_runs_once_a_day_from_four(settings, engine):
 
 def test_retention_and_upkeep_keys_are_per_day_in_the_organisations_zone(settings, engine):
     world = make_world(settings, engine, start=at("2026-12-01 23:50"))
-    asyncio.run(tick(world.app, at("2026-12-01 23:50")))
-    asyncio.run(tick(world.app, at("2026-12-02 00:10")))  # 22:10 UTC the day before, a new day here
+    asyncio.run(world.app.tick(at("2026-12-01 23:50")))
+    asyncio.run(world.app.tick(at("2026-12-02 00:10")))  # 22:10 UTC the day before, a new day here
     with Session(engine) as s:
         keys = sorted(r.key for r in s.exec(select(JobRun)))
     assert "retention:2026-12-01" in keys and "retention:2026-12-02" not in keys  # 00:10 is before 03:30

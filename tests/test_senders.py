@@ -11,7 +11,6 @@ from sqlmodel import Session, select
 
 from bot.domain.circles.runs import start_run
 from bot.ports import Limits
-from bot.domain.shared import outbox
 from bot.runtime.sending import claims
 from bot.runtime.sending import senders
 from bot.runtime.sending.dispatch import Dispatcher

@@ -24,7 +24,7 @@ from bot.domain.shared.context import Ctx, Refusal, Services
 from bot.common.text import printable
 from bot.common.i18n import t
 from bot.ports import (ActionRequest, Actor, Button, CommandRequest, DeleteRequest, EditRequest, FormRequest, Message,
-                       MessageRequest, Place, Response, message)
+                       MessageRequest, Place, Profile, Response, message)
 from bot.domain.personal.home import home_view
 from bot.domain.pairs import rounds as pair_rounds, use_cases as pairs
 from bot.domain import jobs
@@ -107,7 +107,7 @@ class Core:
         response = self._run(actor, now, lambda ctx: Response(replace_source=home_view(ctx)))
         return response.replace_source or response.to_caller[0]
 
-    def touch(self, actor: Actor, now: datetime) -> None:
+    def remember(self, actor: Actor, now: datetime) -> None:
         """Record what a platform learnt about a person (profile refresh); no answer to anyone."""
         def update(ctx: Ctx) -> None:
             ctx.person.profile_checked_at = now
@@ -115,7 +115,7 @@ class Core:
 
         self._run(actor, now, update)
 
-    def profile(self, actor: Actor) -> tuple[Actor, datetime | None] | None:
+    def profile(self, actor: Actor) -> Profile | None:
         """What the database knows of a person (name, locale, zone) and when a platform last told
         us; None for someone never seen. Lets a process that has not met them skip asking again."""
         with unit_of_work(self.engine) as session:
@@ -124,11 +124,11 @@ class Core:
                 Person.platform_user_id == actor.user_id)).first()
             if found is None:
                 return None
-            return (Actor(actor.platform, actor.workspace, actor.user_id, found.name, locale=found.locale,
-                          timezone=found.timezone, address=found.address, is_bot=found.is_bot,
-                          active=found.is_active), found.profile_checked_at)
+            return Profile(Actor(actor.platform, actor.workspace, actor.user_id, found.name, locale=found.locale,
+                                 timezone=found.timezone, address=found.address, is_bot=found.is_bot,
+                                 active=found.is_active), found.profile_checked_at)
 
-    def touch_many(self, actors: list[Actor], now: datetime) -> int:
+    def remember_many(self, actors: list[Actor], now: datetime) -> int:
         """A platform's directory sweep: refresh the people Kipinä knows, in bulk."""
         with unit_of_work(self.engine) as session:
             return people.refresh_many(session, self.services.settings, actors, now)
@@ -156,10 +156,7 @@ class Core:
                 person, ws = people.speaker(session, self.services.settings, actor)
                 ctx = Ctx(session, self.services, now, person, ws)
                 lang = ctx.lang
-                response = use_case(ctx)
-                if response is not None:
-                    response.profile_checked_at = person.profile_checked_at
-                return response
+                return use_case(ctx)
         except Refusal as refusal:
             return Response(refused=True).say(message(t(lang, refusal.key, **refusal.params)))
         except UsageError as error:

@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from bot.common.logs import scrub
-from bot.ports import Limits, RateLimited, Runtime, SendError, TemporaryFailure
+from bot.ports import Limits, RateLimited, SendError, TemporaryFailure
 
 log = logging.getLogger("kipina.platforms")
 
@@ -97,14 +97,6 @@ class Lanes:
     def busy(self) -> int:
         """Lanes with work queued or running (tests, diagnostics)."""
         return len(self.waiting)
-
-
-async def ask(runtime: Runtime, method: str, request) -> object:
-    """Run one core use case in a thread (it blocks on the database), then wake the dispatcher so
-    that what the request planned (a prompt now, welcomes) goes out at once."""
-    response = await asyncio.to_thread(getattr(runtime.core, method), request, runtime.now())
-    runtime.wake()
-    return response
 
 
 def retry_after(headers, default: float = 30.0) -> float:

@@ -3,16 +3,16 @@ Kipinä besides the shared plumbing, i18n and logs. Nothing here reads storage o
 from bot.ports.env import ConfigError, Env
 from bot.ports.messages import (Attachment, Block, Button, Choice, Field, Form, Message, Response, aligned, facts,
                                 file_as_text, message, spelled_out, table)
-from bot.ports.contract import (Core, Limits, PermanentFailure, Platform, RateLimited, Runtime, SendError, Sent,
+from bot.ports.contract import (Limits, PermanentFailure, Platform, RateLimited, Runtime, SendError, Sent,
                                 TemporaryFailure, Target, Unreachable)
 from bot.ports.requests import (ActionRequest, Actor, CommandRequest, DeleteRequest, EditRequest, FormRequest,
-                                MessageRequest, Place)
+                                MessageRequest, Place, Profile, Request)
 from bot.ports.spec import PlatformSpec
 
 __all__ = [
-    "ActionRequest", "Actor", "Attachment", "Block", "Button", "Choice", "CommandRequest", "ConfigError", "Core",
+    "ActionRequest", "Actor", "Attachment", "Block", "Button", "Choice", "CommandRequest", "ConfigError",
     "DeleteRequest", "EditRequest",
     "Env", "Field", "Form", "FormRequest", "Limits", "Message", "MessageRequest", "PermanentFailure", "Place",
-    "Platform", "PlatformSpec", "RateLimited", "Response", "Runtime", "SendError", "Sent", "TemporaryFailure",
+    "Platform", "PlatformSpec", "Profile", "Request", "RateLimited", "Response", "Runtime", "SendError", "Sent", "TemporaryFailure",
     "Target", "Unreachable", "aligned", "facts", "file_as_text", "message", "spelled_out", "table",
 ]

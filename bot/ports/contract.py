@@ -11,8 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.ports.messages import Message, Response
-from bot.ports.requests import (Actor, ActionRequest, CommandRequest, DeleteRequest, EditRequest, FormRequest,
-                                MessageRequest)
+from bot.ports.requests import Actor, Profile, Request
 
 
 @dataclass(frozen=True)
@@ -66,40 +65,39 @@ class Unreachable(PermanentFailure):
     """
 
 
-class Core(Protocol):
-    """The core's front door as a platform sees it. Every call blocks on the database: run it
-    in a thread (bot.platforms.plumbing.ask)."""
-
-    def command(self, req: CommandRequest, now: datetime) -> Response: ...
-    def action(self, req: ActionRequest, now: datetime) -> Response: ...
-    def form(self, req: FormRequest, now: datetime) -> Response: ...
-    def message(self, req: MessageRequest, now: datetime) -> Response | None: ...
-    def edit(self, req: EditRequest, now: datetime) -> None: ...
-    def delete(self, req: DeleteRequest, now: datetime) -> None: ...
-    def home(self, actor: Actor, now: datetime) -> Message: ...
-    def touch(self, actor: Actor, now: datetime) -> None: ...
-    def profile(self, actor: Actor) -> tuple[Actor, datetime | None] | None: ...
-    def touch_many(self, actors: list[Actor], now: datetime) -> int: ...
-    def tick(self, now: datetime) -> dict: ...
-
-
 class Runtime(Protocol):
-    """What a platform may use of the running bot; the composition root implements it."""
+    """What a platform may use of the running bot; the composition root (bot.runtime.app) implements
+    it. Each call into the core runs it in a thread (it blocks on the database) at the runtime's
+    time, then wakes the sender for what it planned (a prompt now, welcomes)."""
 
-    core: Core
     default_language: str  # fi | sv | en, when a person's locale does not say
     timezone: str  # the organisation's
 
     def now(self) -> datetime: ...
 
-    def wake(self) -> None:
-        """Something was planned: the dispatcher looks at the outbox now, not at its next poll."""
+    async def handle(self, request: Request) -> Response | None:
+        """A person did something: a command, a button, a form, a message, an edit or a deletion.
+        Edits and deletions are answered with None (nobody asked anything)."""
+
+    async def home(self, actor: Actor) -> Message:
+        """The person's home view (Slack App Home)."""
+
+    async def remember(self, actor: Actor) -> None:
+        """What a platform learnt about a person (a profile look-up, an install); no answer."""
+
+    async def remember_many(self, actors: list[Actor]) -> int:
+        """A platform's directory sweep: the people Kipinä knows, refreshed in bulk; how many changed."""
+
+    async def profile(self, actor: Actor) -> Profile | None:
+        """What the database knows of a person (None: never seen), so a process that has not met
+        them need not ask the platform again."""
+
+    async def tick(self, at: datetime | None = None) -> dict:
+        """The scheduler's one entry: plan what is due at `at` (the clock is set there first; now
+        when None), then run the platforms' daily upkeep it names. The report counts what was planned."""
 
     async def drain(self) -> None:
         """Send everything that is due now (the console after each line)."""
-
-    def set_time(self, at: datetime) -> None:
-        """Move a manual clock (console `/tick`); the system clock ignores it."""
 
 
 class Platform(ABC):

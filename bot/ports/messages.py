@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import Literal
 
 BlockKind = Literal["heading", "question", "text", "quote", "context", "code", "mention", "facts", "table", "link"]
@@ -155,9 +154,6 @@ class Response:
     replace_source: Message | None = None  # replaces the message the button was on
     open_form: Form | None = None  # the platform opens this form (Slack modal, console questions)
     refused: bool = False  # the request was turned down (wrong input, not allowed): nothing changed
-    # When a platform last told us the caller's profile (stored; the daily directory sweep keeps it
-    # current), so that a process that has not met them yet need not ask the platform again.
-    profile_checked_at: datetime | None = None
 
     def say(self, msg: Message) -> "Response":
         self.to_caller.append(msg)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -77,3 +78,15 @@ class DeleteRequest:
 
     actor: Actor
     source_id: str
+
+
+# Everything a person can do that the core answers (bot.ports.Runtime.handle).
+Request = CommandRequest | ActionRequest | FormRequest | MessageRequest | EditRequest | DeleteRequest
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the database knows of a person, and when a platform last told us (None: never)."""
+
+    actor: Actor
+    checked_at: datetime | None = None

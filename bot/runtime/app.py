@@ -5,6 +5,7 @@ Only the CLI, the long-running service and tests import this module. The App is 
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,8 +18,9 @@ from bot.common.config import Settings
 from bot.domain.shared.context import Services
 from bot.domain.core import Core
 from bot.runtime.sending.dispatch import Dispatcher
-from bot.common.logs import register_secrets
-from bot.ports import Platform
+from bot.common.logs import register_secrets, scrub
+from bot.ports import (ActionRequest, Actor, CommandRequest, DeleteRequest, EditRequest, FormRequest, Message,
+                       MessageRequest, Platform, Profile, Request, Response)
 from bot.domain.shared.rhythm import Calendar
 from prompts import default_library
 from storage.db import ensure_schema, make_engine
@@ -59,15 +61,59 @@ class App:
     def now(self) -> datetime:
         return self.clock.now()
 
+    async def handle(self, request: Request) -> Response | None:
+        match request:
+            case CommandRequest():
+                use_case = self.core.command
+            case ActionRequest():
+                use_case = self.core.action
+            case FormRequest():
+                use_case = self.core.form
+            case MessageRequest():
+                use_case = self.core.message
+            case EditRequest():
+                use_case = self.core.edit
+            case DeleteRequest():
+                use_case = self.core.delete
+            case _:
+                raise TypeError(f"not a request: {type(request).__name__}")
+        response = await asyncio.to_thread(use_case, request, self.now())
+        self.wake()
+        return response
+
+    async def home(self, actor: Actor) -> Message:
+        return await asyncio.to_thread(self.core.home, actor, self.now())
+
+    async def remember(self, actor: Actor) -> None:
+        await asyncio.to_thread(self.core.remember, actor, self.now())
+        self.wake()
+
+    async def remember_many(self, actors: list[Actor]) -> int:
+        return await asyncio.to_thread(self.core.remember_many, actors, self.now())
+
+    async def profile(self, actor: Actor) -> Profile | None:
+        return await asyncio.to_thread(self.core.profile, actor)
+
+    async def tick(self, at: datetime | None = None) -> dict:
+        """The one scheduler entry (the service's minute job, `tick --at`, the console, tests):
+        plan what is due (bot.domain.core.Core.tick), then run the daily upkeep of the platforms it
+        names, here, where the platforms are."""
+        if at is not None and hasattr(self.clock, "set"):
+            self.clock.set(at)
+        report = await asyncio.to_thread(self.core.tick, at or self.now(), list(self.platforms))
+        for name in report["upkeep"]:
+            try:
+                await self.platforms[name].upkeep()
+            except Exception as exc:
+                log.error("%s upkeep failed: %s", name, scrub(repr(exc)))
+        self.wake()
+        return report
+
     def wake(self) -> None:
         self.dispatcher.wake()
 
     async def drain(self) -> None:
         await self.dispatcher.drain(self.clock.now)
-
-    def set_time(self, at: datetime) -> None:
-        if hasattr(self.clock, "set"):
-            self.clock.set(at)
 
 
 def build(settings: Settings, clock=None, platform_names: list[str] | None = None,

@@ -83,7 +83,7 @@ def cmd_console(args, settings: Settings) -> int:
 
 def cmd_tick(args, settings: Settings) -> int:
     from bot.runtime.app import build
-    from bot.runtime.clock import ManualClock, tick
+    from bot.runtime.clock import ManualClock
 
     at = args.at
     clock = ManualClock(at)
@@ -95,7 +95,7 @@ def cmd_tick(args, settings: Settings) -> int:
         for platform in app.platforms.values():
             await platform.start()
         try:
-            report = await tick(app, at)
+            report = await app.tick(at)
             stats = await app.dispatcher.drain(clock.now, settle=args.settle)
         finally:
             for platform in app.platforms.values():

@@ -1,7 +1,6 @@
-"""Time sources and the one APScheduler job: the minute tick."""
+"""Time sources and the one APScheduler job: the minute tick (App.tick)."""
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from datetime import datetime, timedelta, timezone
@@ -32,18 +31,6 @@ class ManualClock:
         return self._base + timedelta(seconds=time.monotonic() - self._started)
 
 
-async def tick(app, now: datetime) -> dict:
-    """One tick: plan what is due (bot.domain.core.Core.tick), then run the daily upkeep of the platforms
-    it names, here, where the platforms are."""
-    report = await asyncio.to_thread(app.core.tick, now, list(app.platforms))
-    for name in report["upkeep"]:
-        try:
-            await app.platforms[name].upkeep()
-        except Exception as exc:
-            log.error("%s upkeep failed: %s", name, scrub(repr(exc)))
-    return report
-
-
 def build_scheduler(app) -> AsyncIOScheduler:
     """Only the minute tick: everything scheduled is planned by it from the database (prompt runs,
     reminders, recaps, the weekly summary, retention, upkeep), so a missed minute, a restart or a
@@ -52,7 +39,7 @@ def build_scheduler(app) -> AsyncIOScheduler:
 
     async def every_minute() -> None:
         try:
-            report = await tick(app, app.clock.now())
+            report = await app.tick()
             if any(report.values()):
                 log.info("tick planned %s", report)
         except Exception as exc:

@@ -2,13 +2,12 @@
 Slack Web API, with requests signed like Slack signs them."""
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import itertools
 import json
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -153,8 +152,7 @@ class SlackWorld:
         return stats
 
     async def tick(self, when: datetime):
-        self.app.clock.set(when)
-        report = await asyncio.to_thread(self.app.core.tick, when)
+        report = await self.app.tick(when)
         await self.drain()
         return report
 

@@ -123,8 +123,7 @@ class TeamsWorld:
         return self.app.clock.now()
 
     async def tick(self, when) -> dict:
-        self.app.clock.set(when)
-        report = self.app.core.tick(when)
+        report = await self.app.tick(when)
         await self.drain()
         return report
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, true
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.domain.reports import coffees
 from bot.domain.reports import figures as sql

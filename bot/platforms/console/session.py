@@ -60,7 +60,7 @@ class ConsoleSession:
     async def _ticker(self) -> None:
         while True:
             await asyncio.sleep(60)
-            await asyncio.to_thread(self.runtime.core.tick, self.runtime.now())
+            await self.runtime.tick()
             await self.drain()
 
     async def drain(self) -> None:
@@ -94,7 +94,7 @@ class ConsoleSession:
             mentioned = tuple(Actor("console", WORKSPACE, uid, self.platform.names[uid], locale=self.locales.get(uid),
                                     address={"user": uid}) for uid in re.findall(r"<@([^|>]+)\|", body))
             request = CommandRequest(self.actor(), body, self.place, people=mentioned)
-            await self._respond(await asyncio.to_thread(self.runtime.core.command, request, self.runtime.now()))
+            await self._respond(await self.runtime.handle(request))
         elif text.isdigit() and user_id(self.speaker) in self.platform.buttons:
             await self._press(int(text))
         elif text.startswith("/"):  # a mistyped console command is never anyone's answer
@@ -106,7 +106,7 @@ class ConsoleSession:
             self.view.note(self.t("console.in_channel", place=self.place.name))
         else:
             request = MessageRequest(self.actor(), text, f"console:{uuid.uuid4().hex}", Place())
-            await self._respond(await asyncio.to_thread(self.runtime.core.message, request, self.runtime.now()))
+            await self._respond(await self.runtime.handle(request))
         await self.drain()
         return True
 
@@ -137,8 +137,7 @@ class ConsoleSession:
             return
         if at.tzinfo is None:
             at = at.replace(tzinfo=ZoneInfo(self.runtime.timezone))
-        self.runtime.set_time(at)
-        report = await asyncio.to_thread(self.runtime.core.tick, at)
+        report = await self.runtime.tick(at)
         self.view.note(self.t("console.tick", at=at.isoformat(timespec="minutes"), runs=report["runs"],
                               reminders=report["reminders"], recaps=report["recaps"],
                               pair_rounds=report.get("pair_rounds", 0), pair_checkins=report.get("pair_checkins", 0)))
@@ -151,7 +150,7 @@ class ConsoleSession:
             return
         place = Place(channel_id=channel, is_direct=False, name=f"#{channel}")
         request = MessageRequest(self.actor(), text, f"console:{uuid.uuid4().hex}", place, thread_of=mid)
-        await asyncio.to_thread(self.runtime.core.message, request, self.runtime.now())
+        await self.runtime.handle(request)
         self.view.note(f"{self.speaker} ↳ {mid}")
 
     async def _press(self, number: int) -> None:
@@ -161,7 +160,7 @@ class ConsoleSession:
             return
         button = buttons[number - 1]
         request = ActionRequest(self.actor(), button.action, button.value, self.place)
-        await self._respond(await asyncio.to_thread(self.runtime.core.action, request, self.runtime.now()))
+        await self._respond(await self.runtime.handle(request))
 
     async def _respond(self, response: Response | None) -> None:
         if response is None:
@@ -203,4 +202,4 @@ class ConsoleSession:
             return
         self.form = None
         request = FormRequest(self.actor(), form.action, form.value, answers, f"console-form:{uuid.uuid4().hex}")
-        await self._respond(await asyncio.to_thread(self.runtime.core.form, request, self.runtime.now()))
+        await self._respond(await self.runtime.handle(request))

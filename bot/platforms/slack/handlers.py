@@ -11,7 +11,7 @@ import asyncio
 import re
 from collections import OrderedDict
 
-from bot.platforms.plumbing import Lanes, ask
+from bot.platforms.plumbing import Lanes
 from bot.ports import (ActionRequest, CommandRequest, DeleteRequest, EditRequest, FormRequest, MessageRequest, Place,
                        Response)
 from bot.platforms.slack.blocks import FORM_CALLBACK, home_view, parse_action_id, truncate
@@ -51,9 +51,6 @@ class Handlers:
         """Whose requests must keep their order: one person in one conversation (the home tab is one)."""
         return ("slack", origin.team, origin.user, "home" if origin.home else origin.channel or "")
 
-    async def _core(self, method: str, request):
-        return await ask(self.runtime, method, request)
-
     @staticmethod
     async def _in_time(answered: asyncio.Future) -> Response | None:
         """The core's answer if it comes within ACK_BUDGET, else None."""
@@ -62,18 +59,12 @@ class Handlers:
 
     async def _answer(self, response: Response | None, origin: Origin, refresh: list[str]) -> None:
         await self.replies.deliver(response, origin)
-        self._refresh(origin.team, self._unsettled(response, origin, refresh))
+        self._refresh(origin.team, refresh)
 
     def _refresh(self, team: str, users: list[str]) -> None:
         """Profile look-ups after the answer, outside the lane: the next request need not wait for them."""
         if users:
             self.platform.spawn(self.people.refresh(team, users))
-
-    def _unsettled(self, response: Response | None, origin: Origin, refresh: list[str]) -> list[str]:
-        """Who still needs a profile look-up: not the caller if the database's copy is recent."""
-        if response is not None and self.people.settled(response.profile_checked_at):
-            return [user for user in refresh if user != origin.user]
-        return refresh
 
     # -- /circle -----------------------------------------------------------------------------
 
@@ -93,7 +84,7 @@ class Handlers:
         await self._look_up_first(origin.team, [origin.user, *mentioned_users(raw)])
         actor = self.people.actor(origin.team, origin.user, body.get("user_name", ""))
         request = CommandRequest(actor, plain_text(raw), place_of(body.get("channel_id"), body.get("channel_name")))
-        response = await self._core("command", request)
+        response = await self.runtime.handle(request)
         await self._answer(response, origin, [origin.user, *mentioned_users(raw)])
 
     async def _speaker(self, team: str, user: str, fallback_name: str = ""):
@@ -130,7 +121,7 @@ class Handlers:
         actor = self.people.actor(origin.team, origin.user)
         place = Place() if origin.home or origin.bot_dm else \
             place_of(origin.channel, (body.get("channel") or {}).get("name"))
-        response = await self._core("action", ActionRequest(actor, name, pressed.get("value") or "", place))
+        response = await self.runtime.handle(ActionRequest(actor, name, pressed.get("value") or "", place))
         if origin.home:
             # The home tab shows the new state itself; only a form would still need opening.
             await self.replies.deliver(Response(open_form=response.open_form) if response else None, origin)
@@ -154,7 +145,7 @@ class Handlers:
         async def work() -> None:
             response = None
             try:
-                response = await self._core("form", request)
+                response = await self.runtime.handle(request)
             finally:
                 answered.set_result(response)  # None if the core failed: the modal just closes
             if not await self._shown_in_modal(in_modal):
@@ -211,9 +202,9 @@ class Handlers:
     async def _revise(self, team: str, user: str, source: str, text: str | None) -> None:
         actor = self.people.actor(team, user)  # no look-up, nothing answered: someone unknown changes nothing
         if text is None:
-            await self._core("delete", DeleteRequest(actor, source))
+            await self.runtime.handle(DeleteRequest(actor, source))
         else:
-            await self._core("edit", EditRequest(actor, source, text))
+            await self.runtime.handle(EditRequest(actor, source, text))
 
     async def _message(self, team: str, event: dict) -> None:
         user, channel, thread = event["user"], event.get("channel"), event.get("thread_ts")
@@ -222,12 +213,12 @@ class Handlers:
         kind = event.get("channel_type")
         if kind == "im":
             request = MessageRequest(actor, text, message_source(event), Place(), thread_of=thread)
-            response = await self._core("message", request)
+            response = await self.runtime.handle(request)
             await self.replies.deliver(response, Origin(team, user, channel, bot_dm=True, thread_ts=thread))
         elif kind in ("channel", "group") and thread and thread != event.get("ts"):
             # A reply in a thread the bot started (coffee-room starter, recap): taking part.
             place = Place(channel_id=channel, is_direct=False, address={"channel": channel})
-            await self._core("message", MessageRequest(actor, text, message_source(event), place, thread_of=thread))
+            await self.runtime.handle(MessageRequest(actor, text, message_source(event), place, thread_of=thread))
         else:
             return
         self._refresh(team, [user])
@@ -243,5 +234,5 @@ class Handlers:
 
     async def publish_home(self, team: str, user: str) -> None:
         actor = self.people.actor(team, user)
-        page = await asyncio.to_thread(self.runtime.core.home, actor, self.runtime.now())
+        page = await self.runtime.home(actor)
         await self.platform.call("views.publish", user_id=user, view=home_view(page))

@@ -1,6 +1,6 @@
 """People as Slack knows them: name, locale and time zone from users.info, refreshed once a day.
 
-What is learnt is handed to the core (`Core.touch`), so rhythm and language follow each person
+What is learnt is handed to the core (`Runtime.remember`), so rhythm and language follow each person
 and deactivated accounts and bots are never nudged. Look-ups happen after an ack, never before.
 """
 from __future__ import annotations
@@ -93,7 +93,7 @@ class Profiles:
             members = answer.get("members") or []
             actors = [actor_from_user(member.get("team_id") or team, member) for member in members]
             team = team or next((a.workspace for a in actors if a.workspace), "")
-            changed += await asyncio.to_thread(self.runtime.core.touch_many, actors, now)
+            changed += await self.runtime.remember_many(actors)
             for actor in actors:
                 self.known[(actor.workspace, actor.user_id)] = (now, actor)
             cursor = (answer.get("response_metadata") or {}).get("next_cursor")
@@ -103,15 +103,17 @@ class Profiles:
     async def stored(self, team: str, user: str) -> bool:
         """Take the database's copy when a platform told it within a day (another process, the
         sweep): True if it was fresh enough to use."""
-        found = await asyncio.to_thread(self.runtime.core.profile, Actor("slack", team, user))
-        if found is None or not self.settled(found[1]):
+        found = await self.runtime.profile(Actor("slack", team, user))
+        if found is None or not self.settled(found.checked_at):
             return False
-        self.known[(team, user)] = (found[1], found[0])
+        self.known[(team, user)] = (found.checked_at, found.actor)
         return True
 
     async def refresh(self, team: str, users: list[str]) -> None:
+        """Look up who this process has not met today, unless the database's copy is recent."""
         for user in dict.fromkeys(users):
-            await self.check(team, user)
+            if not self.fresh(team, user) and not await self.stored(team, user):
+                await self.check(team, user)
 
     async def check(self, team: str, user: str) -> Actor | None:
         """The person's current profile, asking Slack when ours is older than a day (None if Slack can't say)."""
@@ -132,6 +134,6 @@ class Profiles:
             return found[1] if found else None
         actor = actor_from_user(team, answer.get("user") or {"id": user})
         now = self.runtime.now()
-        await asyncio.to_thread(self.runtime.core.touch, actor, now)
+        await self.runtime.remember(actor)
         self.known[(team, user)] = (now, actor)
         return actor

@@ -23,7 +23,6 @@ from bot.common.logs import scrub
 from bot.platforms.teams.cards import form_card, sized_card
 from bot.platforms.teams.files import Offers, again, carrying, info_card, upload
 from bot.platforms.teams.inbound import CARD_ACTION, Turn, dig, lane_of, tenant_of
-from bot.platforms.plumbing import ask
 from bot.ports import CommandRequest, Response, SendError, message as plain_message
 
 log = logging.getLogger("kipina.teams")
@@ -173,7 +172,7 @@ class Invokes:
         command = again(context, time.time())
         if command is None:
             return None
-        response = await ask(self.platform.runtime, "command", CommandRequest(turn.actor, command, turn.place))
+        response = await self.platform.runtime.handle(CommandRequest(turn.actor, command, turn.place))
         files = [m.attachment for m in (response.to_caller if response else [])
                  if m.attachment is not None and m.attachment.is_text]
         return files[0] if files else None

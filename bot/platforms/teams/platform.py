@@ -11,7 +11,6 @@ conversation's service URL. The SDKs are used for tokens only, in sdk_agents.py 
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import replace
 
@@ -19,7 +18,7 @@ from aiohttp import web
 
 from bot.common.i18n import language_of, t
 from bot.common.logs import scrub
-from bot.platforms.plumbing import Background, Lanes, ask, once_more, paced, reshape
+from bot.platforms.plumbing import Background, Lanes, once_more, paced, reshape
 from bot.platforms.teams.sdk import NotAnActivity, Sdk, Unauthorized, Unavailable, endpoints
 from bot.platforms.teams.settings import TeamsSettings, check
 from bot.ports import (Actor, CommandRequest, Limits, Message, PermanentFailure, Platform, Response, Runtime,
@@ -149,15 +148,15 @@ class TeamsPlatform(Platform):
 
     async def run(self, turn: Turn) -> Response | None:
         if turn.kind == "install":
-            await ask(self.runtime, "touch", turn.actor)
+            await self.runtime.remember(turn.actor)
             if not turn.welcome:
                 return None
-            hello = await ask(self.runtime, "command", CommandRequest(turn.actor, "help", turn.place))
+            hello = await self.runtime.handle(CommandRequest(turn.actor, "help", turn.place))
             if not turn.place.is_direct:  # added to a team or chat: everyone there may read how it works
                 hello = Response(to_channel=hello.to_caller)
             return hello
         # A command's mentioned people are stored with it, so the bot can reach them.
-        return await ask(self.runtime, turn.kind, turn.request)
+        return await self.runtime.handle(turn.request)
 
     # -- answering a request ---------------------------------------------------------------------
 
@@ -309,7 +308,7 @@ class TeamsPlatform(Platform):
             self.personal.clear()  # only a shortcut: the address in the database is the record
         self.personal[key] = conversation
         remembered = Actor(PLATFORM, tenant, user_id, address={**address, "conversation_id": conversation})
-        await asyncio.to_thread(self.runtime.core.touch, remembered, self.runtime.now())
+        await self.runtime.remember(remembered)
         return conversation
 
     # -- rendering -------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ Revises: 0003
 Create Date: 2026-12-01
 """
 from alembic import op
-import sqlalchemy as sa
 import sqlmodel
 
 
