@@ -226,7 +226,8 @@ def test_the_domain_and_the_platform_packages_never_import_each_other():
 def test_domain_packages_import_downwards_only():
     edges = graph()
     domain = [name for name in edges if name.startswith("bot.domain")]
-    upwards = {name: sorted(m for m in edges[name] if m.startswith("bot.domain") and rank(m, DOMAIN) > rank(name, DOMAIN))
+    upwards = {name: sorted(m for m in edges[name]
+                            if m.startswith("bot.domain") and rank(m, DOMAIN) > rank(name, DOMAIN))
                for name in domain}
     assert {k: v for k, v in upwards.items() if v} == {}
 

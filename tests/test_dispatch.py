@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlmodel import Session, select
 
 from bot.domain.shared import outbox
+from bot.domain.shared.outbox import DeliveryKind, Outbound
 from bot.runtime.sending import claims
 from bot.runtime.sending.pacing import Pacer
 from bot.ports import Limits, PermanentFailure, RateLimited, TemporaryFailure
@@ -75,8 +76,8 @@ def test_rows_of_a_sender_whose_heartbeat_went_stale_are_taken_over(world, engin
 
     before = len(world.platform.posted)
     with unit_of_work(engine) as s:
-        outbox.enqueue(s, [{"key": "crash-test", "workspace_id": 1, "platform": "test", "kind": "welcome",
-                            "person_id": 2, "circle_id": 1, "due_at": world.now, "payload": {"by": "Mia"}}])
+        outbox.enqueue(s, [Outbound(DeliveryKind.WELCOME, "crash-test", 1, "test", world.now,
+                                    person_id=2, circle_id=1, payload={"by": "Mia"})])
     with unit_of_work(engine) as s:  # a process registers, claims the row, then dies before sending
         senders.beat(s, "dead-worker")
         claimed = claims.claim(s, ["test"], world.now, "dead-worker")
@@ -93,8 +94,8 @@ def test_rows_of_a_sender_that_never_registered_are_taken_at_once(world, engine)
     """Rows claimed before senders heartbeated (an upgrade), or by a sender removed long dead."""
     before = len(world.platform.posted)
     with unit_of_work(engine) as s:
-        outbox.enqueue(s, [{"key": "old-claim", "workspace_id": 1, "platform": "test", "kind": "welcome",
-                            "person_id": 2, "circle_id": 1, "due_at": world.now, "payload": {"by": "Mia"}}])
+        outbox.enqueue(s, [Outbound(DeliveryKind.WELCOME, "old-claim", 1, "test", world.now,
+                                    person_id=2, circle_id=1, payload={"by": "Mia"})])
     with unit_of_work(engine) as s:
         assert len(claims.claim(s, ["test"], world.now, "pid4242")) == 1
     world.drain()
@@ -108,8 +109,8 @@ def test_rows_whose_reason_has_gone_are_cancelled(world, engine):
     assert ann == []  # paused people are not even planned
     world.command("Bob", "pause 1d")
     with unit_of_work(engine) as s:
-        outbox.enqueue(s, [{"key": "late", "workspace_id": 1, "platform": "test", "kind": "prompt",
-                            "person_id": 3, "circle_id": 1, "run_id": 1, "assignment_id": 1, "due_at": world.now}])
+        outbox.enqueue(s, [Outbound(DeliveryKind.PROMPT, "late", 1, "test", world.now, person_id=3,
+                                    circle_id=1, run_id=1, assignment_id=1)])
     world.drain()
     late = [r for r in rows(engine) if r.key == "late"][0]
     assert late.status == "cancelled" and late.error == "person paused"
@@ -184,3 +185,19 @@ def test_a_slow_but_living_sender_keeps_its_claims(settings, engine):
     before = len(world.platform.posted)
     asyncio.run(both())
     assert len(slow.posted) == 3 and len(world.platform.posted) == before
+
+
+def test_every_delivery_kind_has_its_composer_and_nothing_else_does():
+    from bot.domain.compose import COMPOSERS
+
+    assert len(DeliveryKind) >= 10
+    assert set(COMPOSERS) == set(DeliveryKind)
+
+
+def test_an_outbox_row_is_keyed_by_its_kind_and_ids():
+    from storage.models import Workspace
+
+    ws = Workspace(id=7, platform="test", external_id="T7")
+    made = outbox.row(DeliveryKind.PROMPT, ws, datetime(2026, 12, 3, 12, tzinfo=timezone.utc), 4, 9, person_id=9)
+    assert (made.key, made.workspace_id, made.platform, made.person_id) == ("prompt:4:9", 7, "test", 9)
+    assert outbox.row(DeliveryKind.NOTICE, ws, made.due_at, 1, 2, topic="unreachable").key == "unreachable:1:2"

@@ -1,6 +1,7 @@
 """Storage on SQLite and PostgreSQL: migrations, aware UTC times, Unicode, unique keys, claims."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from bot.domain.shared import outbox
+from bot.domain.shared.outbox import DeliveryKind, Outbound
 from bot.runtime.sending import claims
 from bot.runtime.sending import senders
 from storage.db import normalise_url, unit_of_work
@@ -67,9 +69,8 @@ def test_outbox_key_is_unique_and_enqueue_is_idempotent(engine):
     now = datetime.now(timezone.utc)
     with unit_of_work(engine) as s:
         ws, person = seed(s)
-        row = {"key": "prompt:1:1", "workspace_id": ws.id, "platform": "test", "kind": "notice",
-               "person_id": person.id, "due_at": now}
-        assert outbox.enqueue(s, [row, {**row, "key": "prompt:1:2"}]) == 2
+        row = Outbound(DeliveryKind.NOTICE, "prompt:1:1", ws.id, "test", now, person_id=person.id)
+        assert outbox.enqueue(s, [row, dataclasses.replace(row, key="prompt:1:2")]) == 2
         assert outbox.enqueue(s, [row]) == 0
     with Session(engine) as s:
         assert len(s.exec(select(Delivery)).all()) == 2
@@ -91,10 +92,9 @@ def test_claim_marks_rows_and_a_dead_senders_rows_are_taken_over(engine):
     now = datetime.now(timezone.utc)
     with unit_of_work(engine) as s:
         ws, person = seed(s)
-        outbox.enqueue(s, [{"key": f"k{i}", "workspace_id": ws.id, "platform": "test", "kind": "notice",
-                            "person_id": person.id, "due_at": now} for i in range(5)])
-        outbox.enqueue(s, [{"key": "later", "workspace_id": ws.id, "platform": "test", "kind": "notice",
-                            "due_at": now + timedelta(hours=1)}])
+        outbox.enqueue(s, [Outbound(DeliveryKind.NOTICE, f"k{i}", ws.id, "test", now,
+                                    person_id=person.id) for i in range(5)])
+        outbox.enqueue(s, [Outbound(DeliveryKind.NOTICE, "later", ws.id, "test", now + timedelta(hours=1))])
     first = claim_as(engine, "w1", now, limit=3)
     second = claim_as(engine, "w2", now, limit=10)
     assert len(first) == 3 and len(second) == 2
@@ -114,8 +114,8 @@ def test_a_worker_never_reclaims_rows_it_is_still_sending(engine):
     now = datetime.now(timezone.utc)
     with unit_of_work(engine) as s:
         ws, person = seed(s)
-        outbox.enqueue(s, [{"key": f"k{i}", "workspace_id": ws.id, "platform": "test", "kind": "notice",
-                            "person_id": person.id, "due_at": now} for i in range(3)])
+        outbox.enqueue(s, [Outbound(DeliveryKind.NOTICE, f"k{i}", ws.id, "test", now,
+                                    person_id=person.id) for i in range(3)])
     held = [d.id for d in claim_as(engine, "w1", now)]
     later = now + timedelta(hours=1)
     assert [d.id for d in claim_as(engine, "w1", later, holding=held[:2])] == held[2:]
@@ -127,8 +127,8 @@ def test_a_stopping_sender_releases_its_rows_without_counting_a_try(engine):
     now = datetime.now(timezone.utc)
     with unit_of_work(engine) as s:
         ws, person = seed(s)
-        outbox.enqueue(s, [{"key": f"k{i}", "workspace_id": ws.id, "platform": "test", "kind": "notice",
-                            "person_id": person.id, "due_at": now} for i in range(3)])
+        outbox.enqueue(s, [Outbound(DeliveryKind.NOTICE, f"k{i}", ws.id, "test", now,
+                                    person_id=person.id) for i in range(3)])
     claim_as(engine, "w1", now, limit=2)
     with unit_of_work(engine) as s:
         assert claims.release(s, "w1") == 2
@@ -158,8 +158,7 @@ def test_concurrent_claims_never_share_a_row(engine):
     now = datetime.now(timezone.utc)
     with unit_of_work(engine) as s:
         ws, _ = seed(s)
-        outbox.enqueue(s, [{"key": f"k{i}", "workspace_id": ws.id, "platform": "test", "kind": "notice",
-                            "due_at": now} for i in range(300)])
+        outbox.enqueue(s, [Outbound(DeliveryKind.NOTICE, f"k{i}", ws.id, "test", now) for i in range(300)])
 
     def worker(name: str) -> list[int]:
         taken = []

@@ -21,6 +21,7 @@ from bot.domain.personal import journal, preferences as personal, privacy
 from bot.domain import reports
 from bot.domain.commands import HARMLESS, PREFIXES, Command, UsageError, parse, spelled, usage_in, words
 from bot.domain.shared.context import Ctx, Refusal, Services
+from bot.domain.shared.outbox import DeliveryKind
 from bot.common.text import printable
 from bot.common.i18n import t
 from bot.ports import (ActionRequest, Actor, Button, CommandRequest, DeleteRequest, EditRequest, FormRequest, Message,
@@ -205,7 +206,8 @@ class Core:
         found = ctx.session.exec(
             select(Delivery, Circle).join(Circle, Circle.id == Delivery.circle_id)
             .where(Delivery.platform_message_id == req.thread_of, Delivery.platform_channel_id == req.place.channel_id,
-                   Delivery.kind.in_(["coffee", "recap"]), Delivery.workspace_id == ctx.workspace.id)
+                   Delivery.kind.in_([DeliveryKind.COFFEE, DeliveryKind.RECAP]),
+                   Delivery.workspace_id == ctx.workspace.id)
         ).first()
         if found is None:
             return None

@@ -8,6 +8,7 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from bot.domain.shared import outbox
+from bot.domain.shared.outbox import DeliveryKind
 from bot.domain.shared import rotation
 from bot.domain.shared.context import Ctx, Refusal
 from bot.common.text import printable, ref_id
@@ -214,9 +215,8 @@ def snooze(ctx: Ctx, value: str) -> Response:
         raise Refusal("snooze.too_late", when=ctx.when(run.closes_at))
     assignment.snoozes += 1
     ctx.session.add(assignment)
-    outbox.enqueue(ctx.session, [{
-        "key": f"prompt:{run.id}:{ctx.person.id}:snooze{assignment.snoozes}", "workspace_id": ctx.workspace.id,
-        "platform": ctx.workspace.platform, "kind": "prompt", "person_id": ctx.person.id,
-        "circle_id": circle.id, "run_id": run.id, "assignment_id": assignment.id, "due_at": due}])
+    outbox.enqueue(ctx.session, [outbox.row(
+        DeliveryKind.PROMPT, ctx.workspace, due, run.id, ctx.person.id, f"snooze{assignment.snoozes}",
+        person_id=ctx.person.id, circle_id=circle.id, run_id=run.id, assignment_id=assignment.id)])
     return Response(replace_source=closed_message(ctx.lang, circle, _text(ctx, assignment.prompt_key),
                                                   "snooze.done", when=ctx.when(due)))

@@ -12,6 +12,7 @@ from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
 from bot.domain.shared import outbox
+from bot.domain.shared.outbox import DeliveryKind
 from bot.domain.shared import people, rotation
 from bot.domain.shared.context import Services
 from bot.domain.shared.rhythm import next_fire
@@ -78,26 +79,24 @@ def start_run(session: Session, services: Services, circle: Circle, kind: str, w
         for p in members:
             due = calendar.next_slot(when, people.timezone_of(p, ws, settings))
             planned.due.append(due)
-            rows.append({"key": f"prompt:{run.id}:{p.id}", "workspace_id": ws.id, "platform": ws.platform,
-                         "kind": "prompt", "person_id": p.id, "circle_id": circle.id, "run_id": run.id,
-                         "assignment_id": ids[p.id], "due_at": due})
+            rows.append(outbox.row(DeliveryKind.PROMPT, ws, due, run.id, p.id, person_id=p.id, circle_id=circle.id,
+                                   run_id=run.id, assignment_id=ids[p.id]))
         outbox.enqueue(session, rows)
     else:
         due = calendar.next_slot(when, circle.timezone)
         planned.due.append(due)
-        outbox.enqueue(session, _channel_rows(session, ws, circle, run, "coffee", due))
+        outbox.enqueue(session, _channel_rows(session, ws, circle, run, DeliveryKind.COFFEE, due))
     return planned
 
 
-def _channel_rows(session: Session, ws: Workspace, circle: Circle, run: PromptRun, kind: str,
-                  due: datetime) -> list[dict]:
+def _channel_rows(session: Session, ws: Workspace, circle: Circle, run: PromptRun, kind: DeliveryKind,
+                  due: datetime) -> list[outbox.Outbound]:
     """A post for the circle's channel; a circle without one gets it by DM, member by member."""
-    base = {"workspace_id": ws.id, "platform": ws.platform, "kind": kind, "circle_id": circle.id,
-            "run_id": run.id, "due_at": due}
     if circle.channel_id:
-        return [{**base, "key": f"{kind}:{run.id}"}]
+        return [outbox.row(kind, ws, due, run.id, circle_id=circle.id, run_id=run.id)]
     members = active_members(session, circle.id, due)
-    return [{**base, "key": f"{kind}:{run.id}:{p.id}", "person_id": p.id} for p in members]
+    return [outbox.row(kind, ws, due, run.id, p.id, person_id=p.id, circle_id=circle.id, run_id=run.id)
+            for p in members]
 
 
 def tick(session: Session, services: Services, now: datetime) -> dict:
@@ -151,10 +150,8 @@ def plan_reminders(session: Session, services: Services, now: datetime) -> int:
                 continue
             due = services.calendar.next_slot(now, people.timezone_of(person, ws, services.settings))
             if due < run.closes_at:
-                rows.append({"key": f"reminder:{run.id}:{person.id}", "workspace_id": ws.id,
-                             "platform": ws.platform, "kind": "reminder", "person_id": person.id,
-                             "circle_id": circle.id, "run_id": run.id, "assignment_id": assignment.id,
-                             "due_at": due})
+                rows.append(outbox.row(DeliveryKind.REMINDER, ws, due, run.id, person.id, person_id=person.id,
+                                       circle_id=circle.id, run_id=run.id, assignment_id=assignment.id))
         total += outbox.enqueue(session, rows)
         run.reminded_at = now
         session.add(run)
@@ -173,5 +170,5 @@ def plan_recaps(session: Session, now: datetime) -> int:
         circle = session.get(Circle, run.circle_id)
         if shared and circle.archived_at is None:
             ws = session.get(Workspace, circle.workspace_id)
-            total += outbox.enqueue(session, _channel_rows(session, ws, circle, run, "recap", now))
+            total += outbox.enqueue(session, _channel_rows(session, ws, circle, run, DeliveryKind.RECAP, now))
     return total

@@ -5,6 +5,7 @@ from sqlalchemy import delete
 from sqlmodel import select
 
 from bot.domain.shared import outbox
+from bot.domain.shared.outbox import DeliveryKind
 from bot.domain.shared import audit, people
 from bot.domain.circles import runs as nudges
 from bot.domain.commands import Command
@@ -36,10 +37,10 @@ def _names(persons) -> str:
 
 
 def _welcome(ctx: Ctx, circle: Circle, persons: list[Person]) -> None:
-    outbox.enqueue(ctx.session, [{
-        "key": f"welcome:{circle.id}:{p.id}", "workspace_id": ctx.workspace.id, "platform": ctx.workspace.platform,
-        "kind": "welcome", "person_id": p.id, "circle_id": circle.id, "due_at": ctx.now,
-        "payload": {"by": ctx.person.name or ctx.person.platform_user_id}} for p in persons if p.id != ctx.person.id])
+    by = {"by": ctx.person.name or ctx.person.platform_user_id}
+    outbox.enqueue(ctx.session, [
+        outbox.row(DeliveryKind.WELCOME, ctx.workspace, ctx.now, circle.id, p.id, person_id=p.id, circle_id=circle.id,
+                   payload=by) for p in persons if p.id != ctx.person.id])
 
 
 def new(ctx: Ctx, command: Command, place: Place) -> Response:

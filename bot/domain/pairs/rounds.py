@@ -22,6 +22,7 @@ from bot.domain.pairs import inputs
 from bot.domain.pairs.matching import make_groups
 from bot.domain.shared.rhythm import Calendar
 from bot.domain.shared import outbox
+from bot.domain.shared.outbox import DeliveryKind
 from prompts import Library
 from storage.models import Circle, PairGroup, PairMember, PairRound, PairSchedule, Person, Workspace
 from storage.ops import insert_ignore
@@ -30,8 +31,6 @@ from storage.types import utcnow
 DEFAULT_WEEKS, DEFAULT_DAY, DEFAULT_TIME = 2, "mon", "10:00"
 CHECK_IN_DAYS = 3  # working days after the round; at most half the rhythm
 GRACE = timedelta(days=1)  # a round missed by a stopped clock is still made within this
-INTRO, CHECK_IN = "pair-intro", "pair-checkin"
-KINDS = (INTRO, CHECK_IN)
 STARTERS = "coffee-pair"  # the library's kind of conversation starters for a group
 
 
@@ -111,9 +110,10 @@ def start_round(session: Session, services: Services, circle: Circle, when: date
         {"group_id": group_id, "round_id": made.id, "person_id": person_id, "met": None, "answered_at": None}
         for group_id, group in zip(ids, result.groups) for person_id in group])
     rows = [row for group_id, group in zip(ids, result.groups)
-            for row in _rows(ws, circle, INTRO, group_id, group, zones, services.calendar, when, shared_chat)]
+            for row in _rows(ws, circle, DeliveryKind.PAIR_INTRO, group_id, group, zones, services.calendar, when,
+                             shared_chat)]
     outbox.enqueue(session, rows)
-    return Made(made, True, len(ids), [row["due_at"] for row in rows], result.shared)
+    return Made(made, True, len(ids), [row.due_at for row in rows], result.shared)
 
 
 def starters(session: Session, library: Library, circle_id: int, count: int, seed: int) -> list[str]:
@@ -128,16 +128,16 @@ def starters(session: Session, library: Library, circle_id: int, count: int, see
     return [pool[i % len(pool)] for i in range(count)]
 
 
-def _rows(ws: Workspace, circle: Circle, kind: str, group_id: int, group, zones: dict[int, str],
-          calendar: Calendar, at: datetime, shared_chat: bool) -> list[dict]:
+def _rows(ws: Workspace, circle: Circle, kind: DeliveryKind, group_id: int, group, zones: dict[int, str],
+          calendar: Calendar, at: datetime, shared_chat: bool) -> list[outbox.Outbound]:
     """One row for the group's conversation (due when it is working time for the last of them),
     or one per person at their own next working moment."""
-    base = {"workspace_id": ws.id, "platform": ws.platform, "kind": kind, "circle_id": circle.id,
-            "payload": {"group": group_id}}
+    payload = {"group": group_id}
     if shared_chat:
         due = max(calendar.next_slot(at, zones.get(p)) for p in group)
-        return [{**base, "key": f"{kind}:{group_id}", "due_at": due}]
-    return [{**base, "key": f"{kind}:{group_id}:{p}", "person_id": p, "due_at": calendar.next_slot(at, zones.get(p))}
+        return [outbox.row(kind, ws, due, group_id, circle_id=circle.id, payload=payload)]
+    return [outbox.row(kind, ws, calendar.next_slot(at, zones.get(p)), group_id, p, person_id=p, circle_id=circle.id,
+                       payload=payload)
             for p in group]
 
 
@@ -184,6 +184,7 @@ def plan_check_ins(session: Session, services: Services, now: datetime) -> int:
             groups.setdefault(group_id, (shared_chat, []))[1].append(person_id)
             zones[person_id] = tz or ws.timezone or settings.timezone
         rows = [row for group_id, (shared_chat, group) in groups.items()
-                for row in _rows(ws, circle, CHECK_IN, group_id, group, zones, services.calendar, now, shared_chat)]
+                for row in _rows(ws, circle, DeliveryKind.PAIR_CHECK_IN, group_id, group, zones, services.calendar,
+                                 now, shared_chat)]
         total += outbox.enqueue(session, rows)
     return total

@@ -12,14 +12,16 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from bot.domain.shared import people
+from bot.domain.shared.outbox import Cancelled, DeliveryKind, Outgoing
 from bot.domain.shared.context import Services
 from bot.common.i18n import t
-from bot.domain.pairs.rounds import CHECK_IN, INTRO, KINDS
 from bot.ports import Block, Button, Message, Target
 from bot.domain.shared.views import in_languages
 from storage.models import Circle, Delivery, Membership, PairGroup, PairMember, Person, Workspace
 
 __all__ = ["KINDS", "Loaded", "compose", "intro_message", "check_in_message", "answered_message"]
+
+KINDS = (DeliveryKind.PAIR_INTRO, DeliveryKind.PAIR_CHECK_IN)
 
 
 def _name(person: Person) -> str:
@@ -80,42 +82,42 @@ class Loaded:
 
 
 def compose(services: Services, loaded: Loaded, row: Delivery, ws: Workspace, circle: Circle,
-            now: datetime, spoken: str | None = None) -> tuple[Target, Message, int | None] | str:
-    """(where, what, to whom) for one row, or why it is not sent; `spoken`: the circle's language,
-    for people whose own is not known yet."""
+            now: datetime, spoken: str | None = None) -> Outgoing | Cancelled:
+    """Where and what for one row, or why it is not sent; `spoken`: the circle's language, for
+    people whose own is not known yet."""
     group = loaded.groups.get((row.payload or {}).get("group"))
     if group is None or circle is None:
-        return "learning-coffee group gone"
+        return Cancelled("learning-coffee group gone")
     settings = services.settings
     present = [(m, p) for m, p in loaded.members.get(group.id, [])
                if p.is_active and not p.is_bot and (circle.id, p.id) in loaded.in_circle]
     if row.person_id is None:  # the group's own conversation
         if len(present) < 2:
-            return "learning-coffee group has fewer than two left"
+            return Cancelled("learning-coffee group has fewer than two left")
         everyone = [p for _, p in present]
         langs = list(dict.fromkeys(people.language(p, ws, settings, spoken) for p in everyone))
         made = [_message(services, row, lang, circle, group, everyone, True) for lang in langs]
         target = Target("group", ws.external_id, user_ids=tuple(p.platform_user_id for p in everyone))
-        return target, in_languages(made), None
+        return Outgoing(row.id, target, in_languages(made))
     mine = next(((m, p) for m, p in present if p.id == row.person_id), None)
     if mine is None:
-        return "no longer in the circle, or inactive"
+        return Cancelled("no longer in the circle, or inactive")
     member, me = mine
     if people.is_paused(me, now):
-        return "person paused"
-    if row.kind == CHECK_IN and member.met is not None:
-        return "already answered"
+        return Cancelled("person paused")
+    if row.kind == DeliveryKind.PAIR_CHECK_IN and member.met is not None:
+        return Cancelled("already answered")
     partners = [p for _, p in present if p.id != me.id]
     if not partners:
-        return "no partner left in the circle"
+        return Cancelled("no partner left in the circle")
     lang = people.language(me, ws, settings, spoken)
     target = Target("dm", ws.external_id, user_id=me.platform_user_id, address=me.address)
-    return target, _message(services, row, lang, circle, group, partners, False), me.id
+    return Outgoing(row.id, target, _message(services, row, lang, circle, group, partners, False), me.id)
 
 
 def _message(services: Services, row: Delivery, lang: str, circle: Circle, group: PairGroup, partners: list[Person],
              together: bool) -> Message:
-    if row.kind == INTRO:
+    if row.kind == DeliveryKind.PAIR_INTRO:
         prompt = services.library.get(group.prompt_key)
         return intro_message(lang, circle, partners, prompt.text(lang) if prompt else "", together)
     return check_in_message(lang, circle, partners, group.id, together)

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.domain.shared import outbox
+from bot.domain.shared.outbox import DeliveryKind
 from bot.domain.shared import people
 from bot.domain.reports import llm
 from bot.domain.reports import figures as sql
@@ -84,7 +85,7 @@ def plan_workspace(engine: Engine, services: Services, ws: Workspace, now: datet
     use_model = llm.configured(settings)
     with unit_of_work(engine) as session:
         recipients = hr_people(session, settings, ws)
-        keys = {p.id: f"summary:{ws.id}:{week.label}:{p.id}" for p in recipients}
+        keys = {p.id: outbox.key(DeliveryKind.SUMMARY, ws.id, week.label, p.id) for p in recipients}
         done = set(session.exec(select(Delivery.key).where(Delivery.key.in_(list(keys.values()))))) if keys else set()
         todo = [p for p in recipients if keys[p.id] not in done]
         if not todo:
@@ -95,9 +96,9 @@ def plan_workspace(engine: Engine, services: Services, ws: Workspace, now: datet
     if use_model:
         summary = add_model_themes(settings, summary, found, languages, model_timeout)
     with unit_of_work(engine) as session:
-        return outbox.enqueue(session, [{
-            "key": keys[p.id], "workspace_id": ws.id, "platform": ws.platform, "kind": "summary",
-            "person_id": p.id, "due_at": now, "payload": summary} for p in todo])
+        return outbox.enqueue(session, [
+            outbox.row(DeliveryKind.SUMMARY, ws, now, ws.id, week.label, p.id, person_id=p.id, payload=summary)
+            for p in todo])
 
 
 def plan_weekly(engine: Engine, services: Services, now: datetime, week: sql.Week | None = None) -> int:
