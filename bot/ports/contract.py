@@ -41,12 +41,19 @@ class Limits:
 
 
 class SendError(Exception):
-    """Sending failed; subclasses tell the dispatcher what to do next."""
+    """Sending failed; subclasses tell the dispatcher what to do next. `code` is the platform's own
+    error code (Slack's `error`, the Teams connector's `error.code`), `status` the HTTP status, as
+    the platform package read them once: nothing needs to search the message for them."""
+
+    def __init__(self, detail: str = "", *, code: str = "", status: int | None = None):
+        super().__init__(detail)
+        self.code, self.status = code, status
 
 
 class RateLimited(SendError):
-    def __init__(self, retry_after: float, whole_platform: bool = False, detail: str = ""):
-        super().__init__(detail or f"rate limited for {retry_after:.1f}s")
+    def __init__(self, retry_after: float, whole_platform: bool = False, detail: str = "", *, code: str = "",
+                 status: int | None = None):
+        super().__init__(detail or f"rate limited for {retry_after:.1f}s", code=code, status=status)
         self.retry_after, self.whole_platform = retry_after, whole_platform
 
 

@@ -50,15 +50,16 @@ def translate(method: str, error: SlackApiError, direct: bool = False) -> SendEr
         wait = retry_after(getattr(response, "headers", None), default=1.0)
         # Our own pacing keeps each channel within 1/s, so a 429 means the method's
         # workspace-wide limit: hold every send for Retry-After, not only this channel's.
-        return RateLimited(wait, whole_platform=True, detail=f"slack {method}: rate limited for {wait:g}s")
+        return RateLimited(wait, whole_platform=True, detail=f"slack {method}: rate limited for {wait:g}s",
+                           code=code, status=status)
     detail = f"slack {method}: {code or f'HTTP {status}'}"
     if status >= 500 or code in TEMPORARY:
-        return TemporaryFailure(detail)
+        return TemporaryFailure(detail, code=code, status=status)
     if direct and code in UNREACHABLE:
-        return Unreachable(detail)
+        return Unreachable(detail, code=code, status=status)
     if code in AUTH:
         log.error("Slack refused the bot token (%s): check SLACK_BOT_TOKEN and the app's scopes", code)
-    return PermanentFailure(detail)
+    return PermanentFailure(detail, code=code, status=status)
 
 
 class SlackPlatform(Platform):
@@ -196,7 +197,7 @@ class SlackPlatform(Platform):
         try:
             return await self.call("chat.postMessage", direct=direct, **kwargs)
         except PermanentFailure as failure:
-            if direct or "not_in_channel" not in str(failure):
+            if direct or failure.code != "not_in_channel":
                 raise
         await self.call("conversations.join", channel=channel)
         return await self.call("chat.postMessage", **kwargs)
@@ -268,7 +269,7 @@ class SlackPlatform(Platform):
         try:
             await self.call(method, **kwargs)
         except PermanentFailure as failure:
-            if "message_not_found" not in str(failure):
+            if failure.code != "message_not_found":
                 raise
             return False
         return True

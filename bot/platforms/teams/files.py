@@ -109,6 +109,7 @@ async def upload(url: str, content: bytes) -> None:
             async with session.put(url, data=content, headers=headers) as answer:
                 await answer.read()
                 if answer.status >= 300:
-                    raise (TemporaryFailure if answer.status >= 500 else PermanentFailure)(f"upload: HTTP {answer.status}")
+                    raise (TemporaryFailure if answer.status >= 500 else PermanentFailure)(
+                        f"upload: HTTP {answer.status}", status=answer.status)
     except (aiohttp.ClientError, OSError, TimeoutError) as error:
         raise TemporaryFailure(f"upload: {type(error).__name__}") from None

@@ -31,23 +31,21 @@ TIMEOUT = 30  # seconds per connector call
 class Refused(PermanentFailure):
     """403/404: the bot may not post there (app not installed, removed, conversation gone)."""
 
-    def __init__(self, status: int, detail: str):
-        super().__init__(f"HTTP {status}: {detail}")
-        self.status = status
 
-
-def failure(status: int, headers, detail: str) -> Exception:
+def failure(status: int, headers, code: str) -> Exception:
     """Map a connector answer to what the dispatcher should do with it."""
+    detail = f"HTTP {status}: {code}"
     if status == 429:
         wait = retry_after(headers, default=0.0)
-        return RateLimited(wait * jitter(1.0, 1.2) if wait > 0 else jitter(1.0, 3.0), detail=f"HTTP 429: {detail}")
+        return RateLimited(wait * jitter(1.0, 1.2) if wait > 0 else jitter(1.0, 3.0), detail=detail, code=code,
+                           status=status)
     if status == 412:  # Teams' answer to too many messages in one conversation
-        return RateLimited(jitter(2.0, 5.0), detail=f"HTTP 412: {detail}")
+        return RateLimited(jitter(2.0, 5.0), detail=detail, code=code, status=status)
     if status in (403, 404):
-        return Refused(status, detail)
+        return Refused(detail, code=code, status=status)
     if status == 401 or status >= 500 or status == 408:
-        return TemporaryFailure(f"HTTP {status}: {detail}")
-    return PermanentFailure(f"HTTP {status}: {detail}")
+        return TemporaryFailure(detail, code=code, status=status)
+    return PermanentFailure(detail, code=code, status=status)
 
 
 def _detail(raw: bytes) -> str:
