@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from bot.runtime.app import build
 from bot.runtime.clock import ManualClock
-from bot.platforms.teams.auth import CHECK_TIMEOUT, FRESH
+from bot.platforms.teams.keys import CHECK_TIMEOUT, FRESH
 from bot.ports import Actor, CommandRequest, ConfigError, Env
 from bot.runtime.web import make_web_app
 from fakes.teams_connector import MockConnector
@@ -223,7 +223,7 @@ def test_teams_sdk_and_the_authority_are_checked(settings, engine):
 
 
 def test_national_cloud_endpoints():
-    from bot.platforms.teams.sdk import endpoints
+    from bot.platforms.teams.tokens import endpoints
     from bot.platforms.teams.settings import read
 
     public = endpoints(read(Env({"MICROSOFT_APP_ID": APP_ID})))
@@ -332,3 +332,15 @@ async def test_signing_keys_are_fetched_once_and_kept(settings, engine, sdk, aut
         await connector.stop()
     await app.platforms["teams"].idle()
     assert stored(engine, ANN) is not None
+
+
+def test_the_sdk_parts_set_by_hand_were_checked_against_the_installed_versions():
+    """seam.py lists what of each SDK is set that the SDK does not offer publicly, for the versions
+    in SDK_CHECKED; another version installed means looking at that list again."""
+    import importlib.metadata
+
+    from bot.platforms.teams.seam import SDK_CHECKED
+    from microsoft_agents.hosting.core.authorization.jwt import JwtTokenValidator
+
+    assert SDK_CHECKED and {name: importlib.metadata.version(name) for name in SDK_CHECKED} == SDK_CHECKED
+    assert hasattr(JwtTokenValidator, "_jwk_client_manager")

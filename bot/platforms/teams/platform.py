@@ -1,7 +1,7 @@
 """Microsoft Teams through Azure Bot Service, on the shared aiohttp app.
 
 `POST /api/messages` authenticates the activity (the channel's JWT whenever MICROSOFT_APP_ID is
-set, checked by the SDK that TEAMS_SDK names, see sdk.py), answers at once and does the work
+set, checked by the SDK that TEAMS_SDK names, see seam.py), answers at once and does the work
 afterwards, one person's activities in one conversation in the order they came; activity types
 the bot does not handle get a 200 and nothing else. Card buttons and file offers are invokes,
 which Teams waits on: invokes.py answers them with the updated card. Commands come as chat text
@@ -19,7 +19,8 @@ from aiohttp import web
 from bot.common.i18n import language_of, t
 from bot.common.logs import scrub
 from bot.platforms.plumbing import Background, Lanes, once_more, paced, reshape
-from bot.platforms.teams.sdk import NotAnActivity, Sdk, Unauthorized, Unavailable, endpoints
+from bot.platforms.teams.seam import NotAnActivity, Sdk, Unauthorized, Unavailable
+from bot.platforms.teams.tokens import endpoints
 from bot.platforms.teams.settings import TeamsSettings, check
 from bot.ports import (Actor, CommandRequest, Limits, Message, PermanentFailure, Platform, Response, Runtime,
                        SendError, Sent, Target, Unreachable, message as plain_message, spelled_out)

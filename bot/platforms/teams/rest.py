@@ -4,7 +4,7 @@ An SDK's connector client turns our activity JSON into model objects and back (s
 milliseconds of CPU on the event loop per message, for botbuilder) and then sends it with
 blocking `requests` in a thread pool. At Teams' 50 messages a second that was most of a fan-out's
 time, so the calls are made here directly, whichever SDK is chosen; the SDK only supplies the
-bearer token (sdk.py). No retries here: a 429 or 5xx becomes a RateLimited/TemporaryFailure for
+bearer token (seam.py, tokens.py). No retries here: a 429 or 5xx becomes a RateLimited/TemporaryFailure for
 the dispatcher, which paces and retries without holding anything asleep.
 """
 from __future__ import annotations

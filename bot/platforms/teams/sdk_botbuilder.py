@@ -4,9 +4,9 @@ the Microsoft 365 Agents SDK, kept selectable until a later version removes it.
 Inbound, botbuilder's BotFrameworkAuthentication checks the token (channel or emulator issuer,
 audience, expiry, the activity's service URL, endorsements). It runs the check in an event loop
 of its own on our auth threads, with our key cache installed where botbuilder looks for its
-OpenID metadata (auth.py explains why). Outbound, botbuilder decides the credentials for a service
-URL (cloud, app type) and MSAL fetches the token, kept as sdk.KeptToken says; the MSAL client is
-built as sdk.msal_client says (time-out, authority as configured), in a thread, in place of the
+OpenID metadata (keys.py explains why; seam.py lists what of botbuilder is set). Outbound, botbuilder decides the credentials for a service
+URL (cloud, app type) and MSAL fetches the token, kept as tokens.KeptToken says; the MSAL client is
+built as tokens.msal_client says (time-out, authority as configured), in a thread, in place of the
 one botbuilder would build (which ignores VALIDATE_AUTHORITY and sets no time-out).
 """
 from __future__ import annotations
@@ -18,9 +18,9 @@ from botbuilder.schema import Activity
 from botframework.connector.auth import (AuthenticationConstants, ClaimsIdentity, GovernmentConstants,
                                          JwtTokenExtractor, MicrosoftAppCredentials)
 
-from bot.platforms.teams.auth import Checks, KeysUnavailable, SigningKeys
-from bot.platforms.teams.sdk import (TOKEN_WAIT, US_GOVERNMENT, Endpoints, KeptToken, NotAnActivity, Unauthorized,
-                                     Unavailable, msal_client)
+from bot.platforms.teams.keys import Checks, SigningKeys
+from bot.platforms.teams.seam import NotAnActivity, checked, fetched
+from bot.platforms.teams.tokens import TOKEN_WAIT, US_GOVERNMENT, Endpoints, KeptToken, msal_client
 from bot.platforms.teams.settings import TeamsSettings
 
 
@@ -65,16 +65,7 @@ class BotbuilderSdk:
             activity = Activity().deserialize(body)
         except Exception:
             raise NotAnActivity("not a Bot Framework activity") from None
-        try:
-            result = await self.checks.run(_check, self.auth, activity, header)
-        except KeysUnavailable as error:
-            raise Unavailable(str(error)) from None
-        except PermissionError as error:  # (an OSError: first)
-            raise Unauthorized(str(error)) from None
-        except OSError as error:  # botbuilder's own fetches (emulator keys) failed
-            raise Unavailable(f"{type(error).__name__}: {error}") from None
-        except Exception as error:  # a malformed or forged token
-            raise Unauthorized(type(error).__name__) from None
+        result = await checked(self.checks.run(_check, self.auth, activity, header))
         return dict(result.claims_identity.claims or {})
 
     async def bearer(self, service_url: str) -> str | None:
@@ -99,16 +90,16 @@ class BotbuilderSdk:
         return credentials
 
     async def _fetch_token(self, credentials) -> str:
-        try:
-            if isinstance(credentials, MicrosoftAppCredentials) and credentials.app is None:
-                # Building MSAL's client fetches the authority's discovery document: in a thread.
-                credentials.app = await asyncio.wait_for(asyncio.to_thread(
-                    msal_client, credentials.microsoft_app_id, credentials.microsoft_app_password,
-                    credentials.oauth_endpoint), TOKEN_WAIT)
-            return await asyncio.wait_for(asyncio.to_thread(credentials.get_access_token), TOKEN_WAIT)
-        except (ValueError, OSError, asyncio.TimeoutError) as error:  # PermissionError: the authority said no
-            raise Unavailable(f"no access token from {getattr(credentials, 'oauth_endpoint', '?')}: "
-                              f"{type(error).__name__}: {str(error)[:200]}") from None
+        return await fetched(self._token(credentials), getattr(credentials, "oauth_endpoint", "?"))
+
+    @staticmethod
+    async def _token(credentials) -> str:
+        if isinstance(credentials, MicrosoftAppCredentials) and credentials.app is None:
+            # Building MSAL's client fetches the authority's discovery document: in a thread.
+            credentials.app = await asyncio.wait_for(asyncio.to_thread(
+                msal_client, credentials.microsoft_app_id, credentials.microsoft_app_password,
+                credentials.oauth_endpoint), TOKEN_WAIT)
+        return await asyncio.wait_for(asyncio.to_thread(credentials.get_access_token), TOKEN_WAIT)
 
     async def close(self) -> None:
         self.checks.close()

@@ -1,13 +1,6 @@
-"""What the Teams platform needs of a Microsoft SDK, and which one it uses (TEAMS_SDK).
-
-Two things only: whether a request to /api/messages may be served (the channel's JWT, checked
-against its OpenID metadata) and which bearer token the bot's own connector calls carry (client
-credentials from the login authority). Everything else stays ours whichever SDK is chosen:
-reading activities (inbound.py), answering at once and working afterwards in lanes (platform.py),
-the connector REST calls and their pacing (rest.py), the signing-key cache and its threads
-(auth.py). `agents` (sdk_agents.py) is the Microsoft 365 Agents SDK; `botbuilder`
-(sdk_botbuilder.py) is the Bot Framework SDK the bot used before, kept selectable for one more
-version. platform.py imports the chosen one only.
+"""The bot's own tokens and where they come from: each Azure cloud's endpoints for bots, the
+endpoints this bot uses (MICROSOFT_AUTHORITY, MICROSOFT_OPENID_METADATA_URL), the access token
+kept for every connector call, and the MSAL client both SDK paths fetch it with.
 """
 from __future__ import annotations
 
@@ -15,44 +8,17 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
 from urllib.parse import urlparse
 
 import jwt
 
+from bot.platforms.teams.seam import Unavailable
 from bot.platforms.teams.settings import TeamsSettings
 
 TOKEN_TIMEOUT = 10.0  # seconds per HTTP call to the login authority
 TOKEN_WAIT = 2 * TOKEN_TIMEOUT + 1  # for one call: MSAL tries a timed-out call once more
 RENEW_BEFORE = 300.0  # seconds before its expiry an access token is fetched again
 FAILED_WAIT = 5.0  # seconds after a failed fetch in which calls fail at once instead of asking again
-
-
-class Unauthorized(PermissionError):
-    """The request's token is missing, malformed, forged or not for this bot: 401."""
-
-
-class Unavailable(ConnectionError):
-    """A token could not be checked (signing keys out of reach: 503) or got (the connector call
-    becomes a TemporaryFailure, retried later)."""
-
-
-class NotAnActivity(ValueError):
-    """The SDK cannot read the body as an activity: 400."""
-
-
-class Sdk(Protocol):
-    name: str
-
-    async def authenticate(self, body: dict, header: str) -> dict:
-        """The token's claims; Unauthorized, Unavailable or NotAnActivity otherwise. Only called
-        with an app id set: without one (TEAMS_ENABLED) nothing is checked."""
-
-    async def bearer(self, service_url: str) -> str | None:
-        """The access token for a connector call to service_url; None without an app id."""
-
-    async def close(self) -> None:
-        """Let go of threads and clients (the platform is stopping)."""
 
 
 @dataclass(frozen=True)
