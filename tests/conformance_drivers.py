@@ -117,7 +117,7 @@ class RecordingDriver(Driver):
     def _sent(self) -> list[Seen]:
         seen = []
         for p in self.platform.posted:
-            to = p.target.user_id.capitalize() if p.target.kind == "dm" else CHANNEL
+            to = p.target.user_id.capitalize() if p.target.conversation == "dm" else CHANNEL
             seen += _from_message(to, p.message)
         return seen + self.answers
 

@@ -117,10 +117,10 @@ class World:
         return asyncio.run(self.app.dispatcher.drain(self.app.clock.now))
 
     def inbox(self, name: str) -> list[Posted]:
-        return [p for p in self.platform.posted if p.target.kind == "dm" and p.target.user_id == name.lower()]
+        return [p for p in self.platform.posted if p.target.conversation == "dm" and p.target.user_id == name.lower()]
 
     def channel(self, channel: str) -> list[Posted]:
-        return [p for p in self.platform.posted if p.target.kind == "channel" and p.target.channel_id == channel]
+        return [p for p in self.platform.posted if p.target.conversation == "channel" and p.target.channel_id == channel]
 
     def prompts(self, name: str) -> list[Posted]:
         return [p for p in self.inbox(name) if p.message.buttons and p.message.buttons[0].action == "prompt.answer"]

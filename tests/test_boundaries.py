@@ -240,3 +240,19 @@ def test_no_two_packages_import_each_other():
                 packages.setdefault(package(name), set()).add(package(target))
     assert len(packages) > 15
     assert cycles(packages) == []
+
+
+def test_packages_with_a_front_are_used_through_it():
+    """A package whose __init__ says "only what is named here" is entered through its __init__."""
+    fronts = [name for name, path in MODULES.items() if path.name == "__init__.py"
+              and "uses only what is named here" in path.read_text(encoding="utf-8")]
+    assert {"bot.domain.reports", "bot.dashboard"} <= set(fronts)
+    offenders = {}
+    for name, targets in graph().items():
+        for front in fronts:
+            if name == front or name.startswith(front + "."):
+                continue
+            past = sorted(m for m in targets if m.startswith(front + "."))
+            if past:
+                offenders[name] = past
+    assert offenders == {}

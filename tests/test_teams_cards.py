@@ -107,6 +107,6 @@ def test_mentions_become_ids_for_the_grammar():
 
 
 def test_activities_missing_what_is_needed_are_ignored():
-    assert classify({"type": "message", "text": "hi"}).kind == "ignore"
+    assert classify({"type": "message", "text": "hi"}).intent == "ignore"
     assert classify({"type": "message", "from": {"id": "29:a"}, "serviceUrl": "https://x/",
-                     "conversation": {"id": "a:1"}}).kind == "ignore"  # no tenant
+                     "conversation": {"id": "a:1"}}).intent == "ignore"  # no tenant

@@ -164,8 +164,8 @@ def test_commands_in_texts_are_spelled_for_the_platform_and_parse(lang):
     assert typed("teams", lang, "pause") == t(lang, "usage.cmd.pause").split()[0]
     welcome = t(lang, "welcome.how", **{n: typed("teams", lang, n) for n in ("pause", "leave", "help")})
     assert "/circle" not in welcome and t(lang, "usage.cmd.leave") in welcome
-    assert parse(t(lang, "example.schedule")).kind == "reflection"
-    assert parse(t(lang, "example.prompt_now")).kind == "now"
+    assert parse(t(lang, "example.schedule")).sub == "reflection"
+    assert parse(t(lang, "example.prompt_now")).sub == "now"
     assert parse(t(lang, "example.new").split("<")[0] + "Oppijat").name == "new"
 
 

@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.domain.shared import people
 from bot.common.config import LANGUAGES
 from bot.domain.shared.context import Services
-from bot.domain.personal import signin as links
+from bot.domain.personal import signin
 from bot.dashboard import sessions
 from bot.dashboard.pages import Words
 from bot.dashboard.sessions import Viewer
@@ -70,7 +70,7 @@ def make_state(app) -> Dashboard:
                                    undefined=jinja2.StrictUndefined)
     templates.globals["weekno"] = week_number
     return Dashboard(app.engine, app.services, app.now, Summaries(app.engine, app.services), templates,
-                     links.root(base), f"{parts.scheme}://{parts.netloc}", parts.scheme == "https")
+                     signin.root(base), f"{parts.scheme}://{parts.netloc}", parts.scheme == "https")
 
 
 def state(request: web.Request) -> Dashboard:
@@ -123,8 +123,8 @@ async def viewer(request: web.Request) -> Viewer | None:
             if found is None:
                 return None
             person, ws = found
-            return Viewer(person, ws, hr=links.is_hr(st.settings, ws, person),
-                          mentor=links.is_mentor(session, person),
+            return Viewer(person, ws, hr=signin.is_hr(st.settings, ws, person),
+                          mentor=signin.is_mentor(session, person),
                           language=people.language(person, ws, st.settings),
                           timezone=people.timezone_of(person, ws, st.settings))
 

@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 
 from bot.common.i18n import t
 from bot.domain.commands import typed
+from bot.domain import reports
 from bot.domain.pairs import view as pair_view
-from bot.domain.reports.view import delivery_message
 from bot.domain.shared import outbox, people, rotation
 from bot.domain.shared.context import Services
 from bot.domain.shared.outbox import Cancelled, DeliveryKind, Outgoing
@@ -184,7 +184,7 @@ def _notice(job: Job) -> Outgoing:
 
 
 def _summary(job: Job) -> Outgoing | Cancelled:
-    msg = delivery_message(job.services.settings, job.ws, job.person, job.row.payload, job.lang)
+    msg = reports.delivery_message(job.services.settings, job.ws, job.person, job.row.payload, job.lang)
     return job.out(msg) if msg is not None else Cancelled("not an HR user any more")
 
 

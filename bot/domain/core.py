@@ -15,14 +15,14 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import select
 
 from bot.domain.shared import audit, people
-from bot.domain.circles import use_cases as circles, runs as nudges, answers as replies
+from bot.domain.circles import answers, runs, use_cases as circles
 from bot.domain.personal import signin
-from bot.domain.personal import journal, preferences as personal, privacy
+from bot.domain.personal import journal, preferences, privacy
 from bot.domain import reports
 from bot.domain.commands import HARMLESS, PREFIXES, Command, UsageError, parse, spelled, usage_in, words
 from bot.domain.shared.context import Ctx, Refusal, Services
 from bot.domain.shared.outbox import DeliveryKind
-from bot.common.text import printable
+from bot.common.text import answer_text, printable
 from bot.common.i18n import t
 from bot.ports import (ActionRequest, Actor, Button, CommandRequest, DeleteRequest, EditRequest, FormRequest, Message,
                        MessageRequest, Place, Profile, Response, message)
@@ -52,17 +52,17 @@ class Core:
 
     def action(self, req: ActionRequest, now: datetime) -> Response:
         handlers = {
-            "prompt.answer": lambda ctx: replies.open_form(ctx, req.value),
-            "prompt.skip": lambda ctx: replies.skip(ctx, req.value),
-            "prompt.another": lambda ctx: replies.another(ctx, req.value),
-            "prompt.snooze": lambda ctx: replies.snooze(ctx, req.value),
-            "prompt.show": lambda ctx: replies.show(ctx, req.value),
-            "reply.private": lambda ctx: replies.keep_private(ctx, req.value),
+            "prompt.answer": lambda ctx: answers.open_form(ctx, req.value),
+            "prompt.skip": lambda ctx: answers.skip(ctx, req.value),
+            "prompt.another": lambda ctx: answers.another(ctx, req.value),
+            "prompt.snooze": lambda ctx: answers.snooze(ctx, req.value),
+            "prompt.show": lambda ctx: answers.show(ctx, req.value),
+            "reply.private": lambda ctx: answers.keep_private(ctx, req.value),
             "forget.confirm": lambda ctx: journal.forget(ctx, req.value),
             "forget.cancel": journal.cancel_forget,
-            "home.pause": lambda ctx: personal.pause(ctx, Command("pause")),
-            "home.resume": personal.resume,
-            "chat.help": personal.help_text,
+            "home.pause": lambda ctx: preferences.pause(ctx, Command("pause")),
+            "home.resume": preferences.resume,
+            "chat.help": preferences.help_text,
             "chat.journal": journal.journal,
             "pairs.met": lambda ctx: pairs.answer(ctx, req.value, met=True),
             "pairs.missed": lambda ctx: pairs.answer(ctx, req.value, met=False),
@@ -75,7 +75,7 @@ class Core:
     def form(self, req: FormRequest, now: datetime) -> Response:
         if req.action != "prompt.answer":
             return self._run(req.actor, now, lambda ctx: _refuse("error.unknown_action"))
-        return self._run(req.actor, now, lambda ctx: replies.submit_form(ctx, req.value, req.fields, req.source_id))
+        return self._run(req.actor, now, lambda ctx: answers.submit_form(ctx, req.value, req.fields, req.source_id))
 
     def message(self, req: MessageRequest, now: datetime) -> Response | None:
         """A DM answers the open prompt (or is a command); a channel thread reply counts as taking part."""
@@ -84,11 +84,11 @@ class Core:
         return self._run(req.actor, now, lambda ctx: self._direct(ctx, req))
 
     def edit(self, req: EditRequest, now: datetime) -> None:
-        """A person edited a message: their stored answer takes the new text (replies.revise)."""
+        """A person edited a message: their stored answer takes the new text (answers.revise)."""
         self._revise(req.actor, req.source_id, req.text, now)
 
     def delete(self, req: DeleteRequest, now: datetime) -> None:
-        """A person deleted a message: their stored answer loses its text (replies.revise)."""
+        """A person deleted a message: their stored answer loses its text (answers.revise)."""
         self._revise(req.actor, req.source_id, None, now)
 
     def _revise(self, actor: Actor, source_id: str, text: str | None, now: datetime) -> None:
@@ -98,7 +98,7 @@ class Core:
             return None
         try:
             with unit_of_work(self.engine) as session:
-                replies.revise(session, actor, source, text, now)
+                answers.revise(session, actor, source, text, now)
         except Exception as error:  # its message may quote the text: the type only
             log.warning("an edit could not be stored: %s", type(error).__name__)
         return None
@@ -141,7 +141,7 @@ class Core:
         check-ins, then the daily and weekly jobs. The report's "upkeep" names the platforms whose
         daily upkeep the caller runs now."""
         with unit_of_work(self.engine) as session:
-            report = nudges.tick(session, self.services, now)
+            report = runs.tick(session, self.services, now)
         with unit_of_work(self.engine) as session:  # a round commits with its groups and introductions
             report.update(pair_rounds.tick(session, self.services, now))
         return {**report, **jobs.plan(self.engine, self.services, now, list(platforms))}
@@ -185,13 +185,13 @@ class Core:
         return handler(ctx, cmd, place)
 
     def _direct(self, ctx: Ctx, req: MessageRequest) -> Response:
-        assignment = replies.find_open(ctx, req.thread_of)
+        assignment = answers.find_open(ctx, req.thread_of)
         command = _as_command(req.text, expecting_answer=assignment is not None)
         if command is not None:
             return self._command(ctx, command, req.place)
         if assignment is None:
             return Response().say(_greeting(ctx))
-        response = replies.answer_message(ctx, assignment, req.text, req.source_id)
+        response = answers.answer_message(ctx, assignment, req.text, req.source_id)
         if _looks_like_command(req.text):  # taken as the answer; say how to give the command instead
             typed = f"{req.text.split()[0].lower()} …"
             explicit = spelled(ctx.workspace.platform, typed)
@@ -212,7 +212,7 @@ class Core:
         if found is None:
             return None
         delivery, circle = found
-        text = replies.clean_answer(req.text)[:replies.ANSWER_LIMIT] if circle.store_coffee_text else None
+        text = answer_text(req.text)[:answers.ANSWER_LIMIT] if circle.store_coffee_text else None
         insert_ignore(ctx.session, Participation, [{
             "run_id": delivery.run_id, "person_id": ctx.person.id, "source_id": printable(req.source_id, 255),
             "text": text, "created_at": ctx.now}], None)
@@ -220,14 +220,14 @@ class Core:
 
 
 def _prompt(ctx: Ctx, cmd: Command, place: Place) -> Response:
-    if cmd.kind == "add":
+    if cmd.sub == "add":
         return circles.add_prompt(ctx, cmd, place)
-    return circles.run_now(ctx, nudges.REFLECTION, place)
+    return circles.run_now(ctx, runs.REFLECTION, place)
 
 
-# Every command of the grammar (bot/commands.py) and the use case that answers it.
+# Every command of the grammar (bot/domain/commands/) and the use case that answers it.
 COMMANDS: dict[str, Callable[[Ctx, Command, Place], Response]] = {
-    "help": lambda ctx, cmd, place: personal.help_text(ctx),
+    "help": lambda ctx, cmd, place: preferences.help_text(ctx),
     "new": circles.new,
     "add": circles.add,
     "remove": circles.remove,
@@ -237,10 +237,10 @@ COMMANDS: dict[str, Callable[[Ctx, Command, Place], Response]] = {
     "info": lambda ctx, cmd, place: circles.info(ctx, place),
     "archive": lambda ctx, cmd, place: circles.archive(ctx, place),
     "prompt": _prompt,
-    "coffee": lambda ctx, cmd, place: circles.run_now(ctx, nudges.COFFEE, place),
-    "pause": lambda ctx, cmd, place: personal.pause(ctx, cmd),
-    "resume": lambda ctx, cmd, place: personal.resume(ctx),
-    "language": personal.set_language,
+    "coffee": lambda ctx, cmd, place: circles.run_now(ctx, runs.COFFEE, place),
+    "pause": lambda ctx, cmd, place: preferences.pause(ctx, cmd),
+    "resume": lambda ctx, cmd, place: preferences.resume(ctx),
+    "language": preferences.set_language,
     "journal": lambda ctx, cmd, place: journal.journal(ctx),
     "mydata": lambda ctx, cmd, place: journal.mydata(ctx),
     "forget-me": lambda ctx, cmd, place: journal.ask_forget(ctx),

@@ -16,7 +16,7 @@ from bot.ports.requests import Actor, Profile, Request
 
 @dataclass(frozen=True)
 class Target:
-    kind: str  # dm | channel | group (a conversation with several people; only where the spec says group_chats)
+    conversation: str  # dm | channel | group (one with several people; only where the spec says group_chats)
     workspace: str  # platform's workspace id (Slack team, Teams tenant, "local")
     user_id: str | None = None
     channel_id: str | None = None

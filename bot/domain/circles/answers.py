@@ -1,7 +1,6 @@
 """A member and one prompt: answer (form or plain DM), visibility, skip, another question, snooze."""
 from __future__ import annotations
 
-import unicodedata
 from datetime import timedelta
 
 from sqlalchemy import update
@@ -11,7 +10,7 @@ from bot.domain.shared import outbox
 from bot.domain.shared.outbox import DeliveryKind
 from bot.domain.shared import rotation
 from bot.domain.shared.context import Ctx, Refusal
-from bot.common.text import printable, ref_id
+from bot.common.text import answer_text, printable, ref_id
 from bot.ports import Actor, Button, Message, Response, message
 from bot.domain.shared.views import ANSWER_LIMIT, answer_form, answered_message, closed_message, prompt_message
 from storage.models import Assignment, Circle, Delivery, Participation, Person, PromptRun, Reply, Workspace
@@ -21,12 +20,6 @@ SNOOZE = timedelta(hours=2)
 MAX_SNOOZES = 3
 MAX_SWAPS = 3
 VISIBILITIES = ("circle", "private")
-
-
-def clean_answer(text: str) -> str:
-    """Keep line breaks, drop other control and invisible format characters."""
-    kept = [ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")]
-    return "\n".join(line.rstrip() for line in "".join(kept).strip().splitlines())
 
 
 def _load(ctx: Ctx, value: str) -> tuple[Assignment, PromptRun, Circle]:
@@ -56,7 +49,7 @@ def open_form(ctx: Ctx, value: str) -> Response:
 
 
 def store(ctx: Ctx, assignment: Assignment, run: PromptRun, text: str, visibility: str, source_id: str) -> Reply:
-    text = clean_answer(text)
+    text = answer_text(text)
     if not text:
         raise Refusal("answer.empty")
     if len(text) > ANSWER_LIMIT:
@@ -131,7 +124,7 @@ def revise(session, actor: Actor, source_id: str, text: str | None, now) -> bool
     author's own message changes; an id nobody stored, or someone else's, changes nothing."""
     mine = (Workspace.platform == actor.platform, Workspace.external_id == actor.workspace,
             Person.platform_user_id == actor.user_id)
-    text = clean_answer(text)[:ANSWER_LIMIT] if text is not None else ""
+    text = answer_text(text)[:ANSWER_LIMIT] if text is not None else ""
     for model in (Reply, Participation):
         found = session.exec(select(model).join(Person, Person.id == model.person_id)
                              .join(Workspace, Workspace.id == Person.workspace_id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import and_, func
 from sqlmodel import Session, select
@@ -20,7 +21,14 @@ from storage.models import Assignment, Circle, Membership, Person, PromptRun, Re
 from storage.ops import insert_ignore
 from storage.types import utcnow
 
-REFLECTION, COFFEE = "reflection", "coffee"
+class RunKind(StrEnum):
+    """What a prompt run (and its schedule) asks: a reflection prompt by DM, or a coffee-room starter."""
+
+    REFLECTION = "reflection"
+    COFFEE = "coffee"
+
+
+REFLECTION, COFFEE = RunKind.REFLECTION, RunKind.COFFEE
 MISSED_GRACE = timedelta(hours=12)  # a run missed by a stopped clock is still sent within this
 
 

@@ -7,9 +7,9 @@ from sqlmodel import select
 from bot.domain.shared import outbox
 from bot.domain.shared.outbox import DeliveryKind
 from bot.domain.shared import audit, people
-from bot.domain.circles import runs as nudges
+from bot.domain.circles import runs
 from bot.domain.commands import Command
-from bot.domain.shared.context import Ctx, Refusal, circle_here, membership, my_circles, require_mentor
+from bot.domain.shared.context import Ctx, Refusal, circle_here, membership, mentors_circle, my_circles
 from bot.ports import Place, Response, message
 from storage.models import Circle, CirclePrompt, Membership, Person, Schedule
 
@@ -74,8 +74,7 @@ def new(ctx: Ctx, command: Command, place: Place) -> Response:
 
 
 def add(ctx: Ctx, command: Command, place: Place) -> Response:
-    circle = circle_here(ctx, place.channel_id, mentor_only=True)
-    require_mentor(ctx, circle)
+    circle = mentors_circle(ctx, place)
     added = []
     for person in _resolve(ctx, command):
         if membership(ctx.session, circle.id, person.id) is None:
@@ -90,8 +89,7 @@ def add(ctx: Ctx, command: Command, place: Place) -> Response:
 
 
 def remove(ctx: Ctx, command: Command, place: Place) -> Response:
-    circle = circle_here(ctx, place.channel_id, mentor_only=True)
-    require_mentor(ctx, circle)
+    circle = mentors_circle(ctx, place)
     removed = []
     for person in _resolve(ctx, command):
         if person.id == circle.mentor_id:
@@ -157,32 +155,29 @@ def _days(ctx: Ctx, days: str) -> str:
 
 
 def schedule(ctx: Ctx, command: Command, place: Place) -> Response:
-    circle = circle_here(ctx, place.channel_id, mentor_only=True)
-    require_mentor(ctx, circle)
-    if command.kind == "off":
+    circle = mentors_circle(ctx, place)
+    if command.sub == "off":
         query = delete(Schedule).where(Schedule.circle_id == circle.id)
         if command.text:
             query = query.where(Schedule.kind == command.text)
         ctx.session.execute(query)
         return Response().say(message(ctx.t("schedule.off", circle=circle.name)))
-    saved = nudges.set_schedule(ctx.session, circle, command.kind, command.days, command.time, ctx.now)
-    return Response().say(message(ctx.t(f"schedule.set_{command.kind}", circle=circle.name,
+    saved = runs.set_schedule(ctx.session, circle, command.sub, command.days, command.time, ctx.now)
+    return Response().say(message(ctx.t(f"schedule.set_{command.sub}", circle=circle.name,
                                         days=_days(ctx, saved.days), time=ctx.clock(saved.time), tz=saved.timezone,
                                         next=ctx.when(saved.next_run_at, saved.timezone))))
 
 
 def add_prompt(ctx: Ctx, command: Command, place: Place) -> Response:
-    circle = circle_here(ctx, place.channel_id, mentor_only=True)
-    require_mentor(ctx, circle)
+    circle = mentors_circle(ctx, place)
     ctx.session.add(CirclePrompt(circle_id=circle.id, author_id=ctx.person.id, text=command.text, created_at=ctx.now))
     return Response().say(message(ctx.t("prompt.added", circle=circle.name)))
 
 
 def run_now(ctx: Ctx, kind: str, place: Place) -> Response:
-    circle = circle_here(ctx, place.channel_id, mentor_only=True)
-    require_mentor(ctx, circle)
-    planned = nudges.start_run(ctx.session, ctx.services, circle, kind, ctx.now, trigger="manual")
-    if kind == nudges.COFFEE:
+    circle = mentors_circle(ctx, place)
+    planned = runs.start_run(ctx.session, ctx.services, circle, kind, ctx.now, trigger="manual")
+    if kind == runs.COFFEE:
         return Response().say(message(ctx.t("coffee.now", circle=circle.name)))
     if not planned.due:
         return Response().say(message(ctx.t("prompt.now_nobody", circle=circle.name)))
@@ -196,8 +191,7 @@ def run_now(ctx: Ctx, kind: str, place: Place) -> Response:
 
 
 def archive(ctx: Ctx, place: Place) -> Response:
-    circle = circle_here(ctx, place.channel_id, mentor_only=True)
-    require_mentor(ctx, circle)
+    circle = mentors_circle(ctx, place)
     circle.archived_at = ctx.now
     ctx.session.add(circle)
     ctx.session.execute(delete(Schedule).where(Schedule.circle_id == circle.id))

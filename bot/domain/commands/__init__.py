@@ -6,7 +6,6 @@ Platforms hand over the text after the command word with mentions already in the
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from bot import platforms as registry
@@ -14,6 +13,7 @@ from bot.domain.commands import words
 from bot.domain.commands.when import BadDays, BadTime, days_and_time
 from bot.common.config import LANGUAGES
 from bot.common.i18n import t
+from bot.common.text import one_line
 
 
 NO_ARGS = {"help", "leave", "list", "info", "resume", "journal", "mydata", "forget-me", "privacy", "report", "archive",
@@ -70,7 +70,9 @@ class Command:
     name: str
     circle_name: str = ""
     mentions: tuple[Mention, ...] = ()
-    kind: str = ""  # reflection | coffee (schedule), now | add (prompt), on | off | now | history | skip | join (pairs)
+    # The word after the command: reflection | coffee (schedule), now | add (prompt),
+    # on | off | now | history | skip | join (pairs).
+    sub: str = ""
     days: str = ""  # cron day_of_week, e.g. "mon,thu"
     time: str = ""  # HH:MM
     text: str = ""
@@ -87,24 +89,10 @@ class UsageError(ValueError):
         self.reason, self.command, self.params = reason, command, params
 
 
-def clean(text: str) -> str:
-    """Drop control and format characters (keep newlines and tabs as spaces) and trim."""
-    out = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if ch in "\n\t\r":
-            out.append(" ")
-        elif cat in ("Cc", "Cf", "Cs", "Co", "Cn"):
-            continue
-        else:
-            out.append(ch)
-    return " ".join("".join(out).split())
-
-
 def parse(text: str) -> Command:
     if len(text) > MAX_INPUT:
         raise UsageError("usage.too_long", None, limit=MAX_INPUT)
-    text = clean(text)
+    text = one_line(text)
     head, _, rest = text.partition(" ")
     if head.lower() in PREFIXES:
         text = rest
@@ -169,7 +157,7 @@ def _schedule(rest: str) -> Command:
         which = words.sub(when) if when else ""
         if when and which not in ("reflection", "coffee"):
             raise UsageError("usage.schedule_what", "schedule")
-        return Command("schedule", kind="off", text=which)
+        return Command("schedule", sub="off", text=which)
     if kind not in ("reflection", "coffee"):
         raise UsageError("usage.schedule_what", "schedule")
     try:
@@ -180,27 +168,27 @@ def _schedule(rest: str) -> Command:
         raise UsageError("usage.bad_time", "schedule", time=str(bad)[:20]) from None
     except ValueError:
         raise UsageError("usage.schedule_days_time", "schedule") from None
-    return Command("schedule", kind=kind, days=days, time=time)
+    return Command("schedule", sub=kind, days=days, time=time)
 
 
 def _prompt(rest: str) -> Command:
     word, _, text = words.joined(rest).partition(" ")
     if words.sub(word) == "now" and not text.strip():
-        return Command("prompt", kind="now")
+        return Command("prompt", sub="now")
     if words.sub(word) == "add":
         text = text.strip()
         if not text:
             raise UsageError("usage.prompt_needs_text", "prompt")
         if len(text) > MAX_PROMPT:
             raise UsageError("usage.prompt_too_long", "prompt", limit=MAX_PROMPT)
-        return Command("prompt", kind="add", text=text)
+        return Command("prompt", sub="add", text=text)
     raise UsageError("usage.prompt_what", "prompt")
 
 
 def _coffee(rest: str) -> Command:
     if words.sub(rest) != "now":
         raise UsageError("usage.coffee_what", "coffee")
-    return Command("coffee", kind="now")
+    return Command("coffee", sub="now")
 
 
 def _pause(rest: str) -> Command:
@@ -241,7 +229,7 @@ def _pairs(rest: str) -> Command:
     if kind in ("off", "now", "history", "skip", "join"):
         if more.strip():
             raise UsageError("usage.no_args", "pairs")
-        return Command("pairs", kind=kind)
+        return Command("pairs", sub=kind)
     if kind != "on":
         raise UsageError("usage.pairs_what", "pairs")
     text, weeks = more.lower(), None
@@ -268,7 +256,7 @@ def _pairs(rest: str) -> Command:
             raise UsageError("usage.pairs_day_time", "pairs") from None
         if "," in days:
             raise UsageError("usage.pairs_one_day", "pairs")
-    return Command("pairs", kind="on", days=days, time=clock, weeks=weeks)
+    return Command("pairs", sub="on", days=days, time=clock, weeks=weeks)
 
 
 _PARSERS = {

@@ -7,7 +7,7 @@ from sqlalchemy import delete
 from sqlmodel import select
 
 from bot.domain.commands import Command
-from bot.domain.shared.context import Ctx, Refusal, circle_here, membership, my_circles, require_mentor
+from bot.domain.shared.context import Ctx, Refusal, circle_here, membership, mentors_circle, my_circles
 from bot.domain.pairs import rounds, view
 from bot.domain.pairs.data import partners_of
 from bot.ports import Block, Message, Place, Response, message
@@ -21,12 +21,11 @@ WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 def command(ctx: Ctx, cmd: Command, place: Place) -> Response:
     return {"on": turn_on, "off": turn_off, "now": now, "history": history, "skip": skip,
-            "join": join}[cmd.kind](ctx, cmd, place)
+            "join": join}[cmd.sub](ctx, cmd, place)
 
 
 def _mentor_circle(ctx: Ctx, place: Place) -> Circle:
-    circle = circle_here(ctx, place.channel_id, mentor_only=True)
-    require_mentor(ctx, circle)
+    circle = mentors_circle(ctx, place)
     return circle
 
 

@@ -109,6 +109,13 @@ def circle_here(ctx: Ctx, channel_id: str | None, mentor_only: bool = False) -> 
     raise Refusal("circle.which", names=", ".join(c.name for c in mine))
 
 
+def mentors_circle(ctx: Ctx, place) -> Circle:
+    """The circle a mentor's command is about (circle_here), refused to anyone but its mentor."""
+    circle = circle_here(ctx, place.channel_id, mentor_only=True)
+    require_mentor(ctx, circle)
+    return circle
+
+
 def require_mentor(ctx: Ctx, circle: Circle) -> None:
     if circle.mentor_id != ctx.person.id:
         raise Refusal("circle.mentor_only", circle=circle.name)

@@ -28,7 +28,7 @@ class ConsolePlatform(Platform):
     async def send(self, target: Target, message: Message) -> Sent:
         self.count += 1
         mid = f"m{self.count}"
-        if target.kind == "dm":
+        if target.conversation == "dm":
             where = f"DM → {self.names.get(target.user_id, target.user_id)}"
             channel = f"dm:{target.user_id}"
             if message.buttons:
@@ -42,6 +42,6 @@ class ConsolePlatform(Platform):
         return Sent(message_id=mid, channel_id=channel)
 
     async def update(self, target: Target, sent: Sent, message: Message) -> Sent:
-        where = f"DM → {self.names.get(target.user_id, target.user_id)}" if target.kind == "dm" else f"#{sent.channel_id}"
+        where = f"DM → {self.names.get(target.user_id, target.user_id)}" if target.conversation == "dm" else f"#{sent.channel_id}"
         self.view.show(f"{where} ({sent.message_id} {t(self.runtime.default_language, 'console.edited')})", message, None)
         return sent

@@ -18,7 +18,7 @@ from bot.platforms.slack.blocks import FORM_CALLBACK, home_view, parse_action_id
 from bot.platforms.slack.inbound import (Origin, action_origin, command_origin, form_fields, form_metadata,
                                          REVISED_IN, is_person_message, mentioned_users, message_source, place_of,
                                          plain_text, revision, view_origin, with_files)
-from bot.platforms.slack.replies import Replies
+from bot.platforms.slack.responses import Responses
 
 FIRST_LOOKUP = 1.5  # seconds a first-time speaker's answer may wait for users.info
 FIRST_LOOKUPS = 20  # people looked up before an answer; more are looked up after it
@@ -42,7 +42,7 @@ class Handlers:
         self.platform = platform
         self.runtime = platform.runtime
         self.people = platform.people
-        self.replies = Replies(platform)
+        self.responses = Responses(platform)
         self.seen: OrderedDict[str, None] = OrderedDict()  # event ids handled by this process
         self.lanes = Lanes(platform.background)
 
@@ -58,7 +58,7 @@ class Handlers:
         return answered.result() if done else None
 
     async def _answer(self, response: Response | None, origin: Origin, refresh: list[str]) -> None:
-        await self.replies.deliver(response, origin)
+        await self.responses.deliver(response, origin)
         self._refresh(origin.team, refresh)
 
     def _refresh(self, team: str, users: list[str]) -> None:
@@ -124,10 +124,10 @@ class Handlers:
         response = await self.runtime.handle(ActionRequest(actor, name, pressed.get("value") or "", place))
         if origin.home:
             # The home tab shows the new state itself; only a form would still need opening.
-            await self.replies.deliver(Response(open_form=response.open_form) if response else None, origin)
+            await self.responses.deliver(Response(open_form=response.open_form) if response else None, origin)
             await self.publish_home(origin.team, origin.user)
             return
-        await self.replies.deliver(response, origin)
+        await self.responses.deliver(response, origin)
         self._refresh(origin.team, [origin.user])
 
     # -- the answer modal --------------------------------------------------------------------
@@ -214,7 +214,7 @@ class Handlers:
         if kind == "im":
             request = MessageRequest(actor, text, message_source(event), Place(), thread_of=thread)
             response = await self.runtime.handle(request)
-            await self.replies.deliver(response, Origin(team, user, channel, bot_dm=True, thread_ts=thread))
+            await self.responses.deliver(response, Origin(team, user, channel, bot_dm=True, thread_ts=thread))
         elif kind in ("channel", "group") and thread and thread != event.get("ts"):
             # A reply in a thread the bot started (coffee-room starter, recap): taking part.
             place = Place(channel_id=channel, is_direct=False, address={"channel": channel})

@@ -228,8 +228,8 @@ class SlackPlatform(Platform):
         # No profile look-up per message: that would cost a users.info call per person in a
         # fan-out. Profiles come from interactions and the daily sweep; the core cancels DMs to
         # deactivated people and bots, and Slack's own answer covers the rest (Unreachable).
-        direct = target.kind in ("dm", "group")
-        if target.kind == "group":  # a group DM with these people (the same one every time)
+        direct = target.conversation in ("dm", "group")
+        if target.conversation == "group":  # a group DM with these people (the same one every time)
             opened = await self.call("conversations.open", direct=True, users=",".join(target.user_ids))
             channel = str((opened.get("channel") or {}).get("id") or "")
         elif direct:

@@ -28,7 +28,7 @@ SPAN = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 class Turn:
     """What one activity asks for: `request` for the core, or only `actor` to remember (install)."""
 
-    kind: str  # command | message | action | form | edit | delete | install | file | ignore
+    intent: str  # command | message | action | form | edit | delete | install | file | ignore
     actor: Actor | None = None
     place: Place = Place()
     request: object = None

@@ -84,10 +84,10 @@ class Invokes:
 
     async def _answer(self, body: dict) -> dict:
         turn = self.platform.turn_of(body)
-        if turn.kind == "file":
+        if turn.intent == "file":
             self.platform.lanes.add(lane_of(body), lambda: self._file(body, turn))
             return {}
-        if turn.kind not in ("action", "form"):  # a card of another app, or one we no longer read
+        if turn.intent not in ("action", "form"):  # a card of another app, or one we no longer read
             return shown_message(t(self._lang(body), "teams.card_outdated")) if body.get("name") == CARD_ACTION else {}
         response = await self._in_lane(body, turn)
         if response is None:

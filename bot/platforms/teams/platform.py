@@ -133,14 +133,14 @@ class TeamsPlatform(Platform):
     def turn_of(self, body: dict) -> Turn:
         tenant, sender = tenant_of(body), dig(body, "from", "id") or ""
         turn = classify(body, self.personal.get((tenant, sender)))
-        if turn.kind != "ignore" and conversation_type(body) == "personal":
+        if turn.intent != "ignore" and conversation_type(body) == "personal":
             self.personal[(tenant, sender)] = dig(body, "conversation", "id") or ""
         return turn
 
     async def _serve(self, body: dict) -> None:
         try:
             turn = self.turn_of(body)
-            if turn.kind == "ignore":
+            if turn.intent == "ignore":
                 return
             response = await self.run(turn)
             await self.respond(body, turn, response)
@@ -148,7 +148,7 @@ class TeamsPlatform(Platform):
             log.exception("Teams activity %s could not be handled", str(body.get("id"))[:64])
 
     async def run(self, turn: Turn) -> Response | None:
-        if turn.kind == "install":
+        if turn.intent == "install":
             await self.runtime.remember(turn.actor)
             if not turn.welcome:
                 return None
@@ -166,7 +166,7 @@ class TeamsPlatform(Platform):
             return
         address = turn.actor.address or {}
         here = dig(body, "conversation", "id") or ""
-        source = body.get("replyToId") if turn.kind in ("action", "form") else None
+        source = body.get("replyToId") if turn.intent in ("action", "form") else None
         private: list[dict] = [part for m in response.to_caller for part in self._private(turn, here, m)]
         if response.replace_source is not None:
             replaced = self.message_activity(address, here, response.replace_source)
@@ -198,7 +198,7 @@ class TeamsPlatform(Platform):
         token = self.invokes.offers.add(turn.actor.workspace, turn.actor.user_id, message.attachment)
         shown = self.message_activity(address, conversation, replace(message, attachment=None))
         # What was typed, so that another process can make the file again (a message here is a short command).
-        command = turn.request.text if turn.kind in ("command", "message") else ""
+        command = turn.request.text if turn.intent in ("command", "message") else ""
         offer = carrying(shown, consent_card(message.attachment, token, message.attachment.title or message.summary,
                                              command))
         return [shown, offer]
@@ -228,7 +228,7 @@ class TeamsPlatform(Platform):
     async def send(self, target: Target, message: Message) -> Sent:
         address = dict(target.address or {})
         service = address.get("service_url") or ""
-        if target.kind == "channel":
+        if target.conversation == "channel":
             conversation = address.get("conversation_id") or target.channel_id or ""
             if not service or not conversation:
                 raise PermanentFailure("this circle has no Teams channel address")

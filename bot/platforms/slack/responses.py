@@ -25,7 +25,7 @@ log = logging.getLogger("kipina.slack")
 RESPONSE_URL_USES = 5  # Slack accepts five responses per response_url
 
 
-class Replies:
+class Responses:
     def __init__(self, platform):
         self.platform = platform
 
@@ -111,7 +111,7 @@ class Replies:
                 raise PermanentFailure("conversations.open gave no channel")
             await self.platform.upload(channel, file)
         except RateLimited:
-            raise  # waited out and tried again by _once_more_if_limited
+            raise  # waited out and tried again by plumbing.once_more
         except SendError as error:
             log.warning("file %s not uploaded for the caller: %s", file.filename, error)
             spelled = file_as_text(file)
