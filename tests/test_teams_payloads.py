@@ -12,9 +12,11 @@ import logging
 import pytest
 from sqlmodel import Session, select
 
-from fakes.teams_world import BOT, TENANT, TeamsWorld, User
+from bot.common.i18n import t
+from fakes.teams_issuer import ChannelKeys, LocalAuthority
+from fakes.teams_world import BOT, CHANNEL as BOT_CHANNEL, TENANT, TeamsWorld, User
 from harness import at
-from storage.models import Person, Reply
+from storage.models import Participation, Person, Reply
 
 ANN = User("Ann")
 MIA = User("Mia")
@@ -121,3 +123,208 @@ async def test_what_is_not_an_activity_gets_a_4xx(world, engine, body):
     await world.platform.idle()
     with Session(engine) as s:
         assert s.exec(select(Reply)).all() == [] and s.exec(select(Person)).all() == []
+
+
+# -- files with an answer, old-format channel messages: through the SDK's token check --------------
+#
+# Microsoft's samples, with our tenant, service URL and people where Kipinä needs its own:
+#   msteams-docs bots/how-to/bots-filesv4.md, "Message activity with file attachment example";
+#   msteams-docs bots/how-to/conversations/conversation-messages.md, "Receive a message" (JSON tab);
+#   msteams-docs bots/how-to/conversations/channel-and-group-conversations.md, "Retrieve mentions" (JSON tab);
+#   microsoft/teams-sdk teams.md/.../file-handling/receiving-inline-images.mdx (its "..." filled in);
+#   aosolis/visionsample-msteams-node README, "Directly inserting images into compose box".
+
+APP_ID = BOT["id"].removeprefix("28:")
+SECRET = "not-a-real-secret"
+FILE = {"contentType": "application/vnd.microsoft.teams.file.download.info",
+        "contentUrl": "https://contoso.sharepoint.com/personal/johnadams_contoso_com/Documents/Applications/"
+                      "file_example.txt",
+        "name": "file_example.txt",
+        "content": {"downloadUrl": "https://download.link", "uniqueId": "1150D938-8870-4044-9F2C-5BBDEBA70C9D",
+                    "fileType": "txt", "etag": "123"}}
+PASTED = {"contentType": "image/*", "contentUrl": "https://smba.trafficmanager.net/amer-client-ss.msg/v3/attachments/"
+                                                  "0-cus-d7-e0ee4ec513aecf2e64124d1b11de2878/views/original"}
+INLINE = [{"contentType": "image/png",
+           "contentUrl": "https://smba.trafficmanager.net/emea/v3/attachments/0-weu-d3-5ab8/views/original"},
+          {"contentType": "text/html",
+           "content": '<p><img src="https://eu-api.asm.skype.com/v1/objects/0-weu-d3-5ab8/views/imgo" width="250" '
+                      'height="250" itemscope="" itemtype="http://schema.skype.com/AMSImage"></p>'}]
+RICH = ("Hello Teams TestBot.Sending bold-italic rich text",
+        [{"contentType": "text/html",
+          "content": "<div><div>Hello Teams TestBot. Sending <strong>bold</strong>-<em>italic</em> rich text.</div>\n"
+                     "</div>"}])
+CARD = {"contentType": "application/vnd.microsoft.card.adaptive",
+        "content": {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": "Hi"}]}}
+
+
+@pytest.fixture
+async def signed(settings, engine, tmp_path, monkeypatch):
+    """A world with MICROSOFT_APP_ID set: each activity carries a token signed with the local channel's
+    keys and is checked by the SDK TEAMS_SDK names; replies carry the local authority's token."""
+    authority = await LocalAuthority(tmp_path, APP_ID, SECRET).start()
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", authority.ca_file)
+    keys = await ChannelKeys().start()
+    env = dict(MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_PASSWORD=SECRET, TEAMS_ENABLED="",
+               MICROSOFT_OPENID_METADATA_URL=keys.url, MICROSOFT_AUTHORITY=authority.authority())
+
+    def sign(body: dict) -> dict:
+        return {"Authorization": f"Bearer {keys.token(body.get('serviceUrl') or '', APP_ID)}"}
+
+    try:
+        async with TeamsWorld(settings, engine, at("2026-12-03 13:00"), env=env, sign=sign) as w:
+            yield w
+    finally:
+        await keys.stop()
+        await authority.stop()
+
+
+async def prompted(world) -> None:
+    """Mia's circle Learners with Ann in a channel, a reflection prompt sent to both."""
+    await world.command(MIA, "new Learners", people=[ANN])
+    await world.command(MIA, "prompt now")
+
+
+def answers(engine) -> list[str]:
+    with Session(engine) as s:
+        return [r.text for r in s.exec(select(Reply))]
+
+
+def said(world, user: User) -> str:
+    return "\n".join(c.text for c in world.inbox(user))
+
+
+async def test_an_unsigned_activity_is_refused_in_the_signed_world(signed):
+    response = await signed.client.post("/api/messages", json=signed.activity(ANN, text="help"))
+    assert response.status == 401
+    assert signed.connector.calls == []
+
+
+@pytest.mark.parametrize("text, attachments, stored", [
+    ("Here is what we drew", [FILE], "Here is what we drew\n[file: file_example.txt]"),
+    (None, [FILE], "[file: file_example.txt]"),
+    (None, [PASTED], "[file]"),
+    (None, INLINE, "[file]"),  # the picture and the html showing it: one file
+    ("Our board", [INLINE[1]], "Our board\n[file]"),  # a picture only in the html, as in some channels
+    (RICH[0], RICH[1], RICH[0]),  # html that mirrors the text is no file
+    ("Plain words", [CARD], "Plain words"),  # a card is no file
+], ids=["words and a file", "a file alone", "a pasted picture", "inline picture", "picture in html only",
+        "rich text", "card"])
+async def test_a_reply_with_files_is_the_answer_and_notes_each_file(signed, engine, text, attachments, stored):
+    await prompted(signed)
+    body = signed.activity(ANN, attachments=attachments, **({"text": text} if text is not None else {}))
+    assert (await signed.post(body)).status in (200, 201)
+
+    assert answers(engine) == [stored]
+    assert t("en", "answer.empty") not in said(signed, ANN)
+    assert "will be shared with your circle Learners" in signed.inbox(ANN)[-1].text
+
+
+async def test_emoji_in_the_html_are_not_files(signed, engine):
+    await prompted(signed)
+    html = ('<p>Thanks <img itemscope="" itemtype="http://schema.skype.com/Emoji" alt="🙂" '
+            'src="https://statics.teams.cdn.office.net/evergreen-assets/personal-expressions/v2/assets/emoticons/'
+            'smile/default/20_f.png"></p>')
+    await signed.post(signed.activity(ANN, text="Thanks 🙂", attachments=[{"contentType": "text/html",
+                                                                          "content": html}]))
+    assert answers(engine) == ["Thanks 🙂"]
+
+
+async def test_a_file_added_by_an_edit_is_noted_in_the_stored_answer(signed, engine):
+    await prompted(signed)
+    answer = signed.activity(ANN, text="First thoughts")
+    await signed.post(answer)
+    edited = signed.activity(ANN, "messageUpdate", id=answer["id"], text="First thoughts", attachments=[PASTED])
+    edited["channelData"]["eventType"] = "editMessage"
+    await signed.post(edited)
+    assert answers(engine) == ["First thoughts\n[file]"]
+
+
+def test_file_lines_read_as_on_slack():
+    from bot.platforms.slack.inbound import with_files as slack_lines
+    from bot.platforms.teams.attachments import with_files as teams_lines
+
+    for name in ("board.jpg", "  two   words\n.png ", "x" * 150, ""):
+        assert teams_lines("words", [{"contentType": "image/png", "name": name}]) == \
+            slack_lines("words", [{"name": name}])
+
+
+def docs_channel_message(world, conversation_id: str, **changes) -> dict:
+    """channel-and-group-conversations.md's message: no conversationType, no channelData, and the bot
+    (recipient) not mentioned; the tenant added (Teams sends it; Kipinä ignores activities without one)."""
+    body = {
+        "type": "message", "text": "Hey <at>Pranav Smith</at> check out this message",
+        "timestamp": "2017-10-29T00:51:05.9908157Z", "localTimestamp": "2017-10-28T17:51:05.9908157-07:00",
+        "serviceUrl": world.connector.url, "channelId": "msteams",
+        "from": {"id": "29:9e52142b-5e5e-4d7b-bb3e-e82dcf620000", "name": "Jane Smith"},
+        "conversation": {"id": conversation_id},
+        "recipient": {"id": "8:orgid:6aebbad0-e5a5-424a-834a-20fb051f3c1a", "name": "stlrgload100"},
+        "attachments": [{"contentType": "image/png", "name": "Bender_Rodriguez.png",
+                         "contentUrl": "https://upload.wikimedia.org/wikipedia/en/a/a6/Bender_Rodriguez.png"}],
+        "entities": [{"type": "mention", "mentioned": {"id": "29:08q2j2o3jc09au90eucae", "name": "Pranav Smith"},
+                      "text": "<at>@Pranav Smith</at>"}],
+        "replyToId": "3UP4UTkzUk1zzeyW",
+        "channelData": {"tenant": {"id": TENANT}},
+    }
+    body.update(changes)
+    return body
+
+
+@pytest.mark.parametrize("conversation_id, channel_data", [
+    ("19:aebd0ad4d6ab42c8b9ed19c251c2fc37@thread.skype;messageid=1481567603816", None),  # as in the docs
+    ("19:aebd0ad4d6ab42c8b9ed19c251c2fc37@thread.tacv2;messageid=1481567603816", None),
+    ("19:aebd0ad4d6ab42c8b9ed19c251c2fc37@thread.skype", None),
+    ("19:aebd0ad4d6ab42c8b9ed19c251c2fc37@thread.skype", {"team": {"id": TEAM}}),
+], ids=["thread.skype thread", "thread.tacv2 thread", "channel id only", "channelData.team"])
+async def test_an_unmentioned_old_format_channel_message_is_ignored_quietly(signed, caplog, conversation_id,
+                                                                           channel_data):
+    caplog.set_level(logging.WARNING)
+    body = docs_channel_message(signed, conversation_id)
+    if channel_data:
+        body["channelData"].update(channel_data)
+    response = await signed.post(body)
+    assert response.status in (200, 201)
+    assert signed.connector.calls == []  # not taken for a personal chat: no "Nothing is waiting…" in the channel
+    assert loud(caplog) == []
+
+
+async def test_an_old_format_reply_in_the_bots_thread_counts_as_taking_part(signed, engine):
+    await signed.command(MIA, "new Learners", people=[ANN])
+    await signed.command(MIA, "coffee now")
+    [post] = signed.connector.to(BOT_CHANNEL)
+    before = len(signed.connector.calls)
+
+    reply = docs_channel_message(signed, f"{BOT_CHANNEL};messageid={post.id}", id="1700000000999",
+                                 **{"from": ANN.account(), "recipient": dict(BOT)})
+    await signed.post(reply)
+
+    with Session(engine) as s:
+        taking_part = s.exec(select(Participation)).all()
+        ann = s.exec(select(Person).where(Person.platform_user_id == ANN.id)).one()
+    assert [p.person_id for p in taking_part] == [ann.id]
+    assert len(signed.connector.calls) == before  # nothing said in the channel
+
+
+@pytest.mark.parametrize("conversation_id", [
+    "a:17I0kl9EkpE1O9PH5TWrzrLNwnWWcfrU7QZjKR0WSfOpzbfcAg2IaydGElSo10tVr4C7Fc6GtieTJX663WuJCc1uA83n4CSrHSgGBj5XNY"
+    "LcVlJAs2ZX8DbYBPck201w-",
+    "8:orgid:7faf8ab2-3d56-4244-b585-20c8a42ed2b8",
+])
+async def test_a_personal_chat_without_a_conversation_type_is_still_personal(signed, conversation_id):
+    # conversation-messages.md's "Receive a message", conversationType left out as older payloads do
+    body = {
+        "type": "message", "id": "1485983408511", "timestamp": "2017-02-01T21:10:07.437Z",
+        "localTimestamp": "2017-02-01T14:10:07.437-07:00", "serviceUrl": signed.connector.url,
+        "channelId": "msteams",
+        "from": {"id": "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j7Zaqt7CZ-NJWi7me2kHTL3Bw",
+                 "name": "Megan Bowen", "aadObjectId": "7faf8ab2-3d56-4244-b585-20c8a42ed2b8"},
+        "conversation": {"id": conversation_id},
+        "recipient": {"id": "28:c9e8c047-2a74-40a2-b28a-b162d5f5327c", "name": "Teams TestBot"},
+        "textFormat": "plain", "text": "help",
+        "attachments": [{"contentType": "text/html", "content": "<div><div>help</div>\n</div>"}],
+        "entities": [{"locale": "en-US", "country": "US", "platform": "Windows", "timezone": "America/Los_Angeles",
+                      "type": "clientInfo"}],
+        "channelData": {"tenant": {"id": "72f988bf-86f1-41af-91ab-2d7cd011db47"}}, "locale": "en-US",
+    }
+    await signed.post(body)
+    [answer] = signed.connector.to(conversation_id)
+    assert "Kipinä — commands" in answer.text

@@ -93,8 +93,11 @@ def check_activity(body: dict) -> None:
 
 
 class TeamsWorld:
-    def __init__(self, settings, engine, start):
+    def __init__(self, settings, engine, start, env: dict | None = None, sign=None):
+        """`env` adds settings (MICROSOFT_APP_ID: the SDK's token check on); `sign(activity)` gives the
+        headers with the channel's token for it (see tests/fakes/teams_issuer.py)."""
         self.settings, self.engine, self.start = settings, engine, start
+        self.env, self.sign = env or {}, sign
         self.connector = MockConnector()
         self.ids = itertools.count(1)
         self.client: TestClient | None = None
@@ -103,8 +106,8 @@ class TeamsWorld:
 
     async def __aenter__(self) -> "TeamsWorld":
         await self.connector.start()
-        settings = with_env(replace(self.settings, timezone="Europe/Helsinki"), TEAMS_ENABLED="true", MICROSOFT_APP_ID="",
-                            TEAMS_SDK=SDK)
+        settings = with_env(replace(self.settings, timezone="Europe/Helsinki"),
+                            **{"TEAMS_ENABLED": "true", "MICROSOFT_APP_ID": "", "TEAMS_SDK": SDK, **self.env})
         self.app = build(settings, clock=ManualClock(self.start), platform_names=["teams"], engine=self.engine)
         self.platform = self.app.platforms["teams"]
         assert self.platform.sdk.name == SDK
@@ -168,8 +171,11 @@ class TeamsWorld:
         text = f"<at>{account['name']}</at>"
         return text, {"type": "mention", "text": text, "mentioned": {k: v for k, v in account.items()}}
 
+    def signed(self, body: dict, headers: dict | None = None) -> dict:
+        return {**(self.sign(body) if self.sign else {}), **(headers or {})}
+
     async def post(self, body: dict, headers: dict | None = None, settle: bool = True):
-        response = await self.client.post("/api/messages", json=body, headers=headers or {})
+        response = await self.client.post("/api/messages", json=body, headers=self.signed(body, headers))
         if settle:
             await self.drain()
         return response
@@ -221,7 +227,7 @@ class TeamsWorld:
 
     async def invoke(self, body: dict, card_call: Call | None = None):
         """Post an invoke as Teams does and keep what it was answered."""
-        response = await self.client.post("/api/messages", json=body)
+        response = await self.client.post("/api/messages", json=body, headers=self.signed(body))
         assert response.status == 200, await response.text()
         answer = await response.json()
         self.answers.append(answer)

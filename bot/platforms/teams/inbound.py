@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.ports import (ActionRequest, Actor, CommandRequest, DeleteRequest, EditRequest, FormRequest, MessageRequest,
                        Place)
 from bot.platforms.shapes import TEXT, fits
+from bot.platforms.teams.attachments import with_files
 
 PLATFORM = "teams"
 REVISIONS = ("messageUpdate", "messageDelete")  # a person edited or deleted a message (same `id`)
@@ -22,6 +23,7 @@ INVOKES = (CARD_ACTION, FILE_CONSENT)  # the invoke names classify() reads; othe
 FORM_FLAG = "kipina_form"  # set on the card action that submits a form's inputs
 TAGS = re.compile(r"</?at>", re.IGNORECASE)
 SPAN = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+CHANNEL_ID = re.compile(r"19:[^;]*@thread\.(skype|tacv2)", re.IGNORECASE)  # a team's channel (not a group chat)
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ ACTIVITY = {
     "channelData?": {"tenant?": {"id?": TEXT}, "team?": {"id?": TEXT}, "channel?": {"id?": TEXT, "name?": TEXT}},
     "entities?": [{"type?": TEXT, "text?": TEXT, "mentioned?": ACCOUNT, "locale?": TEXT, "timezone?": TEXT}],
     "membersAdded?": [ACCOUNT],
+    "attachments?": [{"contentType?": TEXT, "name?": TEXT, "contentUrl?": TEXT}],
 }
 
 
@@ -66,14 +69,17 @@ def tenant_of(activity: dict) -> str:
 
 
 def conversation_type(activity: dict) -> str:
-    """personal | channel | groupChat (Teams says so; older payloads only say isGroup)."""
+    """personal | channel | groupChat. Teams says so in conversationType; older payloads (Microsoft's
+    own samples among them) only in channelData or the id: a channel is `19:…@thread.skype` or
+    `19:…@thread.tacv2` (`;messageid=…` added in a thread), a personal chat `a:…` or `8:orgid:…`."""
     conversation = activity.get("conversation") or {}
     kind = conversation.get("conversationType")
     if kind in ("personal", "channel", "groupChat"):
         return kind
-    if dig(activity, "channelData", "channel"):
+    ident = base_conversation(conversation.get("id") or "")
+    if dig(activity, "channelData", "channel") or dig(activity, "channelData", "team") or CHANNEL_ID.fullmatch(ident):
         return "channel"
-    return "groupChat" if conversation.get("isGroup") else "personal"
+    return "groupChat" if conversation.get("isGroup") or ident.startswith("19:") else "personal"
 
 
 def base_conversation(conversation_id: str) -> str:
@@ -243,6 +249,11 @@ def plain_text(activity: dict) -> str:
     return TAGS.sub("", text).strip()
 
 
+def message_text(activity: dict) -> str:
+    """What a person wrote, with a line for each file that came with it (attachments.py)."""
+    return with_files(plain_text(activity), activity.get("attachments"))
+
+
 def card_data(activity: dict) -> dict | None:
     """What a pressed card button sends with it, inputs included: an Action.Submit puts it in the
     message's `value`, an Action.Execute (adaptiveCard/action invoke) in value.action.data."""
@@ -284,7 +295,7 @@ def classify(activity: dict, personal_conversation: str | None = None) -> Turn:
     if kind in REVISIONS and activity.get("id"):  # the stored answer follows; the core stays quiet
         source = str(activity["id"])
         if kind == "messageUpdate":
-            return Turn("edit", actor, place, EditRequest(actor, source, plain_text(activity)))
+            return Turn("edit", actor, place, EditRequest(actor, source, message_text(activity)))
         return Turn("delete", actor, place, DeleteRequest(actor, source))
     if kind == "invoke" and activity.get("name") == FILE_CONSENT and isinstance(activity.get("value"), dict):
         return Turn("file", actor, place, activity["value"])
@@ -298,7 +309,7 @@ def classify(activity: dict, personal_conversation: str | None = None) -> Turn:
         return Turn(submitted[0], actor, place, submitted[1])
     source = str(activity.get("id") or "")
     if place.is_direct:
-        request = MessageRequest(actor, plain_text(activity), source, place,
+        request = MessageRequest(actor, message_text(activity), source, place,
                                  thread_of=activity.get("replyToId") or None)
         return Turn("message", actor, place, request)
     if mentions_bot(activity):
@@ -308,6 +319,6 @@ def classify(activity: dict, personal_conversation: str | None = None) -> Turn:
         return Turn("command", actor, place, CommandRequest(actor, text, place, people=mentioned))
     root = thread_root(activity)
     if root:
-        request = MessageRequest(actor, plain_text(activity), source, place, thread_of=root)
+        request = MessageRequest(actor, message_text(activity), source, place, thread_of=root)
         return Turn("message", actor, place, request)
     return Turn("ignore")
