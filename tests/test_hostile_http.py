@@ -3,14 +3,17 @@ Activities of every shape get a 2xx or 4xx, never a 5xx, and nothing fails after
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import logging
+import time
 from urllib.parse import urlencode
 
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from fakes.slack_api import TEAM
-from fakes.slack_world import close_world, open_world
+from fakes.slack_world import SECRET, close_world, open_world
 from fakes.teams_world import BOT, TeamsWorld, User
 from harness import at
 
@@ -125,3 +128,61 @@ def test_teams_route_answers_any_activity_without_a_5xx(settings, engine, caplog
     finally:
         loop.run_until_complete(world.__aexit__(None, None, None))
         loop.close()
+
+
+def _signature(body: bytes, stamp: str) -> str:
+    digest = hmac.new(SECRET.encode(), b"v0:" + stamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    return f"v0={digest}"
+
+
+FORM = "application/x-www-form-urlencoded"
+LIST = b"command=%2Fcircle&text=list&user_id=UMIA&team_id=" + TEAM.encode()
+
+
+def hostile(now: str) -> list:
+    """(what, body, headers, the status it must get): forged or broken headers and bodies, signed or
+    not; signed at `now` (Slack refuses a signature five minutes old)."""
+    return [
+        ("400-digit timestamp", LIST, {"X-Slack-Request-Timestamp": "9" * 400, "X-Slack-Signature": "v0=" + "0" * 64},
+         401),
+        ("negative huge timestamp", LIST, {"X-Slack-Request-Timestamp": "-" + "9" * 400, "X-Slack-Signature": "v0=1"},
+         401),
+        ("timestamp in Arabic-Indic digits", LIST,
+         {"X-Slack-Request-Timestamp": "١٧٠٠٠٠٠٠٠٠", "X-Slack-Signature": "v0=" + "0" * 64}, 401),
+        ("timestamp 1e9", LIST, {"X-Slack-Request-Timestamp": "1e9", "X-Slack-Signature": "v0=" + "0" * 64}, 401),
+        ("non-ASCII signature", LIST, {"X-Slack-Request-Timestamp": now, "X-Slack-Signature": "v0=ää"}, 401),
+        ("signature of another body", LIST, {"X-Slack-Request-Timestamp": now, "X-Slack-Signature": _signature(b"x", now)},
+         401),
+        ("stale signature", LIST, {"X-Slack-Request-Timestamp": "1000000000",
+                                   "X-Slack-Signature": _signature(LIST, "1000000000")}, 401),
+        ("no signature", LIST, {}, 401),
+        ("timestamp only", LIST, {"X-Slack-Request-Timestamp": now}, 401),
+        ("gzip said, plain sent, signed", LIST,
+         {"Content-Encoding": "gzip", "X-Slack-Request-Timestamp": now, "X-Slack-Signature": _signature(LIST, now)}, 400),
+        ("gzip said, plain sent, unsigned", LIST, {"Content-Encoding": "gzip"}, None),
+        ("deflate said, plain sent", LIST, {"Content-Encoding": "deflate"}, None),
+        ("gzip said, garbage sent", b"\x1f\x8b\x08\x00garbage", {"Content-Encoding": "gzip"}, None),
+        ("brotli said", LIST, {"Content-Encoding": "br"}, None),
+        ("unknown charset, signed", LIST, {"Content-Type": FORM + "; charset=nope", "X-Slack-Request-Timestamp": now,
+                                           "X-Slack-Signature": _signature(LIST, now)}, 400),
+        ("invalid UTF-8 JSON, signed", b"{\"type\": \"\xff\xfe\"}",
+         {"Content-Type": "application/json", "X-Slack-Request-Timestamp": now,
+          "X-Slack-Signature": _signature(b"{\"type\": \"\xff\xfe\"}", now)}, None),
+        ("two megabytes", b"a" * 2_000_000, {}, 413),
+    ]
+
+
+async def test_slack_route_refuses_hostile_headers_and_bodies_with_a_4xx(settings, engine, caplog):
+    caplog.set_level(logging.DEBUG)
+    world, _ = await open_world(settings, engine, at("2026-12-03 10:00"))
+    try:
+        for what, body, headers, expected in hostile(str(int(time.time()))):
+            response = await world.client.post("/slack/events", data=body, headers={"Content-Type": FORM, **headers})
+            text = await response.text()
+            await world.settle()
+            assert 400 <= response.status < 500 and (expected is None or response.status == expected), \
+                (what, response.status, text)
+            assert "Traceback" not in text, what
+            assert "Traceback" not in caplog.text and not [r for r in caplog.records if r.exc_info], what
+    finally:
+        await close_world(world)

@@ -3,6 +3,7 @@ within Slack's limits with long Finnish text and emoji; nothing is lost or turne
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import datetime, timezone
 
@@ -12,7 +13,7 @@ from bot.common.i18n import t
 from bot.ports import Block, Button, Message, message
 from bot.platforms.slack.blocks import form_view, home_view, message_parts, pieces, units
 from bot.domain.shared.views import answer_form, coffee_message, prompt_message, recap_message
-from fakes.slack_checks import assert_valid_payload, assert_valid_view
+from fakes.slack_checks import LIVE_MENTION, _texts, assert_valid_payload, assert_valid_view, parsed_text
 from storage.models import Circle
 
 EMOJI = "👩‍👩‍👧‍👦🇫🇮🙌🏽"
@@ -89,10 +90,11 @@ def test_a_recap_of_many_long_answers_becomes_several_posts():
 def test_mentions_in_text_are_shown_never_obeyed():
     parts = message_parts(message("Hei <!channel> ja <@U123> & <https://evil.example|klikkaa>",
                                   heading="<!here> piiri"))
-    blocks = str(parts[0]["blocks"])
-    assert "<!channel>" not in blocks and "<@U123>" not in blocks and "<https://" not in blocks
-    assert "&lt;!channel&gt;" in blocks
-    assert "<!here>" not in parts[0]["text"]
+    # shown as typed in plain_text, which Slack does not parse; nothing it parses carries markup
+    assert not any(markup in parsed_text(parts[0]) for markup in (*LIVE_MENTION, "<https://"))
+    assert parts[0]["blocks"][1]["text"] == {"type": "plain_text", "emoji": False,
+                                             "text": "Hei <!channel> ja <@U123> & <https://evil.example|klikkaa>"}
+    assert "&lt;!here&gt;" in parts[0]["text"]
 
 
 def test_long_unbroken_emoji_text_is_split_without_tearing_an_emoji():
@@ -129,3 +131,13 @@ def test_the_answer_modal_closes_with_a_localised_label():
     for lang, label in (("fi", "Peruuta"), ("sv", "Avbryt"), ("en", "Cancel")):
         view = form_view(answer_form(lang, 1, "Mitä opit?", "circle"), {"a": "prompt.answer", "v": "1"})
         assert view["close"]["text"] == label
+
+
+def test_formatting_characters_in_names_and_answers_are_shown_as_typed():
+    typed = "*Tärkeä* _piiri_ ~vanha~ `koodi`"
+    parts = message_parts(Message(blocks=(Block("heading", typed), Block("text", typed),
+                                          Block("quote", typed, author=typed), Block("context", typed))))
+    blocks = parts[0]["blocks"]
+    mrkdwn = [text for kind, text in _texts(blocks, []) if kind == "mrkdwn"]
+    assert blocks and not any(typed in text for text in mrkdwn)  # nothing Slack would format
+    assert json.dumps(blocks, ensure_ascii=False).count(typed) >= 4  # heading, text, quote, author, context

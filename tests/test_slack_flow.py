@@ -161,9 +161,11 @@ async def test_names_and_answers_that_look_like_mentions_never_ping_anyone(slack
 
     posted = [c for c in slack.api.calls if c.method in ("chat.postMessage", "chat.update", "response_url")]
     everything = "\n".join(parsed_text(c.params) for c in posted) + parsed_text(reply.json)
-    assert "&lt;!channel&gt;" in everything and "&lt;!here&gt;" in everything
     for live in ("<!channel>", "<!here>", "<@UMIA>"):
         assert live not in everything
+    # shown as typed, in plain_text and rich text, which Slack does not parse
+    shown = "\n".join(c.text for c in posted)
+    assert "<!channel>" in shown and "Kiitos <!here> ja <@UMIA> 🙏" in shown
     assert any("Recap" in c.text for c in slack.api.posts("CLEARN"))
 
 

@@ -5,6 +5,7 @@ import asyncio
 import logging
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from sqlalchemy import text
 
 from bot import dashboard
@@ -15,8 +16,26 @@ log = logging.getLogger("kipina.web")
 APP_KEY = web.AppKey("kipina", App)
 
 
+class ClientFaults(logging.Filter):
+    """aiohttp logs a request it cannot parse (a bad header, a Content-Encoding it cannot decode) at
+    ERROR with a traceback before any route sees it. That is the sender's fault, answered with a
+    400 already: one warning line, no traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError) and 400 <= (error.code or 0) < 500:
+            record.msg, record.args = f"{record.getMessage()}: {type(error).__name__} ({error.code})", ()
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+CLIENT_FAULTS = ClientFaults()
+
+
 def make_web_app(app: App, stop_within: float = 10.0) -> web.Application:
     web_app = web.Application(client_max_size=1024 * 1024)
+    logging.getLogger("aiohttp.server").addFilter(CLIENT_FAULTS)  # once: the same filter is not added twice
     web_app[APP_KEY] = app
     web_app.router.add_get("/healthz", healthz)
     for platform in app.platforms.values():

@@ -1,8 +1,10 @@
 """Neutral messages → Slack Block Kit, built with slack_sdk.models so that Slack's limits are checked.
 
-Every text from the core is plain text. In mrkdwn (sections, context, the notification text)
-it is escaped (& < >), so a circle named "<!channel>" or an answer with "<!here>" is shown,
-never obeyed; plain_text objects (headers, buttons) are not parsed by Slack and go as they are.
+Every text from the core is plain text, and Slack shows it as typed: texts, context lines and
+answers go as plain_text and rich text, which Slack never parses, so a circle named "*b*" or
+"<!channel>" is shown, never formatted or obeyed (mrkdwn can escape & < > but has no escape for
+* _ ~ `). The few mrkdwn texts left (the bot's own fact labels, a link, the notification text)
+are escaped (& < >).
 Long texts are split across blocks, and blocks across messages, so nothing exceeds Slack's limits.
 """
 from __future__ import annotations
@@ -27,6 +29,7 @@ from slack_sdk.models.blocks import (
     RichTextBlock,
     RichTextElementParts,
     RichTextPreformattedElement,
+    RichTextQuoteElement,
     RichTextSectionElement,
     SectionBlock,
 )
@@ -128,13 +131,20 @@ def _mrkdwn(text: str) -> MarkdownTextObject:
     return MarkdownTextObject(text=text, verbatim=True)
 
 
-def _quote(text: str, author: str) -> list[str]:
-    """A quote in mrkdwn: the author in bold, then each line behind ">"; split to fit a section."""
-    head = "*" + escape(author.replace("*", "")) + "*\n" if author else ""
-    text = "\n".join(text.splitlines())
-    chunks = pieces(text, TEXT_LIMIT - units(head) - 1, lambda part: units(escape(part)) + part.count("\n"))
-    return [(head if number == 0 else "") + "\n".join(">" + escape(line) for line in chunk.split("\n"))
-            for number, chunk in enumerate(chunks)]
+def _plain(text: str) -> PlainTextObject:
+    return PlainTextObject(text=text, emoji=False)  # as typed: no formatting, mentions or :emoji: codes
+
+
+def _quote(text: str, author: str) -> list:
+    """An answer as rich text: the author in bold over the quoted text; split to fit."""
+    blocks = []
+    for number, chunk in enumerate(pieces("\n".join(text.splitlines()) or " ", TEXT_LIMIT, units)):
+        elements = [RichTextQuoteElement(elements=[RichTextElementParts.Text(text=chunk)])]
+        if author and number == 0:
+            elements.insert(0, RichTextSectionElement(elements=[
+                RichTextElementParts.Text(text=author, style={"bold": True})]))
+        blocks.append(RichTextBlock(elements=elements))
+    return blocks
 
 
 def _escaped_cut(text: str, limit: int) -> str:
@@ -173,7 +183,7 @@ def content_blocks(block: Block) -> list:
     if block.kind == "heading":
         return [HeaderBlock(text=PlainTextObject(text=truncate(block.text, HEADER_LIMIT), emoji=True))]
     if block.kind == "quote":
-        return [SectionBlock(text=_mrkdwn(part)) for part in _quote(block.text, block.author)]
+        return _quote(block.text, block.author)
     if block.kind == "facts" and block.rows:
         return _facts(block.rows)
     if block.kind == "table" and block.rows:  # monospace, so that the columns line up
@@ -183,10 +193,13 @@ def content_blocks(block: Block) -> list:
     if block.kind == "question":  # bold as rich text: mrkdwn's *…* breaks on a line break or an asterisk
         return [RichTextBlock(elements=[RichTextSectionElement(elements=[
             RichTextElementParts.Text(text=part, style={"bold": True})])]) for part in pieces(block.text or " ", TEXT_LIMIT, units)]
-    escaped = pieces(block.text or " ", TEXT_LIMIT, lambda part: units(escape(part)))
+    if block.kind == "link":  # an address the bot made
+        return [SectionBlock(text=_mrkdwn(escape(part)))
+                for part in pieces(block.text or " ", TEXT_LIMIT, lambda part: units(escape(part)))]
+    parts = pieces(block.text or " ", TEXT_LIMIT, units)
     if block.kind == "context":
-        return [ContextBlock(elements=[_mrkdwn(escape(part))]) for part in escaped]
-    return [SectionBlock(text=_mrkdwn(escape(part))) for part in escaped]
+        return [ContextBlock(elements=[_plain(part)]) for part in parts]
+    return [SectionBlock(text=_plain(part)) for part in parts]
 
 
 def actions_block(buttons: tuple[Button, ...], block_id: str = "kipina-actions") -> ActionsBlock:

@@ -97,7 +97,8 @@ class Handlers:
         before the core answers, so that the very first answer, a new circle's announcement and
         the welcomes of the people it names are in their languages (a Finnish mentor's circle
         speaks Finnish at once). Bounded: FIRST_LOOKUP seconds, FIRST_LOOKUPS people."""
-        todo = [user for user in dict.fromkeys(users) if not self.people.fresh(team, user)][:FIRST_LOOKUPS]
+        todo = [user for user in dict.fromkeys(users)
+                if not self.people.fresh(team, user) and not self.people.missed_lately(team, user)][:FIRST_LOOKUPS]
         known = await asyncio.gather(*(self.people.stored(team, user) for user in todo))
         missing = [user for user, stored in zip(todo, known) if not stored]
         if missing:

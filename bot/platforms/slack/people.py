@@ -18,6 +18,8 @@ from bot.ports import Actor
 log = logging.getLogger("kipina.slack")
 
 FRESH = timedelta(days=1)
+MISSED = timedelta(minutes=10)  # a users.info that failed (user_not_found, an error, no answer) is not repeated sooner
+MISSED_KEPT = 10_000  # failed look-ups remembered at most; the oldest are forgotten first
 SWEEP_LIMITED = 5  # 429s in a row on one page before the sweep gives up until tomorrow
 SWEEP_BUDGET = 1800.0  # seconds one sweep may take, waits included
 
@@ -41,6 +43,9 @@ class Profiles:
         self.runtime, self.client = runtime, client
         self.known: dict[tuple[str, str], tuple[datetime, Actor]] = {}
         self.quiet_until = 0.0  # after a 429 on users.info, ask again only once Retry-After has passed
+        # (team, user) → when users.info failed for them: an id that is not a person (a typo, a
+        # user group, someone from another workspace) is mentioned again and again
+        self.missed: dict[tuple[str, str], datetime] = {}
 
     def actor(self, team: str, user: str, fallback_name: str = "") -> Actor:
         """The speaker as far as we know them now (a first-time speaker by their handle)."""
@@ -52,6 +57,19 @@ class Profiles:
     def fresh(self, team: str, user: str) -> bool:
         found = self.known.get((team, user))
         return found is not None and self.runtime.now() - found[0] < FRESH
+
+    def missed_lately(self, team: str, user: str) -> bool:
+        """users.info failed for them within MISSED: don't ask again yet."""
+        when = self.missed.get((team, user))
+        return when is not None and self.runtime.now() - when < MISSED
+
+    def _miss(self, team: str, user: str, reason) -> None:
+        # Logged here only, and this runs at most once per MISSED for an id: one line per id per window.
+        log.info("users.info for %s failed: %s", user, reason)
+        self.missed.pop((team, user), None)
+        self.missed[(team, user)] = self.runtime.now()
+        while len(self.missed) > MISSED_KEPT:
+            del self.missed[next(iter(self.missed))]
 
     def settled(self, checked_at) -> bool:
         """The database says the profile was checked within a day (the clock's daily sweep, or
@@ -103,7 +121,11 @@ class Profiles:
     async def stored(self, team: str, user: str) -> bool:
         """Take the database's copy when a platform told it within a day (another process, the
         sweep): True if it was fresh enough to use."""
-        found = await self.runtime.profile(Actor("slack", team, user))
+        try:
+            found = await self.runtime.profile(Actor("slack", team, user))
+        except Exception as error:  # the database is down: not known; the core says so in its answer
+            log.warning("stored profile of %s not read: %s", user, type(error).__name__)
+            return False
         if found is None or not self.settled(found.checked_at):
             return False
         self.known[(team, user)] = (found.checked_at, found.actor)
@@ -112,28 +134,36 @@ class Profiles:
     async def refresh(self, team: str, users: list[str]) -> None:
         """Look up who this process has not met today, unless the database's copy is recent."""
         for user in dict.fromkeys(users):
-            if not self.fresh(team, user) and not await self.stored(team, user):
+            if self.fresh(team, user) or self.missed_lately(team, user):
+                continue
+            if not await self.stored(team, user):
                 await self.check(team, user)
 
     async def check(self, team: str, user: str) -> Actor | None:
         """The person's current profile, asking Slack when ours is older than a day (None if Slack can't say)."""
         found = self.known.get((team, user))
         loop = asyncio.get_running_loop()
-        if self.fresh(team, user) or loop.time() < self.quiet_until:
+        if self.fresh(team, user) or self.missed_lately(team, user) or loop.time() < self.quiet_until:
             return found[1] if found else None
         try:
             answer = await self.client.users_info(user=user, include_locale=True)
         except SlackApiError as error:
             data, status = error.response.data, error.response.status_code
-            if status == 429:
+            if status == 429:  # about the workspace, not this person: nobody is asked until Retry-After
                 self.quiet_until = loop.time() + retry_after(error.response.headers)
-            log.info("users.info for %s failed: %s", user, data.get("error") if isinstance(data, dict) else status)
+                log.info("users.info rate limited for %gs", self.quiet_until - loop.time())
+            else:
+                self._miss(team, user, data.get("error") if isinstance(data, dict) else status)
             return found[1] if found else None
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
-            log.info("users.info for %s failed: %s", user, type(error).__name__)
+            self._miss(team, user, type(error).__name__)
             return found[1] if found else None
         actor = actor_from_user(team, answer.get("user") or {"id": user})
         now = self.runtime.now()
-        await self.runtime.remember(actor)
+        try:
+            await self.runtime.remember(actor)
+        except Exception as error:  # not stored now; asked again next time
+            log.warning("profile of %s not stored: %s", user, type(error).__name__)
+            return actor
         self.known[(team, user)] = (now, actor)
         return actor
