@@ -126,6 +126,8 @@ def test_english_quotes_are_plain():
     ("sv", "summary.more_circles", {1: "1 cirkel till.", 2: "2 cirklar till."}),
     ("fi", "summary.count_active", {1: "1 aktiivinen", 3: "3 aktiivista"}),
     ("sv", "summary.count_new", {1: "1 ny", 3: "3 nya"}),
+    ("sv", "summary.unreachable", {1: "inte 1 person (", 2: "inte 2 personer ("}),
+    ("en", "summary.unreachable", {1: "reach 1 person (", 2: "reach 2 people ("}),
     ("en", "recap.intro", {1: "1 reflection that a member", 3: "3 reflections that members"}),
     ("sv", "recap.intro", {1: "1 reflektion som", 3: "3 reflektioner som"}),
     ("fi", "recap.intro", {1: "1 pohdinta, jonka", 3: "3 pohdintaa, jotka"}),

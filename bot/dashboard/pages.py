@@ -110,6 +110,9 @@ def _cards(f: dict, coffees: dict | None, w: Words, n: int) -> list[dict]:
         cards.append({"label": w("summary.coffees_heading"), "value": w.number(coffees["groups"]),
                       "detail": w("dashboard.card_coffees_met", share=w.percent(coffees["met_share"]))
                       if coffees["met_share"] is not None else w("summary.count_people", count=coffees["people"])})
+    if f.get("unreachable"):  # people the bot could not reach this week: a count, only when there are any
+        cards.append({"label": w("dashboard.card_unreachable"), "value": w.number(f["unreachable"]),
+                      "detail": w("dashboard.card_unreachable_detail")})
     return cards
 
 

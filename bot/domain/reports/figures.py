@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, case, distinct, func, or_, select, union
+from sqlalchemy import String, and_, case, cast, distinct, func, literal, or_, select, union
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from bot.domain.shared.rhythm import zone
-from storage.models import Assignment, Circle, Membership, Participation, Person, PromptRun, Reply, Schedule
+from storage.models import (Assignment, Circle, Delivery, Membership, Participation, Person, PromptRun, Reply,
+                            Schedule)
 
 FIGURES = ("prompts", "asked", "answers", "shared", "answering", "thread_replies", "thread_people", "members")
 
@@ -160,6 +162,26 @@ def members_by_week(session: Session, weeks: list[Week], scope: ColumnElement, b
             if count:
                 out[(circle_id, index)] = int(count)
     return out
+
+
+def unreachable(session: Session, week: Week, scope: ColumnElement) -> int:
+    """How many distinct people the bot could not reach in the week: a delivery of their own (a
+    message to them about one of the scope's circles) was tried that week and failed, and the
+    platform has said it cannot reach them there (Slack user_not_found, a Teams 403 …). The failed
+    row's error is only the platform's words, the same for any permanent failure; what marks an
+    unreachable person for sure is the notice the outbox writes for their mentor, keyed
+    unreachable:<circle>:<person> (outbox.tell_mentor_unreachable). That notice is written once per
+    circle and person, so it is looked up by its unique key for every failed row of theirs, and they
+    count again in each later week the bot still fails to reach them. A count only: no id leaves
+    the database."""
+    notice = aliased(Delivery)
+    told = select(notice.id).where(notice.key == literal("unreachable:") + cast(Delivery.circle_id, String) + ":"
+                                   + cast(Delivery.person_id, String)).correlate(Delivery).exists()
+    return int(session.execute(
+        select(func.count(distinct(Delivery.person_id))).select_from(Delivery)
+        .join(Circle, Circle.id == Delivery.circle_id)
+        .where(scope, Delivery.status == "failed", Delivery.person_id.is_not(None),
+               Delivery.claimed_at >= week.start, Delivery.claimed_at < week.end, told)).scalar() or 0)
 
 
 def circles(session: Session, scope: ColumnElement, weeks: list[Week]) -> list:

@@ -106,6 +106,9 @@ def compute(session: Session, workspace: Workspace, settings: Settings, week: sq
     active = sql.active_by_week(session, weeks, scope.where())
     totals = present(this_week, n)
     totals.update(_circle_counts(rows, active, weeks[last], last))
+    # People the platform could not reach: a count over the whole scope, like the members it is part
+    # of (never per circle, never who), so it needs no threshold of its own beyond the summary's.
+    totals["unreachable"] = sql.unreachable(session, week, scope.where())
     return {
         **base, "too_small": False, "totals": totals,
         "trend": _trend(weeks, total, active, rows, n),

@@ -97,7 +97,10 @@ def _figures(f: dict, lang: str, n: int) -> list[Block]:
     rows.append((t(lang, "summary.fact_threads"), t(
         lang, "summary.fact_threads_value", replies=t(lang, "summary.count_replies", count=f["thread_replies"]),
         people=t(lang, "summary.from_people", count=f["thread_people"]))))
-    return [facts(rows)] + ([Block("text", t(lang, "summary.withheld", min=n))] if f["withheld"] else [])
+    lines = [t(lang, "summary.withheld", min=n)] if f["withheld"] else []
+    if f.get("unreachable"):  # only when someone was not reached (and not in summaries planned before it was counted)
+        lines.append(t(lang, "summary.unreachable", count=f["unreachable"]))
+    return [facts(rows)] + [Block("text", line) for line in lines]
 
 
 def _trend_table(weeks: list[str], rows: list[tuple[str, list, bool]], lang: str) -> Block:
