@@ -17,6 +17,8 @@ BENCHES = {
     "rate": "bench.send_rate",
     "pairs": "bench.pairs_bench",
     "dashboard": "bench.dashboard_bench",
+    "faults": "bench.faults",
+    "platform": "bench.platform_faults",
 }
 
 

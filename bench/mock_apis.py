@@ -6,6 +6,10 @@ answer after 20–50 ms, and fail a few percent of calls at random (429 or 500).
 what was delivered: messages per recipient, so a bench can count people missed and duplicates
 (`/stats?targets=1` lists every recipient with its count and the arrival of its first message,
 `/stats?arrivals=1` when each delivered message's request came in, for the rate over any window).
+POST /trouble makes it misbehave for a while, as a service in trouble does: `{"status": 429,
+"retry_after": 30, "seconds": 45}` refuses every message call with that status (and Retry-After),
+`{"hang": true, "seconds": 20}` holds every message call unanswered until the time is up, then
+answers 503 without taking it. `/stats?attempts=1` lists when each call that counts against the limit came, and its status.
 """
 from __future__ import annotations
 
@@ -48,8 +52,33 @@ class Mock:
         self.arrivals: list[float] = []  # when each delivered message's request came in (time.monotonic)
         self.calls = Counter()
         self.answers: dict[str, float] = {}  # response_url key → when the first answer arrived
+        self.history: dict[str, list[dict]] = {}  # conversation → its messages (ts, metadata), oldest first
         self.ids = itertools.count(1)
         self.first = self.last = None
+        self.attempts: list[tuple[float, int]] = []  # every limited call: (when it came, the status answered)
+        self.trouble: dict = {}  # what POST /trouble asked for, with "until" (time.monotonic)
+
+    async def troubled(self, received: float) -> web.Response | None:
+        """The answer while in trouble (None: behave); notes every message call's status."""
+        trouble = self.trouble
+        if trouble and received < trouble["until"]:
+            if trouble.get("hang"):
+                await asyncio.sleep(trouble["until"] - received)
+                refused = web.Response(status=503, text="upstream timed out")
+            elif trouble["status"] == 429:
+                refused = self.too_many(int(trouble.get("retry_after") or 1))
+            else:
+                refused = web.Response(status=trouble["status"], text="service unavailable")
+            self.calls[f"{trouble.get('hang') and 'hang' or trouble['status']} trouble"] += 1
+            self.attempts.append((received, refused.status))
+            return refused
+        return None
+
+    async def set_trouble(self, request: web.Request) -> web.Response:
+        asked = await request.json()
+        self.trouble = {**asked, "status": int(asked.get("status") or 503),
+                        "until": time.monotonic() + float(asked["seconds"])}
+        return web.json_response({"ok": True, "until": self.trouble["until"]})
 
     async def latency(self) -> None:
         await asyncio.sleep(self.rng.uniform(self.args.latency_min, self.args.latency_max))
@@ -61,15 +90,20 @@ class Mock:
             wait = self.per_target.take(target)
         if wait > 0:
             self.calls["429 limit"] += 1
-            return self.too_many(max(1, round(wait + 0.5)))
+            return self.noted(self.too_many(max(1, round(wait + 0.5))))
         roll = self.rng.random()
         if roll < self.args.random_429:
             self.calls["429 random"] += 1
-            return self.too_many(1)
+            return self.noted(self.too_many(1))
         if roll < self.args.random_429 + self.args.random_500:
             self.calls["500 random"] += 1
-            return web.Response(status=500, text="upstream trouble")
+            return self.noted(web.Response(status=500, text="upstream trouble"))
+        self.attempts.append((time.monotonic(), 200))
         return None
+
+    def noted(self, response: web.Response) -> web.Response:
+        self.attempts.append((time.monotonic(), response.status))
+        return response
 
     def too_many(self, seconds: int) -> web.Response:
         raise NotImplementedError
@@ -97,6 +131,8 @@ class Mock:
             body["answers"] = self.answers
         if request.query.get("arrivals"):
             body["arrivals"] = self.arrivals
+        if request.query.get("attempts"):
+            body["attempts"] = self.attempts
         if request.query.get("targets"):  # per target: [messages, when the first arrived]
             body["targets"] = {t: [n, self.reached.get(t)] for t, n in self.delivered.items()}
         return web.json_response(body)
@@ -107,6 +143,9 @@ class Mock:
         self.arrivals.clear()
         self.calls.clear()
         self.answers.clear()
+        self.history.clear()
+        self.attempts.clear()
+        self.trouble = {}
         self.first = self.last = None
         return web.json_response({"ok": True})
 
@@ -123,6 +162,8 @@ class SlackMock(Mock):
         if request.can_read_body:
             params.update(await request.json() if request.content_type == "application/json"
                           else dict(await request.post()))
+        if method == "chat.postMessage" and (troubled := await self.troubled(received)) is not None:
+            return troubled
         await self.latency()
         if method == "chat.postMessage":
             target = str(params.get("channel", ""))
@@ -130,8 +171,23 @@ class SlackMock(Mock):
             if refused is not None:
                 return refused
             self.record(target, received)
-            ts = f"{1_800_000_000 + next(self.ids)}.000100"
-            return web.json_response({"ok": True, "channel": "D" + target[1:], "ts": ts})
+            ts = f"{int(time.time())}.{next(self.ids):06d}"  # as Slack: when, and unique
+            channel = "D" + target[1:] if target.startswith("U") else target
+            posted = {"type": "message", "ts": ts}
+            if params.get("metadata"):
+                posted["metadata"] = params["metadata"]
+            self.history.setdefault(channel, []).append(posted)
+            return web.json_response({"ok": True, "channel": channel, "ts": ts})
+        if method == "conversations.open":
+            users = str(params.get("users", ""))
+            return web.json_response({"ok": True, "channel": {"id": "D" + users[1:]}})
+        if method == "conversations.history":
+            self.calls["history"] += 1
+            oldest = float(params.get("oldest") or 0)
+            with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+            found = [{k: v for k, v in m.items() if k != "metadata" or with_metadata}
+                     for m in self.history.get(str(params.get("channel", "")), []) if float(m["ts"]) >= oldest]
+            return web.json_response({"ok": True, "messages": found[::-1], "has_more": False})
         if method == "auth.test":
             return web.json_response({"ok": True, "team_id": "TBENCH", "user_id": "UBOT", "bot_id": "BBOT",
                                       "url": "https://bench.slack.com/", "team": "Bench", "user": "kipina"})
@@ -142,7 +198,7 @@ class SlackMock(Mock):
                                                            "profile": {"display_name": user}}})
         if method == "users.list":
             return web.json_response({"ok": True, "members": [], "response_metadata": {"next_cursor": ""}})
-        return web.json_response({"ok": True, "ts": f"{1_800_000_000 + next(self.ids)}.000200"})
+        return web.json_response({"ok": True, "ts": f"{int(time.time())}.{next(self.ids):06d}"})
 
     async def respond(self, request: web.Request) -> web.Response:
         """A command's response_url: when its answer arrived is what the person waited for."""
@@ -165,6 +221,8 @@ class TeamsMock(Mock):
         received = time.monotonic()
         conversation = request.match_info["conversation"]
         await request.read()
+        if (troubled := await self.troubled(received)) is not None:
+            return troubled
         await self.latency()
         refused = self.refusal(conversation)
         if refused is not None:
@@ -173,7 +231,10 @@ class TeamsMock(Mock):
         return web.json_response({"id": f"1:{next(self.ids)}"}, status=201)
 
     async def create(self, request: web.Request) -> web.Response:
+        received = time.monotonic()
         body = await request.json()
+        if (troubled := await self.troubled(received)) is not None:
+            return troubled
         await self.latency()
         member = (body.get("members") or [{}])[0].get("id", "")
         refused = self.refusal("create")
@@ -193,6 +254,7 @@ async def serve(args) -> None:
     mock.routes(app)
     app.router.add_get("/stats", mock.stats)
     app.router.add_post("/reset", mock.reset)
+    app.router.add_post("/trouble", mock.set_trouble)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", args.port, backlog=1024)

@@ -162,7 +162,7 @@ class Delivery(SQLModel, table=True):
     run_id: Optional[int] = Field(default=None, foreign_key="promptrun.id", index=True)
     assignment_id: Optional[int] = Field(default=None, foreign_key="assignment.id", index=True)
     payload: Optional[dict] = _json()
-    status: str = Field(default="pending", max_length=16)  # pending|sending|sent|failed|cancelled
+    status: str = Field(default="pending", max_length=16)  # pending|sending|unsure|sent|failed|cancelled
     due_at: datetime = _when(nullable=False)
     attempts: int = 0
     claimed_at: Optional[datetime] = _when()

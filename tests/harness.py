@@ -48,7 +48,7 @@ class RecordingPlatform(Platform):
     async def upkeep(self) -> None:
         self.upkeeps += 1
 
-    async def send(self, target: Target, message: Message) -> Sent:
+    async def send(self, target: Target, message: Message, key: str = "") -> Sent:
         if self.fail_next:
             failure = self.fail_next.pop(0)  # None lets this send through
             if failure is not None:

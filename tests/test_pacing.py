@@ -1,4 +1,5 @@
-"""The pacer's answer to 429s: noise is ridden out per message, a real overrun holds everything."""
+"""The pacer's answer to 429s (a hold of the workspace, or of one conversation) and to storms of
+server errors (a circuit that opens and probes)."""
 from __future__ import annotations
 
 import asyncio
@@ -27,38 +28,57 @@ def sending(pacer: Pacer, clock: Clock, count: int, seconds: float) -> None:
 
 def fan_out_pacer(clock: Clock) -> Pacer:
     # 100 messages a second, with room enough that these tests never wait on the pacer itself
-    return Pacer(Limits(per_target_rate=1, per_target_burst=1, global_rate=100, global_burst=1000), clock=clock)
+    return Pacer(Limits(per_target_rate=1, per_target_burst=1, global_rate=100, global_burst=1000), clock=clock,
+                 time_now=clock)
 
 
-def test_a_few_percent_of_random_429s_hold_only_their_own_messages():
+def test_one_429_holds_every_send_to_its_workspace_for_retry_after():
     clock = Clock()
     pacer = fan_out_pacer(clock)
     sending(pacer, clock, 200, 2.0)
-    for n in range(5):  # 2.5 % of what went out in the last two seconds
-        pacer.rate_limited(f"U{n}", 1.0, platform_wide=True)
+    assert pacer.rate_limited("U0", 30.0, True, "T1") == 30.0  # a new hold, for the other senders too
 
-    assert pacer.overall.blocked_until <= clock.now
-    assert pacer.targets["U0"].blocked_until == clock.now + 1.0
+    assert pacer.held("T1") == 30.0  # every send to the workspace is put back until then
+    assert pacer.holding("T1") == 30.0  # and none books a slot meanwhile
+    assert pacer.held("T2") == 0  # another workspace goes on
+    clock.now += 30.0
+    assert pacer.held("T1") == 0
 
 
-def test_a_burst_of_429s_holds_every_send_for_retry_after():
+def test_a_conversation_limit_holds_only_that_conversation():
     clock = Clock()
     pacer = fan_out_pacer(clock)
-    sending(pacer, clock, 200, 2.0)
-    for n in range(40):  # a fifth of what went out: we really are over the limit
-        pacer.rate_limited(f"U{n}", 2.0, platform_wide=True)
+    assert pacer.rate_limited("19:chat", 3.0, False, "T1") == 0.0
 
-    assert pacer.overall.blocked_until == clock.now + 2.0
+    assert pacer.held("T1") == 0
+    assert pacer.targets["19:chat"].blocked_until == clock.now + 3.0
 
 
-def test_three_429s_of_a_slow_trickle_are_a_burst():
+def test_a_storm_of_server_errors_opens_the_circuit_and_a_probe_closes_it():
     clock = Clock()
     pacer = fan_out_pacer(clock)
-    sending(pacer, clock, 10, 2.0)
-    for n in range(3):
-        pacer.rate_limited(f"U{n}", 1.0, platform_wide=True)
+    for n in range(4):
+        assert pacer.went("T1", False) == 0.0  # a few failures: each row retries on its own
+        clock.now += 0.1
+    assert pacer.went("T1", False) == 2.0  # the fifth in ten seconds, all of them failing: open
+    assert pacer.held("T1") == 2.0
+    clock.now += 2.0
+    assert pacer.holding("T1") == 0 and pacer.holding("T1") == 0  # a look before booking a slot …
+    assert pacer.held("T1") == 0  # … does not take the probe: the first to ask after its slot goes
+    assert pacer.held("T1") > 0  # the others wait for its outcome
+    assert pacer.went("T1", False) == 4.0  # it failed: open again, twice as long
+    clock.now += 4.0
+    assert pacer.held("T1") == 0 and pacer.went("T1", True) == 0.0  # the next probe went through: closed
+    assert pacer.held("T1") == 0 and pacer.held("T1") == 0
 
-    assert pacer.overall.blocked_until == clock.now + 1.0
+
+def test_a_few_server_errors_among_many_sends_open_nothing():
+    clock = Clock()
+    pacer = fan_out_pacer(clock)
+    for n in range(100):
+        pacer.went("T1", n % 10 != 0)  # one in ten fails
+        clock.now += 0.05
+    assert pacer.held("T1") == 0
 
 
 def test_after_a_block_the_queued_senders_go_one_interval_apart():

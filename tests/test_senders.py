@@ -26,7 +26,7 @@ class Slow(RecordingPlatform):
                     concurrency=2)
     delay = 0.4
 
-    async def send(self, target, message):
+    async def send(self, target, message, key=""):
         await asyncio.sleep(self.delay)
         return await super().send(target, message)
 

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
 
 from fakes.slack_api import Failure
-from fakes.slack_checks import assert_valid_payload
+from fakes.slack_checks import assert_valid_payload, parsed_text
 from fakes.slack_world import close_world, open_world
 from harness import at
 from storage.models import Delivery
@@ -168,7 +169,9 @@ async def test_a_long_recap_is_split_into_posts_in_one_thread_each_within_slack_
     for post in recap:
         assert_valid_payload(post.params)
     shown = "\n".join(c.text for c in recap)
-    assert shown.count("Jäsen") >= 12 and "<!here>" not in shown and "&lt;!here&gt;" in shown
+    # the answers as typed, in rich text, which Slack does not parse: nothing it parses says <!here>
+    assert shown.count("Jäsen") >= 12 and "puhuminen <!here> & avoimesti" in shown
+    assert not any("<!here>" in parsed_text(c.params) for c in recap)
 
 
 async def test_an_archived_channel_fails_for_good_without_retries(slack, engine):
@@ -210,3 +213,52 @@ async def test_a_rate_limited_reply_to_a_person_is_tried_again(slack, engine):
 
     updates = slack.api.of("chat.update")
     assert [u.status for u in updates] == [429, 200] and "Skipped" in updates[-1].text
+
+
+async def test_a_429_holds_every_send_to_the_workspace_for_its_retry_after(slack, engine, caplog):
+    await start(slack, MEMBERS[:8])
+    await asyncio.sleep(1.5)  # the welcomes used up the burst allowance; let it refill
+    limited: list[float] = []
+
+    def once(call, n):
+        if not limited:
+            limited.append(call.at)
+            return Failure(status=429, retry_after=1)
+        return None
+
+    slack.api.rules["chat.postMessage"] = once
+    await slack.command("UMIA", "prompt now")
+    await slack.drain(settle=5)
+
+    after = [c.at - limited[0] for c in slack.api.of("chat.postMessage") if c.at > limited[0]]
+    assert limited and after  # the 429 came, and sending went on after it
+    assert min(after) >= 1.0  # nothing to the workspace inside Retry-After (the ones on their way aside)
+    for user in MEMBERS[:8] + ["UMIA"]:
+        assert len(slack.prompts(user)) == 1, user
+    assert len([r for r in caplog.records if "asked to wait 1 s (429)" in r.getMessage()]) == 1  # told once
+
+
+async def test_a_storm_of_server_errors_opens_the_circuit_then_everyone_is_reached_once(slack, engine, caplog):
+    caplog.set_level(logging.INFO, logger="kipina.dispatch")
+    await start(slack, MEMBERS[:12])
+    await asyncio.sleep(1.5)
+    storm_until: list[float] = []
+
+    def storm(call, n):  # Slack answers 503 to everything for three seconds
+        if not storm_until:
+            storm_until.append(call.at + 3.0)
+        return Failure(status=503) if call.at < storm_until[0] else None
+
+    slack.api.rules["chat.postMessage"] = storm
+    await slack.command("UMIA", "prompt now")
+    for _ in range(10):
+        await slack.drain(settle=3)
+        slack.app.clock.set(slack.app.clock.now() + timedelta(seconds=30))  # row backoffs pass
+
+    storms = [r for r in caplog.records if r.name == "kipina.dispatch" and "calls failed" in r.getMessage()]
+    assert len(storms) == 1 and "answers again" in " ".join(r.getMessage() for r in caplog.records)
+    opened = storms[0].created
+    refused = [c.at for c in slack.api.of("chat.postMessage") if opened + 0.2 < c.at < storm_until[0]]
+    assert len(refused) <= 2  # once open, only a probe now and then, not every row's retry
+    for user in MEMBERS[:12] + ["UMIA"]:
+        assert len(slack.prompts(user)) == 1, user

@@ -32,7 +32,8 @@ def test_the_http_manifest_is_valid_and_points_everything_at_one_url(validator):
     assert {"app_home_opened", "message.im", "message.channels", "message.groups"} == \
         set(data["settings"]["event_subscriptions"]["bot_events"])
     assert {"commands", "chat:write", "im:history", "im:write", "channels:history", "groups:history",
-            "users:read", "channels:join", "files:write", "mpim:write"} == set(data["oauth_config"]["scopes"]["bot"])
+            "users:read", "channels:join", "files:write", "mpim:write", "mpim:history"} == \
+        set(data["oauth_config"]["scopes"]["bot"])
     assert data["features"]["app_home"]["home_tab_enabled"] and data["features"]["app_home"]["messages_tab_enabled"]
 
 

@@ -274,6 +274,10 @@ async def test_rate_limited_send_is_retried_and_delivered_once(world, engine):
     await world.drain(settle=5)
 
     assert ("send", 429) in world.connector.attempts
+    limited = world.connector.attempts.index(("send", 429))
+    later = [at - world.connector.attempted_at[limited] for (kind, _), at
+             in zip(world.connector.attempts[limited + 1:], world.connector.attempted_at[limited + 1:]) if kind == "send"]
+    assert later and min(later) >= 1.0  # the tenant's sends wait out Retry-After, not just the row's
     for user in (MIA, ANN, BOB):
         assert len(prompt_cards(world, user)) == 1
     with Session(engine) as s:

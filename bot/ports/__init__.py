@@ -4,7 +4,7 @@ from bot.ports.env import ConfigError, Env
 from bot.ports.messages import (Attachment, Block, Button, Choice, Field, Form, Message, Response, aligned, facts,
                                 file_as_text, message, spelled_out, table)
 from bot.ports.contract import (Limits, PermanentFailure, Platform, RateLimited, Runtime, SendError, Sent,
-                                TemporaryFailure, Target, Unreachable)
+                                TemporaryFailure, Target, Unanswered, Unreachable)
 from bot.ports.requests import (ActionRequest, Actor, CommandRequest, DeleteRequest, EditRequest, FormRequest,
                                 MessageRequest, Place, Profile, Request)
 from bot.ports.spec import PlatformSpec
@@ -14,5 +14,5 @@ __all__ = [
     "DeleteRequest", "EditRequest",
     "Env", "Field", "Form", "FormRequest", "Limits", "Message", "MessageRequest", "PermanentFailure", "Place",
     "Platform", "PlatformSpec", "Profile", "Request", "RateLimited", "Response", "Runtime", "SendError", "Sent", "TemporaryFailure",
-    "Target", "Unreachable", "aligned", "facts", "file_as_text", "message", "spelled_out", "table",
+    "Target", "Unanswered", "Unreachable", "aligned", "facts", "file_as_text", "message", "spelled_out", "table",
 ]

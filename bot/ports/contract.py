@@ -51,14 +51,22 @@ class SendError(Exception):
 
 
 class RateLimited(SendError):
-    def __init__(self, retry_after: float, whole_platform: bool = False, detail: str = "", *, code: str = "",
+    """A 429: wait `retry_after` seconds; for every send to the workspace (Slack team, Teams tenant)
+    when `whole_workspace`, else for this conversation only."""
+
+    def __init__(self, retry_after: float, whole_workspace: bool = True, detail: str = "", *, code: str = "",
                  status: int | None = None):
         super().__init__(detail or f"rate limited for {retry_after:.1f}s", code=code, status=status)
-        self.retry_after, self.whole_platform = retry_after, whole_platform
+        self.retry_after, self.whole_workspace = retry_after, whole_workspace
 
 
 class TemporaryFailure(SendError):
     """Network trouble or a 5xx: try again later."""
+
+
+class Unanswered(TemporaryFailure):
+    """The request went out and no answer came (a time-out, a dropped connection): it may have
+    arrived. Tried again later, looked up first where the platform can tell (find_sent)."""
 
 
 class PermanentFailure(SendError):
@@ -112,8 +120,16 @@ class Platform(ABC):
     limits: Limits = Limits(per_target_rate=1.0, per_target_burst=3, global_rate=20.0, global_burst=20)
 
     @abstractmethod
-    async def send(self, target: Target, message: Message) -> Sent:
-        """Post a message (and its follow-up in thread, if any); raise a SendError subclass on failure."""
+    async def send(self, target: Target, message: Message, key: str = "") -> Sent:
+        """Post a message (and its follow-up in thread, if any); raise a SendError subclass on failure.
+        `key` is the outbox row's unique key: a platform that can keep it with the post (Slack's
+        message metadata) finds the post again with find_sent."""
+
+    async def find_sent(self, target: Target, key: str, since: datetime) -> Sent | None:
+        """The post made for outbox row `key` (at or after `since`), if this platform can tell. A row
+        whose sender stopped while sending it is looked up here before it is sent again: None means
+        not found, or the platform cannot tell (Teams), and it is sent."""
+        return None
 
     async def update(self, target: Target, sent: Sent, message: Message) -> Sent:
         """Replace a post this platform sent earlier (`sent` is what send() or the last update

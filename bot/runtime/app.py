@@ -40,7 +40,7 @@ class App:
 
     def add_platform(self, platform: Platform) -> None:
         self.platforms[platform.name] = platform
-        self.dispatcher = Dispatcher(self.engine, self.services, self.platforms)  # named host/pid/random
+        self.dispatcher = Dispatcher(self.engine, self.services, self.platforms, clock=self.clock.now)
 
     def create_platform(self, name: str) -> Platform:
         """A platform from its package's spec, with its settings from this process's environment."""
@@ -127,5 +127,5 @@ def build(settings: Settings, clock=None, platform_names: list[str] | None = Non
     for name in registry.enabled(settings.env) if platform_names is None else platform_names:
         app.create_platform(name)
     if app.dispatcher is None:
-        app.dispatcher = Dispatcher(engine, services, {})
+        app.dispatcher = Dispatcher(engine, services, {}, clock=app.clock.now)
     return app

@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import itertools
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -27,6 +28,7 @@ class Call:
     result: dict = field(default_factory=dict)
     status: int = 200
     url_key: str = ""  # for response_url calls: which command's or button's URL it was
+    at: float = field(default_factory=time.time)  # when it came (as log records say it)
 
     @property
     def text(self) -> str:
@@ -201,7 +203,7 @@ class SlackApi:
             channel = "D" + channel
         elif channel.startswith(("C", "G")) and channel not in self.joined:
             return {"ok": False, "error": "not_in_channel"}
-        ts = f"{1_800_000_000 + next(self.ts)}.000100"
+        ts = f"{int(time.time())}.{next(self.ts):06d}"  # as Slack: when, and unique
         self.messages[(channel, ts)] = call
         return {"ok": True, "channel": channel, "ts": ts, "message": {"text": call.params.get("text"), "ts": ts}}
 
@@ -219,7 +221,7 @@ class SlackApi:
         return {"ok": True, "channel": where[0], "ts": where[1]}
 
     def _chat_postEphemeral(self, call: Call) -> dict:
-        return {"ok": True, "message_ts": f"{1_800_000_000 + next(self.ts)}.000200"}
+        return {"ok": True, "message_ts": f"{int(time.time())}.{next(self.ts):06d}"}
 
     def _conversations_join(self, call: Call) -> dict:
         channel = call.params.get("channel", "")
@@ -227,6 +229,22 @@ class SlackApi:
             return {"ok": False, "error": "method_not_supported_for_channel_type"}
         self.joined.add(channel)
         return {"ok": True, "channel": {"id": channel}}
+
+    def _conversations_history(self, call: Call) -> dict:
+        """Newest first, as Slack answers; metadata only when asked for."""
+        channel, oldest = call.params.get("channel", ""), float(call.params.get("oldest") or 0)
+        with_metadata = str(call.params.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = []
+        for (where, ts), made in self.messages.items():
+            if where != channel or float(ts) < oldest or made.params.get("thread_ts"):
+                continue
+            posted = {"type": "message", "ts": ts, "text": made.params.get("text") or ""}
+            metadata = made.params.get("metadata")
+            if with_metadata and metadata:
+                posted["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+            found.append(posted)
+        found.sort(key=lambda posted: float(posted["ts"]), reverse=True)
+        return {"ok": True, "messages": found[:int(call.params.get("limit") or 100)], "has_more": False}
 
     def _conversations_open(self, call: Call) -> dict:
         users = sorted(u for u in str(call.params.get("users", "")).split(",") if u)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -62,12 +63,17 @@ class MockConnector:
         self.unreachable: set[str] = set()  # user ids whose 1:1 conversation cannot be created
         self.gone: set[str] = set()  # conversation ids that answer 404
         self.attempts: list[tuple[str, int]] = []  # every request, including failed ones: (kind, status)
+        self.attempted_at: list[float] = []  # when each of them came (time.monotonic)
         self.ids = itertools.count(1000)
         self.uploads: list[tuple[str, dict, bytes]] = []  # (file name, headers, bytes) put to an upload URL
         self.upload_status = 201
         self.deleted: set[str] = set()  # activity ids deleted
         self.runner: web.AppRunner | None = None
         self.url = ""
+
+    def _attempt(self, kind: str, status: int) -> None:
+        self.attempts.append((kind, status))
+        self.attempted_at.append(time.monotonic())
 
     # -- programming ---------------------------------------------------------------------------
 
@@ -121,7 +127,7 @@ class MockConnector:
         for i, (only, status, headers) in enumerate(self.failures):
             if only is None or only == kind:
                 del self.failures[i]
-                self.attempts.append((kind, status))
+                self._attempt(kind, status)
                 body = {"error": {"code": "Throttled" if status == 429 else "ServiceError", "message": "try later"}}
                 return web.json_response(body, status=status, headers=headers)
         return None
@@ -137,10 +143,10 @@ class MockConnector:
         body = await self._body(request)
         user = (body.get("members") or [{}])[0].get("id", "")
         if user in self.unreachable:
-            self.attempts.append(("create", 403))
+            self._attempt("create", 403)
             refusal = {"code": "Forbidden", "message": "Bot is not installed in user's personal scope"}
             return web.json_response({"error": refusal}, status=403)
-        self.attempts.append(("create", 201))
+        self._attempt("create", 201)
         conversation = f"a:personal-{user}"
         self.calls.append(Call("create", conversation, None, body, dict(request.headers)))
         return web.json_response({"id": conversation}, status=201)
@@ -157,10 +163,10 @@ class MockConnector:
             return failed
         cid = request.match_info["cid"]
         if cid.split(";")[0] in self.gone:
-            self.attempts.append((kind, 404))
+            self._attempt(kind, 404)
             return web.json_response({"error": {"code": "ConversationNotFound", "message": "gone"}}, status=404)
         body = await self._body(request)
-        self.attempts.append((kind, 201))
+        self._attempt(kind, 201)
         activity_id = str(next(self.ids))
         self.calls.append(Call(kind, cid, activity_id, body, dict(request.headers), request.match_info.get("aid")))
         return web.json_response({"id": activity_id}, status=201)
@@ -187,7 +193,7 @@ class MockConnector:
         if request.match_info["aid"] in self.deleted:
             return web.json_response({"error": {"code": "ActivityNotFound"}}, status=404)
         body = await self._body(request)
-        self.attempts.append(("update", 200))
+        self._attempt("update", 200)
         self.calls.append(Call("update", request.match_info["cid"], request.match_info["aid"], body,
                                dict(request.headers)))
         return web.json_response({"id": request.match_info["aid"]}, status=200)

@@ -113,7 +113,7 @@ def recap_post(session: Session, edit: Delivery) -> Sent | None:
     that one carries the latest state, so this one need not go."""
     newer = session.exec(select(Delivery.id).where(
         Delivery.kind == DeliveryKind.RECAP_EDIT, Delivery.run_id == edit.run_id, Delivery.id > edit.id,
-        Delivery.status.in_(("pending", "sending")))).first()
+        Delivery.status.in_(("pending", "unsure", "sending")))).first()
     if newer is not None:
         return None
     last = session.exec(

@@ -25,7 +25,7 @@ class ConsolePlatform(Platform):
         self.posts: dict[str, str] = {}  # message id → channel, for `/reply`
         self.count = 0
 
-    async def send(self, target: Target, message: Message) -> Sent:
+    async def send(self, target: Target, message: Message, key: str = "") -> Sent:
         self.count += 1
         mid = f"m{self.count}"
         if target.conversation == "dm":

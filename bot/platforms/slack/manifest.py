@@ -12,7 +12,8 @@ import sys
 EVENTS_PATH = "/slack/events"
 
 BOT_SCOPES = [
-    "channels:history",  # thread replies to coffee-room starters and recaps (public channels)
+    "channels:history",  # thread replies to coffee-room starters and recaps (public channels); after a
+    # crash, whether a post already arrived (its message metadata), here and in DMs and private channels
     "channels:join",  # join a public circle channel to post there
     "chat:write",  # prompts, recaps, coffee-room starters, answers
     "commands",  # /circle
@@ -20,6 +21,7 @@ BOT_SCOPES = [
     "groups:history",  # the same in private channels the app was invited to
     "im:history",  # replies to prompts in the DM
     "im:write",  # start the DM with a member who never opened the app
+    "mpim:history",  # after a crash, whether a learning-coffee introduction already arrived (metadata)
     "mpim:write",  # a group DM that introduces a learning-coffee pair to each other
     "users:read",  # time zone, locale, deactivated accounts
 ]

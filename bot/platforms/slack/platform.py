@@ -18,16 +18,18 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.models.metadata import Metadata
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.platforms.plumbing import Background, paced, reshape, retry_after
 from bot.platforms.slack.settings import SlackSettings
 from bot.ports import (Attachment, ConfigError, Limits, Message, PermanentFailure, Platform, RateLimited, Runtime,
-                       SendError, Sent, Target, TemporaryFailure, Unreachable, file_as_text)
+                       SendError, Sent, Target, TemporaryFailure, Unanswered, Unreachable, file_as_text)
 from bot.platforms.slack.blocks import message_parts
 from bot.platforms.slack.people import Profiles
 from bot.platforms.slack.shapes import IGNORE, MALFORMED, verdict
+from bot.platforms.slack.signing import signed, unreadable
 
 log = logging.getLogger("kipina.slack")
 
@@ -37,6 +39,10 @@ UNREACHABLE = {"channel_not_found", "user_not_found", "cannot_dm_bot", "user_not
 AUTH = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "no_permission",
         "missing_scope", "not_allowed_token_type"}
 MORE_TRIES = 3  # continuation posts of one message are retried in place, never re-sending the first
+CALL_TIMEOUT = 15.0  # seconds for any Web API call (and response_url), connecting included
+DELIVERY_EVENT = "kipina_delivery"  # the message metadata a post carries: its outbox row's key
+LOOK_BACK = 120.0  # seconds before a row was due that its post is looked for (hosts' clocks differ)
+HISTORY_PAGES = 3  # pages of conversations.history read when looking a post up
 
 
 def translate(method: str, error: SlackApiError, direct: bool = False) -> SendError:
@@ -50,7 +56,7 @@ def translate(method: str, error: SlackApiError, direct: bool = False) -> SendEr
         wait = retry_after(getattr(response, "headers", None), default=1.0)
         # Our own pacing keeps each channel within 1/s, so a 429 means the method's
         # workspace-wide limit: hold every send for Retry-After, not only this channel's.
-        return RateLimited(wait, whole_platform=True, detail=f"slack {method}: rate limited for {wait:g}s",
+        return RateLimited(wait, whole_workspace=True, detail=f"slack {method}: rate limited for {wait:g}s",
                            code=code, status=status)
     detail = f"slack {method}: {code or f'HTTP {status}'}"
     if status >= 500 or code in TEMPORARY:
@@ -79,9 +85,10 @@ class SlackPlatform(Platform):
                              logger=logging.getLogger("slack_bolt.kipina"))
         # bolt's own client (every request's client copies it): our API URL, a short time-out, and
         # no retry handlers, so that a 429 goes back to the dispatcher's pacer instead of sleeping here.
+        # The time-out that counts is the session's (start()): slack_sdk ignores its own with a session.
         self.client: AsyncWebClient = self.bolt.client
         self.client.base_url = settings.api_url
-        self.client.timeout = 15
+        self.client.timeout = int(CALL_TIMEOUT)
         self.client.retry_handlers = []
         self.verifier = SignatureVerifier(settings.signing_secret) if settings.signing_secret else None
         self.people = Profiles(runtime, self.client)
@@ -114,8 +121,12 @@ class SlackPlatform(Platform):
 
     async def http(self, request: web.Request) -> web.Response:
         # Checked here too, before anything is parsed: bolt parses the body first, and junk
-        # from anyone must get a 401, not a stack trace.
-        if not self.signed(await request.read(), request.headers):
+        # from anyone must get a 4xx, not a stack trace.
+        try:
+            body = await request.read()
+        except web.RequestPayloadError:  # e.g. Content-Encoding: gzip on a body that is not
+            return unreadable(request)
+        if not signed(self.verifier, body, request.headers):
             return web.json_response({"error": "invalid signature"}, status=401)
         try:
             response = await self.bolt.async_dispatch(await to_bolt_request(request))
@@ -126,15 +137,6 @@ class SlackPlatform(Platform):
             # bolt answers 500 when a payload lacks what its parsers expect; that is bad input
             return web.json_response({"error": "malformed request"}, status=400)
         return await to_aiohttp_response(response)
-
-    def signed(self, body: bytes, headers) -> bool:
-        if self.verifier is None:
-            return False
-        try:
-            return self.verifier.is_valid(body, headers.get("X-Slack-Request-Timestamp"),
-                                          headers.get("X-Slack-Signature"))
-        except ValueError:  # a timestamp that is not a number
-            return False
 
     async def connect_socket(self) -> None:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -160,7 +162,7 @@ class SlackPlatform(Platform):
 
     async def start(self) -> None:
         if self.client.session is None or self.client.session.closed:
-            self.client.session = aiohttp.ClientSession()
+            self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=CALL_TIMEOUT))
 
     async def stop(self) -> None:
         await self.idle(timeout=10)
@@ -184,16 +186,22 @@ class SlackPlatform(Platform):
             response = await getattr(self.client, method.replace(".", "_"))(**kwargs)
         except SlackApiError as error:
             raise translate(method, error, direct) from None
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError, SlackRequestError) as error:
+        except (asyncio.TimeoutError, aiohttp.ServerDisconnectedError) as error:  # it may have arrived
+            raise Unanswered(f"slack {method}: {type(error).__name__}") from None
+        except (aiohttp.ClientError, OSError, SlackRequestError) as error:
             raise TemporaryFailure(f"slack {method}: {type(error).__name__}") from None
         return response.data if isinstance(response.data, dict) else {}
 
-    async def post(self, channel: str, part: dict, thread_ts: str | None = None, direct: bool = False) -> dict:
-        """chat.postMessage; in a channel the bot has not joined, join it (public channels) and try again."""
+    async def post(self, channel: str, part: dict, thread_ts: str | None = None, direct: bool = False,
+                   key: str = "") -> dict:
+        """chat.postMessage; in a channel the bot has not joined, join it (public channels) and try
+        again. A post for an outbox row carries the row's key as message metadata (find_sent)."""
         kwargs = {"channel": channel, "text": part["text"], "blocks": part["blocks"], "unfurl_links": False,
                   "unfurl_media": False, "parse": "none"}
         if thread_ts:
             kwargs["thread_ts"] = thread_ts
+        if key:
+            kwargs["metadata"] = Metadata(event_type=DELIVERY_EVENT, event_payload={"key": key})
         try:
             return await self.call("chat.postMessage", direct=direct, **kwargs)
         except PermanentFailure as failure:
@@ -224,22 +232,17 @@ class SlackPlatform(Platform):
         changed = await self.people.sweep()
         log.info("Slack directory sweep: %d people changed", changed)
 
-    async def send(self, target: Target, message: Message) -> Sent:
+    async def send(self, target: Target, message: Message, key: str = "") -> Sent:
         # No profile look-up per message: that would cost a users.info call per person in a
         # fan-out. Profiles come from interactions and the daily sweep; the core cancels DMs to
         # deactivated people and bots, and Slack's own answer covers the rest (Unreachable).
         direct = target.conversation in ("dm", "group")
-        if target.conversation == "group":  # a group DM with these people (the same one every time)
-            opened = await self.call("conversations.open", direct=True, users=",".join(target.user_ids))
-            channel = str((opened.get("channel") or {}).get("id") or "")
-        elif direct:
-            channel = target.user_id  # posting to a user id lands in the app's DM with them
-        else:
-            channel = target.channel_id
+        # posting to a user id lands in the app's DM with them
+        channel = target.user_id if target.conversation == "dm" else await self._conversation(target)
         if not channel:
             raise PermanentFailure("slack: no channel or user to post to")
         parts = message_parts(message, files_as_text=False)
-        first = await self.post(channel, parts[0], direct=direct)
+        first = await self.post(channel, parts[0], direct=direct, key=key)
         ts, where = first.get("ts"), first.get("channel") or channel
         more = [await self._post_more(where, part, thread_ts=ts) for part in parts[1:]]
         for part in message_parts(message.follow_up) if message.follow_up is not None else []:
@@ -247,6 +250,40 @@ class SlackPlatform(Platform):
         if message.attachment is not None:
             await self.attach(where, message.attachment, thread_ts=ts)
         return Sent(message_id=ts, channel_id=where, more=tuple(m for m in more if m))
+
+    async def _conversation(self, target: Target) -> str:
+        """The conversation a target's posts go to: a channel, a person's DM with the app, or a group
+        DM with these people (conversations.open gives the same one every time)."""
+        if target.conversation == "channel":
+            channel = target.channel_id
+        else:
+            users = target.user_ids if target.conversation == "group" else (target.user_id,)
+            opened = await self.call("conversations.open", direct=True, users=",".join(u for u in users if u))
+            channel = str((opened.get("channel") or {}).get("id") or "")
+        if not channel:
+            raise PermanentFailure("slack: no channel or user to post to")
+        return channel
+
+    async def find_sent(self, target: Target, key: str, since) -> Sent | None:
+        """The post carrying this outbox row's key in its metadata, from the conversation's history
+        since a little before the row was due. Slack's answer that we may not read it (an app
+        installed before the history scopes) means we cannot tell: None, and it is sent again."""
+        try:
+            channel = await self._conversation(target)
+            cursor = None
+            for _ in range(HISTORY_PAGES):
+                answer = await self.call("conversations.history", channel=channel, include_all_metadata=True,
+                                         oldest=f"{since.timestamp() - LOOK_BACK:.6f}", limit=100, cursor=cursor)
+                for posted in answer.get("messages") or []:
+                    meta = posted.get("metadata") or {}
+                    if meta.get("event_type") == DELIVERY_EVENT and (meta.get("event_payload") or {}).get("key") == key:
+                        return Sent(posted.get("ts"), channel)
+                cursor = (answer.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    return None
+        except PermanentFailure as failure:  # rate limits, 5xx and time-outs: asked again later
+            log.warning("could not look up whether a post arrived (%s); sending it again", failure.code or failure)
+        return None
 
     async def update(self, target: Target, sent: Sent, message: Message) -> Sent:
         """chat.update of the post and of each post it continued in; continuations it needs no more

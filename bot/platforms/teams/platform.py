@@ -225,7 +225,7 @@ class TeamsPlatform(Platform):
 
     # -- outbox ------------------------------------------------------------------------------------
 
-    async def send(self, target: Target, message: Message) -> Sent:
+    async def send(self, target: Target, message: Message, key: str = "") -> Sent:
         address = dict(target.address or {})
         service = address.get("service_url") or ""
         if target.conversation == "channel":

@@ -40,7 +40,7 @@ def failure(status: int, headers, code: str) -> Exception:
         return RateLimited(wait * jitter(1.0, 1.2) if wait > 0 else jitter(1.0, 3.0), detail=detail, code=code,
                            status=status)
     if status == 412:  # Teams' answer to too many messages in one conversation
-        return RateLimited(jitter(2.0, 5.0), detail=detail, code=code, status=status)
+        return RateLimited(jitter(2.0, 5.0), whole_workspace=False, detail=detail, code=code, status=status)
     if status in (403, 404):
         return Refused(detail, code=code, status=status)
     if status == 401 or status >= 500 or status == 408:

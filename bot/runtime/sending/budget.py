@@ -34,6 +34,11 @@ BOOK = text(
     "INSERT INTO sendbudget (key, tat) SELECT :key, t + :span FROM clock "
     "ON CONFLICT (key) DO UPDATE SET tat = GREATEST(sendbudget.tat, (SELECT t FROM clock)) + :span "
     "RETURNING tat, (SELECT t FROM clock)")
+# A hold (a 429's Retry-After, an open circuit): no slot before then, for any process.
+HOLD = text(
+    "WITH clock AS (SELECT extract(epoch FROM clock_timestamp())::float8 AS t) "
+    "INSERT INTO sendbudget (key, tat) SELECT :key, t + :seconds FROM clock "
+    "ON CONFLICT (key) DO UPDATE SET tat = GREATEST(sendbudget.tat, (SELECT t FROM clock) + :seconds)")
 
 
 class Block:
@@ -100,6 +105,21 @@ class SharedBudget:
                     block.add(*booked)
         finally:
             self.wanting -= 1
+
+    async def hold(self, workspace: str, seconds: float) -> None:
+        """No send to `workspace` by any process for `seconds`: the slots start after it. The slots
+        other processes booked already (a quarter second's worth at most) still go."""
+        self.blocks.pop(workspace, None)
+
+        def write():
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(ANSWER_WITHIN * 1000)}")
+                conn.execute(HOLD, {"key": f"{self.platform}:{workspace}"[:160], "seconds": seconds})
+
+        try:
+            await asyncio.to_thread(write)
+        except Exception as exc:  # this process holds anyway; the others learn of it on their own
+            self._failed(exc)
 
     def _lock(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()

@@ -2,25 +2,19 @@
 
 Each limit is a GCRA bucket: a sender reserves the next free slot and waits only for it,
 so thousands of concurrent senders queue in order without a thundering herd. A 429's
-Retry-After blocks only the bucket it concerns (one channel, or the whole method). With a
-`shared` budget (bot/runtime/sending/budget.py, PostgreSQL) each send also takes a slot of its
-workspace's rate booked in the database, which every sender process shares.
+Retry-After holds the whole workspace (or, where the platform says so, one conversation);
+storms of server errors open a circuit (breaker.py). With a `shared` budget
+(bot/runtime/sending/budget.py, PostgreSQL) each send also takes a slot of its workspace's rate
+booked in the database, which every sender process shares, holds included.
 """
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
 
 from bot.ports import Limits
+from bot.runtime.sending.breaker import Weather
 
-
-STORM_WINDOW = 2.0  # seconds
-# Platform-wide 429s within the window mean we really are over the limit when there are at least
-# this many and they are at least this share of what was sent: a service that refuses a few
-# percent of calls at random sends several a second at 100 messages a second, and that is noise.
-STORM_SIZE = 3
-STORM_SHARE = 0.1
 LATE_WAKES = 3  # a slot slept through is given up at most this often per send, then it goes anyway
 
 
@@ -45,14 +39,15 @@ class Bucket:
 
 
 class Pacer:
-    def __init__(self, limits: Limits, clock=time.monotonic, shared=None):
+    def __init__(self, limits: Limits, clock=time.monotonic, shared=None, platform: str = "", time_now=time.time):
         self.limits = limits
         self.clock = clock
+        self.time_now = time_now  # seconds on the bot's clock: holds are kept on it (a test's moves)
+        self.platform = platform
         self.shared = shared  # a SharedBudget on the same clock, or None: this process alone
         self.overall = Bucket(limits.global_rate, limits.global_burst)
         self.targets: dict[str, Bucket] = {}
-        self.recent_429s: list[float] = []
-        self.recent_sends: deque[float] = deque()  # when requests went out, within STORM_WINDOW
+        self.weather: dict[str, Weather] = {}  # workspace → its holds and circuit
         self._slots: tuple[object, asyncio.Semaphore] | None = None
 
     @property
@@ -71,6 +66,22 @@ class Pacer:
             bucket = self.targets[key] = Bucket(self.limits.per_target_rate, self.limits.per_target_burst)
         return bucket
 
+    def _weather(self, workspace: str) -> Weather:
+        found = self.weather.get(workspace)
+        if found is None:
+            found = self.weather[workspace] = Weather(self.platform, workspace)
+        return found
+
+    def held(self, workspace: str) -> float:
+        """Seconds during which nothing may go to `workspace` (a 429, an open circuit); 0: go. The
+        dispatcher gives such rows back for that long instead of keeping them waiting in a slot."""
+        return self._weather(workspace).wait(self.time_now())
+
+    def holding(self, workspace: str) -> float:
+        """Seconds left of a hold on `workspace` (a 429, an open circuit before its probe); 0: none.
+        Unlike held(), asking does not make the asker the circuit's probe."""
+        return self._weather(workspace).left(self.time_now())
+
     async def wait(self, key: str, workspace: str = "") -> None:
         """Wait until one more message to `key` fits every limit (re-checked after a block)."""
         while True:
@@ -84,7 +95,6 @@ class Pacer:
             if self.shared is not None and self._open(target, now):
                 now = await self._shared_slot(workspace)
             if self._open(target, now):
-                self._sent(now)
                 return
 
     async def _shared_slot(self, workspace: str) -> float:
@@ -105,28 +115,21 @@ class Pacer:
     def _open(self, target: Bucket, now: float) -> bool:
         return now >= target.blocked_until and now >= self.overall.blocked_until
 
-    def _sent(self, now: float) -> None:
-        self.recent_sends.append(now)
-        self._forget(now)
-
-    def _forget(self, now: float) -> None:
-        while self.recent_sends and now - self.recent_sends[0] >= STORM_WINDOW:
-            self.recent_sends.popleft()
-
     def back_off(self, key: str | None, seconds: float) -> None:
         """Honour a Retry-After: for one target, or (key None) for everything on this platform."""
         now = self.clock()
         (self.overall if key is None else self._target(key)).block(now, seconds)
 
-    def rate_limited(self, key: str, seconds: float, platform_wide: bool) -> None:
-        """A 429. Its target waits Retry-After. A platform-wide limit stops every send only when
-        429s come in a burst (see STORM_*): we pace within the published limit, so a lone 429 is
-        noise, and stopping everything for each one would stall a fan-out for no gain."""
-        now = self.clock()
-        self._target(key).block(now, seconds)
-        if platform_wide:
-            self.recent_429s = [t for t in self.recent_429s if now - t < STORM_WINDOW] + [now]
-            self._forget(now)
-            many = len(self.recent_429s) >= STORM_SIZE
-            if many and len(self.recent_429s) >= STORM_SHARE * len(self.recent_sends):
-                self.overall.block(now, seconds)
+    def rate_limited(self, key: str, seconds: float, whole_workspace: bool, workspace: str = "") -> float:
+        """A 429. Its conversation waits Retry-After; so does every send to the workspace when the
+        platform's limit is the workspace's (both do so). Returns the seconds of a new workspace
+        hold, for the other sender processes to keep to as well (0: none)."""
+        self._target(key).block(self.clock(), seconds)
+        if whole_workspace and self._weather(workspace).limited(self.time_now(), seconds):
+            return seconds
+        return 0.0
+
+    def went(self, workspace: str, ok: bool) -> float:
+        """A call to the workspace went through (True) or failed with a server error or no answer;
+        returns how long sends stop there when that opened the circuit (0: they go on)."""
+        return self._weather(workspace).went(self.time_now(), ok)

@@ -84,6 +84,7 @@ class Heartbeat:
         self.interval = timeout / BEATS
         self.fence = timeout - self.interval  # a margin for clocks and the time a beat takes to commit
         self.last: float | None = None  # monotonic time just before the last stored beat
+        self.healthy_since: float | None = None  # since when every beat has been stored in time
         self.lapses = 0
         self.beats = 0
         self.stopped = False
@@ -96,12 +97,23 @@ class Heartbeat:
     def alive(self) -> bool:
         return self.last is not None and time.monotonic() - self.last < self.fence
 
+    def healthy_for(self) -> float:
+        """Seconds since this sender last could not reach the database (0 while it cannot)."""
+        return 0.0 if self.healthy_since is None else time.monotonic() - self.healthy_since
+
+    def unwell(self) -> None:
+        """The database did not answer: until beats are stored again, this sender is not healthy."""
+        self.healthy_since = None
+
     def stored(self, started: float, finished: float) -> None:
         """A beat committed: `started` just before it was written, `finished` after its commit."""
         if self.last is not None and finished - self.last >= self.fence:
             self.lapses += 1
+            self.healthy_since = None
             log.warning("sender %s went %.0f s without a heartbeat; rows it held are left to others",
                         self.name, finished - self.last)
+        if self.healthy_since is None:
+            self.healthy_since = started
         self.last = started if self.last is None else max(self.last, started)
         self.beats += 1
 
@@ -134,6 +146,7 @@ class Heartbeat:
                 if not self.failing:
                     log.warning("sender %s could not heartbeat: %s", self.name, scrub(repr(exc)))
                 self.failing = True
+                self.unwell()
                 await asyncio.sleep(min(self.interval, 1.0))
             else:
                 if self.failing:

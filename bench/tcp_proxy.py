@@ -1,4 +1,4 @@
-"""A TCP proxy in front of PostgreSQL that can be 'restarted': every connection through it is
+"""A TCP proxy in front of PostgreSQL (tests and benches) that can be 'restarted': every connection through it is
 cut and new ones are refused for a while, as a real database restart does to its clients."""
 from __future__ import annotations
 
@@ -42,7 +42,10 @@ class RestartableProxy:
             finally:
                 dst.close()
 
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        try:
+            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        except asyncio.CancelledError:  # the proxy stopping: the connection just ends, without a traceback
+            pass
 
     async def _restart(self, down_for: float) -> None:
         self.server.close()
@@ -62,6 +65,10 @@ class RestartableProxy:
             self.server.close()
             for writer in list(self.writers):
                 writer.close()
+            others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in others:  # the pipes of connections still open
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
 
         asyncio.run_coroutine_threadsafe(close(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
