@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 
@@ -11,7 +12,8 @@ from sqlalchemy import text
 from bench.common import most_within
 from bot.ports import Limits
 from bot.runtime.sending.budget import Block, SharedBudget, shared_budget
-from bot.runtime.sending.pacing import Pacer
+from bot.runtime.sending.marks import Marks
+from bot.runtime.sending.pacing import Pacer, hear
 from conftest import PG_URL
 from storage.db import make_engine
 
@@ -173,3 +175,25 @@ def test_sends_that_slept_through_a_stalled_loop_do_not_go_all_at_once(engine):
 
     assert most_within(went, 0.2) <= 0.2 * rate + 2  # the late ones took new slots
     assert len(went) == 12
+
+
+@on_postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_hold_one_sender_began_reaches_another_as_it_records_a_send(engine):
+    # The other sender booked its slots before the hold: only the holds read as it marks its
+    # sends keep those slots from going inside the hold.
+    theirs = SharedBudget(engine, "slack", rate=8)
+    ours = Pacer(limits(8), shared=SharedBudget(engine, "slack", rate=8), platform="slack")
+    marks = Marks(engine, "ours", heard=functools.partial(hear, {"slack": ours}))
+
+    async def scenario():
+        await ours.shared.slot("T1")  # its block is booked
+        await theirs.hold("T1", 5.0)
+        before = ours.holding("T1")
+        await marks.starting(1)  # a send about to go out is recorded
+        return before, ours.holding("T1")
+
+    before, after = asyncio.run(scenario())
+
+    assert before == 0 and 4.0 < after <= 5.0
+    assert ours.holding("T2") == 0  # another workspace goes on

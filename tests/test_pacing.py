@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.runtime.sending.pacing import Bucket, Pacer
+import pytest
+
+from bot.runtime.sending.pacing import HOLD_MARGIN, Bucket, Pacer, hear
 from bot.ports import Limits
 
 
@@ -36,13 +38,27 @@ def test_one_429_holds_every_send_to_its_workspace_for_retry_after():
     clock = Clock()
     pacer = fan_out_pacer(clock)
     sending(pacer, clock, 200, 2.0)
-    assert pacer.rate_limited("U0", 30.0, True, "T1") == 30.0  # a new hold, for the other senders too
+    held = 30.0 + HOLD_MARGIN  # a little past Retry-After: the platform's clock may run behind ours
+    assert pacer.rate_limited("U0", 30.0, True, "T1") == pytest.approx(held)  # new: the other senders hear of it
 
-    assert pacer.held("T1") == 30.0  # every send to the workspace is put back until then
-    assert pacer.holding("T1") == 30.0  # and none books a slot meanwhile
+    assert pacer.held("T1") == pytest.approx(held)  # every send to the workspace is put back until then
+    assert pacer.holding("T1") == pytest.approx(held)  # and none books a slot meanwhile
     assert pacer.held("T2") == 0  # another workspace goes on
     clock.now += 30.0
+    assert 0 < pacer.held("T1") <= HOLD_MARGIN
+    clock.now += HOLD_MARGIN
     assert pacer.held("T1") == 0
+
+
+def test_a_hold_another_sender_began_is_kept_here_and_only_for_its_platform():
+    clock = Clock()
+    pacers = {"slack": fan_out_pacer(clock), "teams": fan_out_pacer(clock)}
+    hear(pacers, {("slack", "T1"): 12.5, ("discord", "T1"): 5.0})
+
+    assert pacers["slack"].holding("T1") == pytest.approx(12.5)
+    assert pacers["teams"].holding("T1") == 0 and pacers["slack"].holding("T2") == 0
+    hear(pacers, {("slack", "T1"): 3.0})  # an older, shorter word does not shorten it
+    assert pacers["slack"].holding("T1") == pytest.approx(12.5)
 
 
 def test_a_conversation_limit_holds_only_that_conversation():
@@ -51,7 +67,7 @@ def test_a_conversation_limit_holds_only_that_conversation():
     assert pacer.rate_limited("19:chat", 3.0, False, "T1") == 0.0
 
     assert pacer.held("T1") == 0
-    assert pacer.targets["19:chat"].blocked_until == clock.now + 3.0
+    assert pacer.targets["19:chat"].blocked_until == pytest.approx(clock.now + 3.0 + HOLD_MARGIN)
 
 
 def test_a_storm_of_server_errors_opens_the_circuit_and_a_probe_closes_it():

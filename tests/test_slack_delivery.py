@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
+from bot.runtime.sending.dispatch import Dispatcher
+from conftest import PG_URL
 from fakes.slack_api import Failure
 from fakes.slack_checks import assert_valid_payload, parsed_text
 from fakes.slack_world import close_world, open_world
@@ -236,6 +238,37 @@ async def test_a_429_holds_every_send_to_the_workspace_for_its_retry_after(slack
     for user in MEMBERS[:8] + ["UMIA"]:
         assert len(slack.prompts(user)) == 1, user
     assert len([r for r in caplog.records if "asked to wait 1 s (429)" in r.getMessage()]) == 1  # told once
+
+
+@pytest.mark.skipif(not PG_URL, reason="two sender processes share holds through PostgreSQL")
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_two_senders_keep_to_a_429_either_of_them_got(slack, engine):
+    await start(slack, MEMBERS)
+    await asyncio.sleep(1.5)
+    other = Dispatcher(engine, slack.app.services, slack.app.platforms, worker="other", batch=3,
+                       clock=slack.app.clock.now)
+    slack.app.dispatcher.batch = 3  # a few rows each at a time: both send all along
+    limited: list[float] = []
+    earlier = len(slack.api.of("chat.postMessage"))
+
+    def once(call, n):
+        if n == earlier + 5:  # a few prompts in, both senders under way
+            limited.append(call.at)
+            return Failure(status=429, retry_after=2)
+        return None
+
+    slack.api.rules["chat.postMessage"] = once
+    await slack.command("UMIA", "prompt now")
+    await asyncio.gather(slack.app.dispatcher.drain(slack.app.clock.now, settle=5),
+                         other.drain(slack.app.clock.now, settle=5))
+
+    calls = [c.at - limited[0] for c in slack.api.of("chat.postMessage") if c.at > limited[0]]
+    assert limited and len(calls) >= 20  # the 429 came, and both senders went on after it
+    # Only calls already on their way when the 429 came (0.15 s: the other sender reads the hold
+    # as it records its next send) come before its Retry-After is over, whoever booked their slots.
+    assert [after for after in calls if 0.15 < after < 2.0] == []
+    for user in MEMBERS + ["UMIA"]:
+        assert len(slack.prompts(user)) == 1, user
 
 
 async def test_a_storm_of_server_errors_opens_the_circuit_then_everyone_is_reached_once(slack, engine, caplog):

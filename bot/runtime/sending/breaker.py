@@ -48,9 +48,14 @@ class Weather:
     def left(self, now: float) -> float:
         return max(0.0, self.held_until - now)
 
-    def limited(self, now: float, seconds: float) -> bool:
-        """A 429: hold for Retry-After; True if that is a new hold (others should hear of it)."""
-        self._storm(now, f"asked to wait {seconds:g} s (429)")
+    def heard(self, now: float, seconds: float) -> None:
+        """A hold another process began: kept, not logged (that process logs its storm)."""
+        self.held_until = max(self.held_until, now + seconds)
+
+    def limited(self, now: float, seconds: float, asked: float | None = None) -> bool:
+        """A 429: hold `seconds` (its Retry-After, `asked`, and a margin); True if that is a new
+        hold (others should hear of it)."""
+        self._storm(now, f"asked to wait {seconds if asked is None else asked:g} s (429)")
         self.refused += 1
         new = now + seconds > self.held_until
         self.held_until = max(self.held_until, now + seconds)

@@ -34,11 +34,17 @@ BOOK = text(
     "INSERT INTO sendbudget (key, tat) SELECT :key, t + :span FROM clock "
     "ON CONFLICT (key) DO UPDATE SET tat = GREATEST(sendbudget.tat, (SELECT t FROM clock)) + :span "
     "RETURNING tat, (SELECT t FROM clock)")
-# A hold (a 429's Retry-After, an open circuit): no slot before then, for any process.
+# A hold (a 429's Retry-After, an open circuit): no slot before then, for any process. It is kept
+# twice: in the workspace's own row, which books slots, and in a row of its own (HOLD_PREFIX) that
+# every sender reads as it records its sends (marks.py), so a slot booked before it is not used.
+HOLD_PREFIX = "hold:"
 HOLD = text(
     "WITH clock AS (SELECT extract(epoch FROM clock_timestamp())::float8 AS t) "
     "INSERT INTO sendbudget (key, tat) SELECT :key, t + :seconds FROM clock "
     "ON CONFLICT (key) DO UPDATE SET tat = GREATEST(sendbudget.tat, (SELECT t FROM clock) + :seconds)")
+HOLDS = text(
+    "SELECT key, tat - extract(epoch FROM clock_timestamp())::float8 FROM sendbudget "
+    "WHERE key LIKE 'hold:%' AND tat > extract(epoch FROM clock_timestamp())")
 
 
 class Block:
@@ -114,7 +120,9 @@ class SharedBudget:
         def write():
             with self.engine.begin() as conn:
                 conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(ANSWER_WITHIN * 1000)}")
-                conn.execute(HOLD, {"key": f"{self.platform}:{workspace}"[:160], "seconds": seconds})
+                key = f"{self.platform}:{workspace}"
+                for row in (key[:160], (HOLD_PREFIX + key)[:160]):
+                    conn.execute(HOLD, {"key": row, "seconds": seconds})
 
         try:
             await asyncio.to_thread(write)
@@ -162,6 +170,15 @@ class SharedBudget:
             log.warning("shared send budget for %s unavailable, pacing in this process for now: %s",
                         self.platform, scrub(repr(error)))
         return None
+
+
+def holds(conn) -> dict[tuple[str, str], float]:
+    """The holds in force now, any process's: (platform, workspace) → seconds left."""
+    found = {}
+    for key, left in conn.execute(HOLDS):
+        platform, _, workspace = key.removeprefix(HOLD_PREFIX).partition(":")
+        found[(platform, workspace)] = left
+    return found
 
 
 def _heard(booking: asyncio.Future) -> None:

@@ -8,6 +8,7 @@ row found 'unsure' (its sender died or stopped mid-send) is first looked up on t
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from bot.domain.compose import Outgoing, compose
 from bot.domain.shared.context import Services
 from bot.common.logs import scrub
 from bot.runtime.sending.budget import shared_budget
-from bot.runtime.sending.pacing import Pacer
+from bot.runtime.sending.pacing import Pacer, hear
 from bot.ports import PermanentFailure, Platform, RateLimited, SendError, TemporaryFailure, Unanswered, Unreachable
 from storage.db import unit_of_work
 from storage.models import Delivery
@@ -50,6 +51,8 @@ class Dispatcher:
         seconds = (lambda: clock().timestamp()) if clock is not None else time.time
         self.pacers = {name: Pacer(p.limits, shared=shared_budget(engine, name, p.limits), platform=name,
                                    time_now=seconds) for name, p in platforms.items()}
+        shared = any(pacer.shared is not None for pacer in self.pacers.values())
+        self.heard = functools.partial(hear, self.pacers) if shared else None  # holds other senders began
         self.heartbeat = senders.Heartbeat(engine, self.worker, services.settings.sender_timeout_seconds)
         self.beating: asyncio.Task | None = None  # the heartbeat, while run() or a drain goes on
         # Rows claimed by this process and not yet finished → the heartbeat's lapses when claimed.
@@ -71,7 +74,7 @@ class Dispatcher:
         if self.beating is None or self.beating.done():  # run() keeps one going between drains
             beating = self.beating = asyncio.create_task(self.heartbeat.keep())
         try:
-            return await self._pipeline(now, settle, stats, sending, Marks(self.engine, self.worker))
+            return await self._pipeline(now, settle, stats, sending, Marks(self.engine, self.worker, heard=self.heard))
         except BaseException:
             for task in sending:  # never left to run unwatched (and fail unheard)
                 task.cancel()

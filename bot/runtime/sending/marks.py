@@ -9,7 +9,8 @@ database does not take the marks (an outage, a failover) they stay here and are 
 with growing pauses, until it does; meanwhile `clear` is unset and no new send starts: a sender
 that cannot record its sends stops sending, and when the database is back the first thing written
 is what it already sent. The senders waiting for their marks keep their slots, so at most
-`concurrency` rows are ever on their way.
+`concurrency` rows are ever on their way. On PostgreSQL the same transaction reads the holds other
+sender processes began (a 429 there): a send whose mark comes back with its workspace held is put back.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from bot.common.logs import scrub
 from bot.ports import Sent
-from bot.runtime.sending import claims
+from bot.runtime.sending import budget, claims
 from storage.db import unit_of_work
 
 log = logging.getLogger("kipina.dispatch")
@@ -32,8 +33,9 @@ MOST_PAUSE = 2.0  # seconds between two tries at most while the database does no
 
 
 class Marks:
-    def __init__(self, engine: Engine, worker: str, gather: float = GATHER):
+    def __init__(self, engine: Engine, worker: str, gather: float = GATHER, heard=None):
         self.engine, self.worker, self.gather = engine, worker, gather
+        self.heard = heard  # called with budget.holds() when sends start; None: no shared holds
         # (row id, None) for a send about to go, (row id, (when, where)) for one done
         self.waiting: list[tuple[tuple[int, tuple[datetime, Sent] | None], asyncio.Future]] = []
         self.writer: asyncio.Task | None = None
@@ -73,7 +75,7 @@ class Marks:
             await asyncio.sleep(pause)
             batch = list(self.waiting)  # marks only ever join at the end
             try:
-                await asyncio.to_thread(self._store, [mark for mark, _ in batch])
+                held = await asyncio.to_thread(self._store, [mark for mark, _ in batch])
             except Exception as exc:
                 if self.failing_since is None:
                     self.failing_since = time.monotonic()
@@ -83,6 +85,8 @@ class Marks:
                 pause = min(max(pause * 2, 0.1), MOST_PAUSE)
                 continue
             del self.waiting[:len(batch)]
+            if held:
+                self.heard(held)  # before the senders go on: they look at the holds next
             for _, done in batch:
                 if not done.done():
                     done.set_result(None)
@@ -93,7 +97,7 @@ class Marks:
                 self.clear.set()
             pause = self.gather
 
-    def _store(self, marks: list[tuple]) -> None:
+    def _store(self, marks: list[tuple]) -> dict:
         started = [row for row, done in marks if done is None]
         sent = [(row, at, post) for row, done in marks if done is not None for at, post in (done,)]
         with unit_of_work(self.engine) as session:
@@ -101,3 +105,6 @@ class Marks:
                 claims.mark_started_many(session, self.worker, started)
             if sent:
                 claims.mark_sent_many(session, sent)
+            if started and self.heard is not None:
+                return budget.holds(session.connection())
+        return {}

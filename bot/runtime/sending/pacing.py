@@ -15,6 +15,7 @@ import time
 from bot.ports import Limits
 from bot.runtime.sending.breaker import Weather
 
+HOLD_MARGIN = 0.1  # seconds a 429's hold is kept past its Retry-After: the senders' clocks differ a little
 LATE_WAKES = 3  # a slot slept through is given up at most this often per send, then it goes anyway
 
 
@@ -124,12 +125,24 @@ class Pacer:
         """A 429. Its conversation waits Retry-After; so does every send to the workspace when the
         platform's limit is the workspace's (both do so). Returns the seconds of a new workspace
         hold, for the other sender processes to keep to as well (0: none)."""
-        self._target(key).block(self.clock(), seconds)
-        if whole_workspace and self._weather(workspace).limited(self.time_now(), seconds):
-            return seconds
+        held = seconds + HOLD_MARGIN
+        self._target(key).block(self.clock(), held)
+        if whole_workspace and self._weather(workspace).limited(self.time_now(), held, asked=seconds):
+            return held
         return 0.0
+
+    def heard(self, workspace: str, seconds: float) -> None:
+        """Another sender process holds `workspace` for `seconds` more (budget.holds)."""
+        self._weather(workspace).heard(self.time_now(), seconds)
 
     def went(self, workspace: str, ok: bool) -> float:
         """A call to the workspace went through (True) or failed with a server error or no answer;
         returns how long sends stop there when that opened the circuit (0: they go on)."""
         return self._weather(workspace).went(self.time_now(), ok)
+
+
+def hear(pacers: dict[str, Pacer], holds: dict[tuple[str, str], float]) -> None:
+    """Holds read from the database, (platform, workspace) → seconds left, kept by these pacers."""
+    for (platform, workspace), seconds in holds.items():
+        if platform in pacers:
+            pacers[platform].heard(workspace, seconds)
