@@ -173,6 +173,7 @@ class Delivery(SQLModel, table=True):
     more_message_ids: Optional[list] = _json()  # posts a long message continued in, to edit them too
     error: Optional[str] = Field(default=None, max_length=1000)
     created_at: datetime = _when(nullable=False, default_now=True)
+    request_id: Optional[str] = Field(default=None, max_length=128)  # the request that planned it (logs)
 
 
 class Reply(SQLModel, table=True):

@@ -5,6 +5,7 @@ import io
 import json
 import logging
 
+import pytest
 from sqlmodel import Session, select
 
 from bot.common import logs
@@ -57,3 +58,37 @@ async def test_slack_failures_leave_no_token_in_logs_or_rows(settings, engine, c
     assert "invalid_auth" in errors or "500" in errors
     for secret in (TOKEN, SIGNING):
         assert secret not in caplog.text and secret not in errors
+
+
+def record(created: float, message: str = "hello") -> logging.LogRecord:
+    entry = logging.LogRecord("kipina.test", logging.INFO, __file__, 1, message, (), None)
+    entry.created, entry.msecs = created, (created % 1) * 1000
+    return entry
+
+
+def test_times_are_utc_with_milliseconds_and_a_zone():
+    moment = 1796479387.1234  # 2026-12-05 14:03:07.123 UTC (16:03 in Helsinki)
+    line = json.loads(logs.JsonFormatter().format(record(moment)))
+    assert line["time"] == "2026-12-05T14:03:07.123Z" and "request_id" not in line
+    assert logs.TerminalFormatter().format(record(moment)).startswith("2026-12-05T14:03:07.123Z INFO")
+
+
+def test_the_request_id_is_on_the_line_when_there_is_one():
+    entry = record(1796479387.5)
+    token = logs.request_id.set("req-7")
+    try:
+        logs.RequestIds().filter(entry)
+    finally:
+        logs.request_id.reset(token)
+    assert json.loads(logs.JsonFormatter().format(entry))["request_id"] == "req-7"
+    assert "kipina.test [req-7]: hello" in logs.TerminalFormatter().format(entry)
+
+
+@pytest.mark.parametrize("raw,kept", [("req-42", True), ("5f0c1d2e-8a9b-4c3d-9e8f-0a1b2c3d4e5f", True),
+                                      ("a" * 129, False), ("<script>", False), ("", False), ("two words", False),
+                                      (None, False)])
+def test_a_caller_request_id_is_kept_only_when_it_is_a_plain_token(raw, kept):
+    made = logs.sane_request_id(raw)
+    assert (made == raw) is kept
+    if not kept:
+        assert len(made) == 32 and int(made, 16) >= 0

@@ -8,6 +8,7 @@ Retry-After. That is written once, here.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import random
 from collections import deque
@@ -31,8 +32,10 @@ class Background:
         self.name = name
         self.tasks: set[asyncio.Task] = set()
 
-    def spawn(self, work: Awaitable[T]) -> asyncio.Task:
-        task = asyncio.ensure_future(work)
+    def spawn(self, work: Awaitable[T], context: contextvars.Context | None = None) -> asyncio.Task:
+        """`context`: the context variables it runs with (the request id); None: the caller's."""
+        task = asyncio.get_running_loop().create_task(work, context=context) if context is not None \
+            else asyncio.ensure_future(work)
         self.tasks.add(task)
         task.add_done_callback(self._done)
         return task
@@ -68,22 +71,26 @@ class Lanes:
 
     def __init__(self, background: Background):
         self.background = background
-        self.waiting: dict[Hashable, deque[Callable[[], Awaitable]]] = {}
+        self.waiting: dict[Hashable, deque[tuple[Callable[[], Awaitable], contextvars.Context]]] = {}
 
     def add(self, key: Hashable, work: Callable[[], Awaitable]) -> None:
+        # Work queued behind another request's runs in the context of the request that queued it
+        # (its request id), not in the lane's.
+        queued = (work, contextvars.copy_context())
         queue = self.waiting.get(key)
         if queue is not None:
-            queue.append(work)
+            queue.append(queued)
             return
-        self.waiting[key] = deque([work])
+        self.waiting[key] = deque([queued])
         self.background.spawn(self._run(key))
 
     async def _run(self, key: Hashable) -> None:
         queue = self.waiting[key]
         try:
             while queue:
+                work, context = queue.popleft()
                 try:
-                    task = self.background.spawn(queue.popleft()())
+                    task = self.background.spawn(context.run(work), context)
                 except Exception as error:  # a request that could not even start must not stop the lane
                     log.error("%s request not started: %s", self.background.name, scrub(repr(error)))
                     continue

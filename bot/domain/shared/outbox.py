@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, select
 
+from bot.common.logs import request_id
 from bot.ports import Message, Sent, Target
 from storage.models import Circle, Delivery, Person, Workspace
 from storage.ops import insert_ignore
@@ -82,12 +83,13 @@ def row(kind: DeliveryKind, ws: Workspace, due_at: datetime, *parts: object, top
 
 
 def enqueue(session: Session, rows: Iterable[Outbound]) -> int:
-    """Add deliveries; a key that is already there is left alone (planning twice sends once)."""
-    now = utcnow()
+    """Add deliveries; a key that is already there is left alone (planning twice sends once). Each
+    row keeps the id of the request that planned it (None for the clock's), for the sender's log."""
+    now, request = utcnow(), request_id.get()
     values = [{"key": r.key, "workspace_id": r.workspace_id, "platform": r.platform, "kind": r.kind.value,
                "due_at": r.due_at, "person_id": r.person_id, "circle_id": r.circle_id, "run_id": r.run_id,
                "assignment_id": r.assignment_id, "payload": r.payload, "status": "pending", "attempts": 0,
-               "created_at": now} for r in rows]
+               "created_at": now, "request_id": request} for r in rows]
     return insert_ignore(session, Delivery, values, ["key"])
 
 
