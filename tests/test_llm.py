@@ -182,3 +182,20 @@ def test_llm_themes_wait_for_their_own_number_of_authors(stub, settings, engine)
     payload = plan_strangers(model_settings(settings, stub, llm_min_authors=7), engine)  # six wrote
     assert stub.requests == [] and payload["themes"] == {"method": "none"}
     assert len(STRANGER_ANSWERS) == 6
+
+
+def test_model_calls_are_counted_by_outcome(stub, settings):
+    from prometheus_client import REGISTRY
+
+    def calls(outcome: str) -> float:
+        return REGISTRY.get_sample_value("kipina_model_calls_total", {"outcome": outcome}) or 0.0
+
+    before = {outcome: calls(outcome) for outcome in ("ok", "error", "unusable")}
+    configured = model_settings(settings, stub)
+    stub.content = json.dumps({"en": [{"title": "Trust", "summary": "People trust."}]})
+    assert llm.themes(configured, ["a"], [], ["en"], 5, max_retries=0) is not None
+    stub.content = "no JSON here"
+    assert llm.themes(configured, ["a"], [], ["en"], 5, max_retries=0) is None
+    stub.status = 500
+    assert llm.themes(configured, ["a"], [], ["en"], 5, max_retries=0) is None
+    assert {outcome: calls(outcome) - before[outcome] for outcome in before} == {"ok": 1, "error": 1, "unusable": 1}

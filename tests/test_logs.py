@@ -92,3 +92,59 @@ def test_a_caller_request_id_is_kept_only_when_it_is_a_plain_token(raw, kept):
     assert (made == raw) is kept
     if not kept:
         assert len(made) == 32 and int(made, 16) >= 0
+
+
+@pytest.fixture
+def json_logs():
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    stream = io.StringIO()
+    logs.setup("json", stream=stream)
+    yield stream
+    root.handlers[:], _ = saved[0], root.setLevel(saved[1])
+
+
+def lines_of(stream: io.StringIO, rid: str) -> list[dict]:
+    return [line for line in map(json.loads, stream.getvalue().splitlines()) if line.get("request_id") == rid]
+
+
+async def test_one_command_followed_from_request_to_delivery(settings, engine, json_logs):
+    world, api = await open_world(settings, engine, at("2026-12-03 10:00"))
+    try:
+        for uid, name in (("UMIA", "Mia"), ("UANN", "Ann"), ("UBEN", "Ben")):
+            api.add_user(uid, name)
+        await world.command("UMIA", "new Learners <@UANN|ann> <@UBEN|ben>")
+        await world.drain()
+        # Two commands in one lane: the second waits behind the first and keeps its own id.
+        first = await world.command("UMIA", "prompt now", settle=False, headers={"X-Request-Id": "ops-prompt-1"})
+        second = await world.command("UMIA", "coffee now", settle=False, headers={"X-Request-Id": "ops-coffee-2"})
+        await world.settle()
+        refused = await world.post("{}", "application/json", headers={"X-Request-Id": "<bad id>"})
+        await world.drain()
+    finally:
+        await close_world(world)
+
+    assert first.status == second.status == 200
+    with Session(engine) as session:
+        rows = session.exec(select(Delivery).where(Delivery.kind.in_(("prompt", "coffee")))).all()
+    assert sorted((d.kind, d.request_id) for d in rows) == [("coffee", "ops-coffee-2")] + [("prompt", "ops-prompt-1")] * 3
+    sent = [line["message"] for line in lines_of(json_logs, "ops-prompt-1") if line["logger"] == "kipina.dispatch"]
+    assert sorted(sent) == sorted(f"delivery {d.id} (prompt) sent" for d in rows if d.kind == "prompt")
+    assert [line["message"] for line in lines_of(json_logs, "ops-coffee-2")] == [
+        f"delivery {d.id} (coffee) sent" for d in rows if d.kind == "coffee"]
+    # a request's own lines carry its id too; one that is not a plain token is replaced by a new one
+    assert refused.status == 400
+    warned = [line for line in map(json.loads, json_logs.getvalue().splitlines())
+              if line["message"] == "malformed Slack payload refused"]
+    assert len(warned) == 1 and len(warned[0]["request_id"]) == 32 and int(warned[0]["request_id"], 16) >= 0
+
+
+async def test_the_answer_carries_the_request_id(settings, engine):
+    world, _ = await open_world(settings, engine, at("2026-12-03 10:00"))
+    try:
+        given = await world.client.get("/livez", headers={"X-Request-Id": "lb-1234"})
+        made = await world.client.get("/nowhere", headers={"X-Request-Id": "bad id!"})
+    finally:
+        await close_world(world)
+    assert given.headers["X-Request-Id"] == "lb-1234"
+    assert made.status == 404 and len(made.headers["X-Request-Id"]) == 32

@@ -35,6 +35,8 @@ class Settings:
     openai_model: str = "gpt-4o-mini"
     log_format: str = "auto"
     public_url: str = ""  # PUBLIC_URL: the address put in dashboard links; empty: http://localhost:PORT
+    metrics_token: str = field(default="", repr=False)  # METRICS_TOKEN: /metrics asks for it as a bearer token
+    health_port: int = 0  # HEALTH_PORT: clock and worker serve /livez, /readyz, /metrics there; 0: not at all
     # Every variable the process started with: platform packages read their own from it.
     env: Env = field(default_factory=Env, repr=False, compare=False)
 
@@ -76,6 +78,8 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         openai_model=e.text("OPENAI_MODEL") or "gpt-4o-mini",
         log_format=e.text("LOG_FORMAT") or "auto",
         public_url=_public_url(e.text("PUBLIC_URL")),
+        metrics_token=e.text("METRICS_TOKEN"),
+        health_port=e.whole("HEALTH_PORT", 0, 0, 65535),
         env=e,
     )
 

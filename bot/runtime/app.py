@@ -37,6 +37,7 @@ class App:
     clock: object
     platforms: dict[str, Platform] = field(default_factory=dict)
     dispatcher: Dispatcher | None = None
+    started: set[str] = field(default_factory=set)  # platforms whose start() is done (readiness)
 
     def add_platform(self, platform: Platform) -> None:
         self.platforms[platform.name] = platform
@@ -119,7 +120,7 @@ class App:
 def build(settings: Settings, clock=None, platform_names: list[str] | None = None,
           engine: Engine | None = None) -> App:
     """`platform_names` None: every platform whose credentials are set in `settings.env`."""
-    register_secrets(*registry.secrets(settings.env), settings.openai_api_key)
+    register_secrets(*registry.secrets(settings.env), settings.openai_api_key, settings.metrics_token)
     engine = engine or make_engine(settings.database_url)
     ensure_schema(engine)
     services = Services(settings=settings, library=default_library(), calendar=Calendar.from_settings(settings))

@@ -199,7 +199,7 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m bot", description="Kipinä peer-learning bot")
     sub = top.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="serve when a platform is configured, else the console").set_defaults(run=cmd_run)
-    serve = sub.add_parser("serve", help="web app (Slack, Teams, /healthz) plus clock and dispatcher")
+    serve = sub.add_parser("serve", help="web app (Slack, Teams, /livez, /readyz, /metrics) plus clock and dispatcher")
     serve.add_argument("--no-clock", action="store_true", help="web only; run `clock` in another process")
     serve.add_argument("--port", type=int, help="port (default PORT or 3000)")
     serve.set_defaults(run=cmd_serve)

@@ -9,6 +9,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.common.logs import scrub
+from bot.common.metrics import tick_last_success, tick_seconds
 
 log = logging.getLogger("kipina.clock")
 
@@ -38,12 +39,17 @@ def build_scheduler(app) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=timezone.utc)
 
     async def every_minute() -> None:
+        started = time.perf_counter()
         try:
             report = await app.tick()
             if any(report.values()):
                 log.info("tick planned %s", report)
         except Exception as exc:
             log.error("tick failed: %s", scrub(repr(exc)))
+        else:
+            tick_last_success.set(time.time())  # the wall clock: alerts compare it with theirs
+        finally:
+            tick_seconds.observe(time.perf_counter() - started)
 
     scheduler.add_job(every_minute, IntervalTrigger(minutes=1), id="tick", coalesce=True, max_instances=1,
                       misfire_grace_time=30, next_run_time=datetime.now(timezone.utc))

@@ -11,6 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 
+from bot.common.metrics import clock_leader
+from bot.runtime import health, metrics
 from bot.runtime.app import build
 from bot.runtime.clock import build_scheduler
 from bot.common.config import Settings
@@ -36,7 +38,8 @@ async def serve(settings: Settings, with_web: bool = True, with_clock: bool = Tr
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     if not app.platforms:
-        log.warning("no platform configured: only /healthz is served (set SLACK_* or MICROSOFT_APP_ID)")
+        log.warning("no platform configured: only /livez, /readyz and /metrics are served (set SLACK_* or "
+                    "MICROSOFT_APP_ID)")
     runner = None
     if with_web:
         # Stopping, requests under way get 1 s and the work they started 2 s more (shut_down).
@@ -47,21 +50,29 @@ async def serve(settings: Settings, with_web: bool = True, with_clock: bool = Tr
     else:
         for platform in app.platforms.values():
             await platform.start()
+            app.started.add(platform.name)
+    probes = None
+    if not with_web and settings.health_port:  # clock and worker: the probes alone, for an orchestrator
+        probes = await health.listen(app, settings.health_port)
     tasks = []
     if with_clock:
         tasks.append(asyncio.create_task(lead_the_clock(app, stop, poll=settings.clock_standby_poll_seconds)))
     if with_clock or not with_web:
         tasks.append(asyncio.create_task(app.dispatcher.run(app.clock.now, stop)))
     await stop.wait()
-    await shut_down(app, runner, tasks)
+    await shut_down(app, runner, tasks, probes)
     return 0
 
 
-async def shut_down(app, runner: web.AppRunner | None, tasks: list[asyncio.Task]) -> None:
+async def shut_down(app, runner: web.AppRunner | None, tasks: list[asyncio.Task],
+                    probes: web.AppRunner | None = None) -> None:
     """SIGTERM: take no new requests; the dispatcher stops claiming, lets sends under way finish
     and releases the rest (Dispatcher.run); then the platforms close. All within STOP_WITHIN."""
     log.info("shutting down")
     exit_by_force_after(STOP_WITHIN - 0.5)
+    if probes is not None:
+        for site in list(probes.sites):  # not ready any more: an orchestrator sees the port close
+            await site.stop()
     if runner is not None:
         for site in list(runner.sites):
             await site.stop()  # requests already being handled still get their answer
@@ -76,6 +87,9 @@ async def shut_down(app, runner: web.AppRunner | None, tasks: list[asyncio.Task]
         await runner.cleanup()  # 1 s for requests under way, 2 s for the work they started
     else:
         await stop_platforms(app.platforms.values(), 2.0)
+    if probes is not None:
+        await probes.cleanup()
+    metrics.leaving()
     log.info("stopped")
 
 
@@ -98,6 +112,7 @@ async def lead_the_clock(app, stop: asyncio.Event, check_every: float = 10.0, po
     within that long after the leader's session ends."""
     leadership = Leadership(app.engine)
     while await leadership.wait(stop, poll):
+        clock_leader.set(1)
         scheduler = build_scheduler(app)
         scheduler.start()
         while not stop.is_set():
@@ -109,4 +124,5 @@ async def lead_the_clock(app, stop: asyncio.Event, check_every: float = 10.0, po
                 log.warning("lost the clock lock; standing by")
                 break
         scheduler.shutdown(wait=False)
+        clock_leader.set(0)
     leadership.release()

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from bot.common.config import Settings
 from bot.common.logs import scrub as scrub_secrets
+from bot.common.metrics import model_calls
 from bot.domain.reports.scrub import Scrubber, quotes
 
 log = logging.getLogger("kipina.llm")
@@ -68,7 +69,7 @@ def prepare(texts: Iterable[str], scrubber: Scrubber) -> list[str]:
 def themes(settings: Settings, texts: Iterable[str], names: Iterable[str], languages: list[str], min_people: int,
            timeout: float = TIMEOUT, max_retries: int = MAX_RETRIES) -> dict[str, list[dict]] | None:
     """{language: [{"title", "summary"}]} from one request, or None if the model could not help."""
-    from openai import OpenAI, OpenAIError
+    from openai import OpenAI
 
     scrubber = Scrubber(names)
     answers = prepare(texts, scrubber)
@@ -80,18 +81,18 @@ def themes(settings: Settings, texts: Iterable[str], names: Iterable[str], langu
         completion = client.chat.completions.create(
             model=settings.openai_model, messages=request_messages(answers, languages, min_people), temperature=0.2)
         content = completion.choices[0].message.content or ""
-    except OpenAIError as exc:
-        log.warning("themes from the language model failed: %s", scrub_secrets(type(exc).__name__))
-        return None
-    except Exception as exc:  # a broken answer from a compatible server must not stop the summary
+    except Exception as exc:  # OpenAIError, or a broken answer from a compatible server: no themes, still a summary
+        model_calls.labels("error").inc()
         log.warning("themes from the language model failed: %s", scrub_secrets(type(exc).__name__))
         return None
     finally:
         client.close()
     if quotes(answers, _strings(content)):
+        model_calls.labels("unusable").inc()
         log.warning("the language model's answer quoted an answer: themes left out")
         return None
     parsed = parse(content, languages, scrubber)
+    model_calls.labels("ok" if parsed is not None else "unusable").inc()
     if parsed is None:
         log.warning("the language model's answer was not the JSON asked for")
     return parsed

@@ -23,6 +23,7 @@ from bot.runtime.sending.marks import Marks
 from bot.domain.compose import Outgoing, compose
 from bot.domain.shared.context import Services
 from bot.common.logs import scrub
+from bot.runtime.sending.counting import Metered, counted
 from bot.runtime.sending.budget import shared_budget
 from bot.runtime.sending.pacing import Pacer, hear
 from bot.ports import PermanentFailure, Platform, RateLimited, SendError, TemporaryFailure, Unanswered, Unreachable
@@ -273,7 +274,7 @@ class Dispatcher:
     async def _send_one(self, item: Outgoing, row: Delivery, now, stats: DrainStats, marks: Marks) -> None:
         recorded = False
         try:
-            recorded = await self._send(item, row, now, stats, marks)
+            recorded = await counted(self._send, item, row, now, stats, marks)  # metrics, request id
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # its outcome could not be stored: claimed again, and looked up, later
@@ -302,7 +303,7 @@ class Dispatcher:
 
     async def _send(self, item: Outgoing, row: Delivery, now, stats: DrainStats, marks: Marks) -> bool:
         """Send one row and record how it went; True once that is stored (False: not sent, still claimed)."""
-        platform = self.platforms[row.platform]
+        platform = Metered(self.platforms[row.platform])  # its calls timed (counting.py)
         pacer = self.pacers[row.platform]
         key = platform.pace_key(item.target)
         # The mark happens inside the slot too, so at most `concurrency` rows are ever sent
@@ -362,6 +363,7 @@ class Dispatcher:
                 status = await self._finish(claims.mark_retry, row, now(), scrub(f"{type(exc).__name__}: {exc}"),
                                             claims.backoff(row.attempts), True)
                 stats.failed += status == "failed"
+                stats.retried += status != "failed"
                 return True
             pacer.went(item.target.workspace, True)
             await marks.sent(row.id, now(), sent)
