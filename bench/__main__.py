@@ -19,6 +19,7 @@ BENCHES = {
     "dashboard": "bench.dashboard_bench",
     "faults": "bench.faults",
     "platform": "bench.platform_faults",
+    "metrics": "bench.metrics_bench",
 }
 
 
