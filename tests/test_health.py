@@ -136,24 +136,42 @@ def samples(text: str) -> dict[str, float]:
             if not s.labels}
 
 
+def start(name: str, folder: Path, **env: str) -> subprocess.Popen:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "TEAMS_", "PROMETHEUS_"))}
+    log = open(folder / f"{name}.log", "wb")
+    child = subprocess.Popen([sys.executable, "-m", "bot", name], cwd=folder, stdout=log, stderr=log,
+                             env={**base, "PYTHONPATH": str(ROOT), "LOG_FORMAT": "json", **env})
+    child.log = log
+    return child
+
+
+def stop(child: subprocess.Popen) -> int:
+    child.send_signal(signal.SIGTERM)
+    try:
+        return child.wait(30)
+    finally:
+        child.log.close()
+
+
+def scrape_until(port: int, ready, seconds: float = 60) -> dict[str, float]:
+    deadline, figures = time.monotonic() + seconds, {}
+    while time.monotonic() < deadline:
+        try:
+            status, text = get(f"http://127.0.0.1:{port}/metrics")
+            figures = samples(text) if status == 200 else {}
+            if ready(figures):
+                break
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return figures
+
+
 def test_the_clock_process_serves_probes_and_metrics_on_health_port(database_url, tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "TEAMS_", "PROMETHEUS_"))}
-    env.update({"DATABASE_URL": database_url, "HEALTH_PORT": str(port), "PYTHONPATH": str(ROOT),
-                "LOG_FORMAT": "json"})
-    log = open(tmp_path / "clock.log", "wb")
-    clock = subprocess.Popen([sys.executable, "-m", "bot", "clock"], cwd=tmp_path, env=env, stdout=log, stderr=log)
+    clock = start("clock", tmp_path, DATABASE_URL=database_url, HEALTH_PORT=str(port))
     try:
-        deadline, figures = time.monotonic() + 60, {}
-        while time.monotonic() < deadline and clock.poll() is None:
-            try:
-                status, text = get(f"http://127.0.0.1:{port}/metrics")
-                figures = samples(text) if status == 200 else {}
-                if figures.get("kipina_tick_seconds_count", 0) >= 1:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.2)
+        figures = scrape_until(port, lambda f: f.get("kipina_tick_seconds_count", 0) >= 1)
         assert figures.get("kipina_clock_leader") == 1.0, (tmp_path / "clock.log").read_text()
         assert figures["kipina_tick_seconds_count"] >= 1 and figures["kipina_tick_last_success_timestamp_seconds"] > 0
         assert "kipina_outbox_oldest_due_seconds" in figures and "kipina_senders_alive" in figures
@@ -161,8 +179,28 @@ def test_the_clock_process_serves_probes_and_metrics_on_health_port(database_url
         status, body = get(f"http://127.0.0.1:{port}/readyz")
         assert status == 200 and json.loads(body)["ok"] is True
     finally:
-        clock.send_signal(signal.SIGTERM)
-        assert clock.wait(30) == 0
-        log.close()
+        assert stop(clock) == 0
     lines = [json.loads(line) for line in (tmp_path / "clock.log").read_text().splitlines()]
     assert lines and all(line["time"].endswith("Z") and len(line["time"]) == 24 for line in lines)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_processes_sharing_a_multiprocess_folder_are_scraped_as_one(database_url, tmp_path):
+    shared = tmp_path / "prometheus"
+    shared.mkdir()
+    clock_port, worker_port = free_port(), free_port()
+    clock = start("clock", tmp_path, DATABASE_URL=database_url, HEALTH_PORT=str(clock_port),
+                  PROMETHEUS_MULTIPROC_DIR=str(shared))
+    worker = None
+    try:
+        assert scrape_until(clock_port, lambda f: f.get("kipina_tick_seconds_count", 0) >= 1)
+        worker = start("worker", tmp_path, DATABASE_URL=database_url, HEALTH_PORT=str(worker_port),
+                       PROMETHEUS_MULTIPROC_DIR=str(shared))
+        # the worker neither ticks nor leads: what it shows of both is the clock's
+        figures = scrape_until(worker_port, lambda f: "kipina_clock_leader" in f)
+        assert figures["kipina_clock_leader"] == 1.0 and figures["kipina_tick_seconds_count"] >= 1
+    finally:
+        assert stop(clock) == 0
+        if worker is not None:
+            assert stop(worker) == 0
+    assert list(shared.glob("gauge_livemax_*.db")) == []  # stopped processes leave no live gauge behind
