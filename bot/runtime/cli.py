@@ -1,5 +1,5 @@
 """Command line: python -m bot <command> (see --help of each). Platforms add their own commands
-(slack-manifest, teams-manifest) through their specs."""
+(slack-manifest, teams-package) through their specs."""
 from __future__ import annotations
 
 import argparse
