@@ -210,3 +210,44 @@ def test_a_members_link_shows_only_their_own_page(world, served, browser, tmp_pa
     browser.get(served.url("/dashboard/hr"))
     assert "Not open to you" in browser.find_element("tag name", "h1").text
     assert browser.find_elements("css selector", "svg") == [] and "Circle 0" not in browser.page_source
+
+
+@pytest.fixture
+def public_site(tmp_path):
+    """The bot's web app with the organisation's settings, as `serve` reads them, on an empty database."""
+    from bot.common.config import load_settings
+
+    url = f"sqlite:///{tmp_path}/public.db"
+    engine = make_engine(url)
+    migrate(engine)
+    settings = replace(load_settings({"ORGANISATION_NAME": "Virasto", "ORGANISATION_NAME_SV": "Ämbetsverket",
+                                      "PRIVACY_CONTACT": "tietosuoja@virasto.fi",
+                                      "PRIVACY_NOTICE_URL": "https://www.virasto.fi/tietosuoja"}, dotenv=False),
+                       database_url=url)
+    s = Served(make_world(settings, engine, start=NOW).app)
+    yield s
+    s.stop()
+    engine.dispose()
+
+
+def test_privacy_and_terms_pages_are_accessible_in_every_language(public_site, browser, tmp_path):
+    seen = []
+    for page, heading in (("privacy", "Tietosuojaseloste"), ("terms", "Käyttöehdot")):
+        browser.get(f"{public_site.url('/')}{page}?lang=fi")  # url() keeps the path only
+        wait_for(browser, f"/{page}")
+        assert browser.find_element("tag name", "h1").text.startswith(heading)
+        for lang, link in (("sv", "På svenska"), ("en", "In English"), ("fi", "Suomeksi")):
+            browser.find_element("link text", link).click()  # the language links lead to the same page
+            wait_for(browser, f"/{page}")
+            assert browser.execute_script("return document.documentElement.lang") == lang
+            landmarks = browser.execute_script(
+                "return ['header', 'nav', 'main', 'footer'].map(t => document.querySelectorAll(t).length)")
+            assert landmarks[0] == 1 and landmarks[1] == 2 and landmarks[2] == 1 and landmarks[3] == 1
+            assert len(browser.find_elements("css selector", "main h2")) >= 3
+            assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+            if AXE.exists():
+                assert axe_violations(browser) == [], (page, lang)  # contrast, landmarks, lang, headings …
+            seen.append((page, lang))
+        screenshot(browser, PHONE, tmp_path / f"{page}-phone.png")
+        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert len(seen) == 6

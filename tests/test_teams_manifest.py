@@ -19,6 +19,7 @@ from bot.platforms.teams.manifest import localization, manifest, package
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = Path(__file__).resolve().parent / "schemas" / "MicrosoftTeams.schema.json"
 BOT_ID = "9a1f3c2e-5b7d-4e8a-9c0f-1d2e3f4a5b6c"
+SITE = {"public_url": "https://kipina.virasto.fi", "developer": "Virasto"}
 
 
 def teams_schema() -> dict:
@@ -32,11 +33,11 @@ def validate(document: dict) -> None:
 
 
 def test_manifest_is_valid_against_the_official_schema():
-    validate(manifest(BOT_ID))
+    validate(manifest(BOT_ID, **SITE))
 
 
 def test_the_bot_works_in_personal_chats_teams_and_group_chats_with_a_command_menu():
-    found = manifest(BOT_ID)
+    found = manifest(BOT_ID, **SITE)
     [bot] = found["bots"]
     assert bot["botId"] == BOT_ID and set(bot["scopes"]) == {"personal", "team", "groupChat"}
     menus = {tuple(m["scopes"]): [c["title"] for c in m["commands"]] for m in bot["commandLists"]}
@@ -50,16 +51,16 @@ def test_the_bot_works_in_personal_chats_teams_and_group_chats_with_a_command_me
 
 
 def test_the_schema_check_is_not_toothless():
-    broken = manifest(BOT_ID)
+    broken = manifest(BOT_ID, **SITE)
     broken["bots"][0]["scopes"] = ["everywhere"]
     with pytest.raises(jsonschema.ValidationError):
         validate(broken)
     with pytest.raises(ValueError):
-        manifest("not-a-guid")
+        manifest("not-a-guid", **SITE)
 
 
 def test_package_holds_the_manifest_and_both_icons():
-    archive = zipfile.ZipFile(io.BytesIO(package(BOT_ID)))
+    archive = zipfile.ZipFile(io.BytesIO(package(BOT_ID, **SITE)))
     assert sorted(archive.namelist()) == ["color.png", "fi.json", "manifest.json", "outline.png", "sv.json"]
     validate(json.loads(archive.read("manifest.json")))
     color = Image.open(io.BytesIO(archive.read("color.png")))
@@ -98,7 +99,7 @@ def command_of(text: str) -> tuple[str, str]:
 
 @pytest.mark.parametrize("lang", ["fi", "sv"])
 def test_the_app_speaks_finnish_and_swedish_in_teams(lang):
-    found = manifest(BOT_ID)
+    found = manifest(BOT_ID, **SITE)
     assert {"languageTag": lang, "file": f"{lang}.json"} in found["localizationInfo"]["additionalLanguages"]
     strings = localization(lang)
     jsonschema.Draft4Validator(LOCALIZATION, format_checker=jsonschema.FormatChecker()).validate(strings)
@@ -116,14 +117,16 @@ def test_the_app_speaks_finnish_and_swedish_in_teams(lang):
 
 
 def cli(tmp_path, *args, **env):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "TEAMS_"))}
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("SLACK_", "MICROSOFT_", "TEAMS_", "PUBLIC_URL", "ORGANISATION_", "PRIVACY_"))}
     environment.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "PYTHONPATH": str(ROOT), **env})
-    return subprocess.run([sys.executable, "-m", "bot", "teams-manifest", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "bot", "teams-package", *args], capture_output=True, text=True,
                           cwd=tmp_path, env=environment, timeout=120)
 
 
 def test_cli_writes_the_zip_with_the_app_id_from_the_environment(tmp_path):
-    done = cli(tmp_path, "--out", "kipina-teams.zip", MICROSOFT_APP_ID=BOT_ID)
+    done = cli(tmp_path, "--out", "kipina-teams.zip", MICROSOFT_APP_ID=BOT_ID, PUBLIC_URL="https://kipina.virasto.fi",
+               ORGANISATION_NAME="Virasto", PRIVACY_CONTACT="tietosuoja@virasto.fi")
     assert done.returncode == 0, done.stderr
     archive = zipfile.ZipFile(tmp_path / "kipina-teams.zip")
     found = json.loads(archive.read("manifest.json"))
@@ -134,5 +137,6 @@ def test_cli_writes_the_zip_with_the_app_id_from_the_environment(tmp_path):
 def test_cli_without_a_bot_id_says_what_to_do(tmp_path):
     done = cli(tmp_path, "--out", "x.zip")
     assert done.returncode == 2 and "MICROSOFT_APP_ID" in done.stderr and "Traceback" not in done.stderr
-    bad = cli(tmp_path, "--bot-id", "nope")
+    bad = cli(tmp_path, "--bot-id", "nope", PUBLIC_URL="https://kipina.virasto.fi", ORGANISATION_NAME="Virasto",
+              PRIVACY_CONTACT="tietosuoja@virasto.fi")
     assert bad.returncode == 2 and "GUID" in bad.stderr and not (tmp_path / "x.zip").exists()

@@ -63,7 +63,8 @@ def by_key(lang: str) -> dict[str, dict]:
             "console.tick": {"at": "2026-12-03",  # the /tick argument echoed as typed
                              "runs": 1, "reminders": 0, "recaps": 0,
                              "pair_rounds": 0, "pair_checkins": 0}, "console.choose": {"last": 4},
-            "console.unknown": {"word": "/foo", "prefix": "/piiri"}}
+            "console.unknown": {"word": "/foo", "prefix": "/piiri"},
+            "page.privacy.rights_intro": {"prefix": "/circle"}}  # how the public page says Slack is typed
 
 
 def renderings(lang: str) -> list[tuple[str, int | None, str]]:

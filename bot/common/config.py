@@ -37,6 +37,11 @@ class Settings:
     public_url: str = ""  # PUBLIC_URL: the address put in dashboard links; empty: http://localhost:PORT
     metrics_token: str = field(default="", repr=False)  # METRICS_TOKEN: /metrics asks for it as a bearer token
     health_port: int = 0  # HEALTH_PORT: clock and worker serve /livez, /readyz, /metrics there; 0: not at all
+    # Who runs this installation, for the public /privacy and /terms pages and the Teams package.
+    organisation_name: str = ""
+    organisation_names: tuple[tuple[str, str], ...] = ()  # (language, name) where it differs by language
+    privacy_contact: str = ""  # an e-mail address: the data protection officer or privacy contact
+    privacy_notice_url: str = ""  # the organisation's own full privacy notice, if it has one
     # Every variable the process started with: platform packages read their own from it.
     env: Env = field(default_factory=Env, repr=False, compare=False)
 
@@ -44,6 +49,10 @@ class Settings:
     def public_base(self) -> str:
         """Where people reach this bot's web pages: PUBLIC_URL, else http://localhost:PORT."""
         return self.public_url or f"http://localhost:{self.port}"
+
+    def organisation(self, lang: str) -> str:
+        """The organisation's name in a language (ORGANISATION_NAME_SV …), else ORGANISATION_NAME."""
+        return dict(self.organisation_names).get(lang) or self.organisation_name
 
 
 def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Settings:
@@ -80,6 +89,11 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         public_url=_public_url(e.text("PUBLIC_URL")),
         metrics_token=e.text("METRICS_TOKEN"),
         health_port=e.whole("HEALTH_PORT", 0, 0, 65535),
+        organisation_name=e.text("ORGANISATION_NAME"),
+        organisation_names=tuple((lang, e.text(f"ORGANISATION_NAME_{lang.upper()}")) for lang in LANGUAGES
+                                 if e.text(f"ORGANISATION_NAME_{lang.upper()}")),
+        privacy_contact=_email(e.text("PRIVACY_CONTACT"), "PRIVACY_CONTACT"),
+        privacy_notice_url=_web_address(e.text("PRIVACY_NOTICE_URL"), "PRIVACY_NOTICE_URL"),
         env=e,
     )
 
@@ -90,6 +104,18 @@ def _public_url(raw: str) -> str:
     if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
         raise ConfigError(f"PUBLIC_URL must be the bot's address such as https://kipina.example.org, got {raw!r}")
     return value
+
+
+def _email(raw: str, name: str) -> str:
+    if raw and not re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}", raw):
+        raise ConfigError(f"{name} must be an e-mail address such as tietosuoja@virasto.fi, got {raw!r}")
+    return raw
+
+
+def _web_address(raw: str, name: str) -> str:
+    if raw and not re.fullmatch(r"https?://[^\s/?#]+[^\s]*", raw):
+        raise ConfigError(f"{name} must be a web address such as https://www.virasto.fi/tietosuoja, got {raw!r}")
+    return raw
 
 
 def _language(raw: str) -> str:

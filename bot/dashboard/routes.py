@@ -7,6 +7,7 @@
     GET  /dashboard/hr[.csv]         HR: the workspace's summary, its trends and circles side by side
     GET  /dashboard/mentor[.csv]     a mentor: the same for their own circles
     GET  /dashboard/me[.json]        anyone: their own journal, and everything about them as JSON
+    GET  /privacy, /terms            public: the privacy notice and terms of use (public.py)
 
 Without a live session every page is a short notice and nothing else. Signing in takes a POST
 so that a link preview (Slack's, Teams', a mail scanner's GET) cannot use the link up; the
@@ -29,7 +30,7 @@ from bot.domain.personal import journal
 from bot.domain import reports
 from bot.domain.shared.context import format_when
 from bot.domain.personal import signin as links
-from bot.dashboard import pages, sessions
+from bot.dashboard import pages, public, sessions
 from bot.dashboard.frame import (STATE, accepted_language, make_state, notice, render, same_origin, secured, state,
                                  viewer)
 from bot.dashboard.pages import Words
@@ -55,6 +56,8 @@ def add_routes(web_app: web.Application, app) -> None:
             ("GET", "/dashboard/me", me_page), ("GET", "/dashboard/me.json", me_json),
             ("GET", "/dashboard/static/{name}", static), ("*", "/dashboard/{rest:.*}", not_found)):
         web_app.router.add_route(method, path, guarded(handler))
+    for path, handler in (("/privacy", public.privacy), ("/terms", public.terms)):
+        web_app.router.add_get(path, guarded(handler))  # HEAD too: link checkers use it
 
     async def close(_):
         await web_app[STATE].summaries.close()

@@ -1,5 +1,5 @@
 """Command line: python -m bot <command> (see --help of each). Platforms add their own commands
-(slack-manifest, teams-manifest) through their specs."""
+(slack-manifest, teams-package) through their specs."""
 from __future__ import annotations
 
 import argparse
@@ -12,6 +12,7 @@ from datetime import datetime
 from bot.common import logs
 from bot import platforms as registry
 from bot.common.config import Settings, load_settings
+from bot.runtime import operations
 from bot.ports import ConfigError
 from storage.db import NotMigrated
 
@@ -232,6 +233,7 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--send", action="store_true",
                         help="plan the week's summary deliveries to HR users (as the Monday job does) instead of printing")
     report.set_defaults(run=cmd_report)
+    operations.register(sub)  # backup, erasures export|apply
 
     for spec in registry.specs().values():
         if spec.cli is not None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from datetime import timedelta
 
@@ -21,6 +22,7 @@ from storage.models import (Circle, CirclePrompt, Delivery, Membership, Particip
 from storage.types import utcnow
 
 JOURNAL_SIZE = 10
+log = logging.getLogger("kipina.erasure")
 
 
 def journal(ctx: Ctx) -> Response:
@@ -90,6 +92,8 @@ def erase(session: Session, person: Person, now) -> None:
     Answers keep their row (so response rates of past weeks stay right) but lose their text
     and any link to the person, who becomes an anonymous placeholder.
     """
+    # Ids only: enough to erase the person again in a restored backup (docs/operations.md).
+    log.info("erasure recorded %s", json.dumps(erasure_record(session, person.id, person.workspace_id, now)))
     shared = session.exec(select(Reply.run_id).where(Reply.person_id == person.id, Reply.visibility == "circle",
                                                      Reply.text != "")).all()
     session.execute(update(Reply).where(Reply.person_id == person.id).values(text=""))
@@ -114,6 +118,14 @@ def erase(session: Session, person: Person, now) -> None:
     person.is_hr = person.is_admin = False
     person.is_active = False
     session.add(person)
+
+
+def erasure_record(session: Session, person_id: int, workspace_id: int, at) -> dict:
+    """What `python -m bot erasures apply` needs to erase a person again: their row id, and the
+    workspace it belongs to, so a record from another installation matches nobody."""
+    ws = session.get(Workspace, workspace_id)
+    return {"person": person_id, "platform": ws.platform, "workspace": ws.external_id,
+            "at": at.isoformat(timespec="seconds")}
 
 
 def forget(ctx: Ctx, value: str) -> Response:
