@@ -1,6 +1,7 @@
 """Microsoft Teams' variables (MICROSOFT_*, TEAMS_*), read from the environment and checked."""
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -65,6 +66,10 @@ def check(settings: TeamsSettings) -> None:
     if not settings.app_id and not settings.enabled_without_auth:
         raise ConfigError("Teams needs MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD, "
                           "or TEAMS_ENABLED=true for local testing without authentication")
+    if settings.sdk == "botbuilder" and (importlib.util.find_spec("botbuilder") is None
+                                         or importlib.util.find_spec("botframework") is None):
+        raise ConfigError("TEAMS_SDK=botbuilder needs the Bot Framework SDK: install kipina[botbuilder] "
+                          "(make install EXTRA=botbuilder, or pip install 'kipina[botbuilder]')")
     if settings.app_id and settings.app_type.lower() == "singletenant":
         if not settings.app_tenant_id or not settings.app_password:
             raise ConfigError("MICROSOFT_APP_TYPE=SingleTenant needs MICROSOFT_APP_TENANT_ID "
