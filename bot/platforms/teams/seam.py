@@ -15,7 +15,8 @@ looked at again; botbuilder's when the extra is installed):
 - Agents SDK: `JwtTokenValidator._jwk_client_manager`, set on our validator instance (not the
   class) to our key cache (keys.py): the SDK takes no key source in its configuration, and its own
   fetches keys in the shared thread pool with a 30 s time-out. `MsalAuth._create_client_application`
-  is overridden in a subclass so the MSAL client is built off the event loop (tokens.msal_client).
+  is overridden in a subclass so the MSAL client is built off the event loop, by tokens.msal_client
+  for every MICROSOFT_AUTH_TYPE (which says what it does beyond the SDK's own).
 - botbuilder: `JwtTokenExtractor.metadataCache` (public, but one dict for the whole process, keyed by
   metadata URL) holds our key cache per URL; `MicrosoftAppCredentials.app` is given our MSAL client.
 """
