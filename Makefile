@@ -3,6 +3,9 @@
 # with uv: a pinned version installed with pip into .tools/ (not into .venv, which `uv pip sync`
 # keeps to exactly what the lock lists).
 # Supported: Python 3.11, 3.12 and 3.13. Pick one with e.g. `make test PYTHON=python3.12`.
+# EXTRA=botbuilder (e.g. `make run EXTRA=botbuilder`) uses .venv-botbuilder, made from
+# requirements-botbuilder.lock: the same packages and versions plus the extra kipina[botbuilder]
+# (the Bot Framework SDK, for TEAMS_SDK=botbuilder).
 
 # The first of python3.11, python3.12, python3.13 that runs, else python3 (checked below).
 ifeq ($(origin PYTHON),undefined)
@@ -12,7 +15,14 @@ PYTHON := $(shell for p in python3.11 python3.12 python3.13; do \
 endif
 
 UV_VERSION := 0.13.9
-VENV := .venv
+EXTRA :=
+ifeq ($(filter $(EXTRA),botbuilder),)
+ifneq ($(EXTRA),)
+$(error EXTRA can be botbuilder or nothing, got '$(EXTRA)')
+endif
+endif
+VENV := .venv$(if $(EXTRA),-$(EXTRA))
+LOCK := requirements$(if $(EXTRA),-$(EXTRA)).lock
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TOOLS := .tools
@@ -43,12 +53,12 @@ $(UV_STAMP): | $(PYTHON_ID)
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	@rm -f $(TOOLS)/.uv-* && touch $@
 
-$(STAMP): requirements.lock pyproject.toml $(PYTHON_ID) $(UV_STAMP)
+$(STAMP): $(LOCK) pyproject.toml $(PYTHON_ID) $(UV_STAMP)
 	@want="$$(sed -n 2p $(PYTHON_ID))"; \
 	if [ -e $(VENV) ] && [ "$$($(PY) -c '$(ID_CODE)' 2>/dev/null)" != "$$want" ]; then \
 		echo "$(VENV) was not made by $$(sed -n 1p $(PYTHON_ID)): rebuilding it"; rm -rf $(VENV); fi
 	@test -x $(PY) || $(UV) venv --quiet --no-python-downloads --python "$$(sed -n 1p $(PYTHON_ID))" $(VENV)
-	$(UV) pip sync --quiet --require-hashes --python $(PY) requirements.lock
+	$(UV) pip sync --quiet --require-hashes --python $(PY) $(LOCK)
 	$(UV) pip install --quiet --no-deps --python $(PY) -e .
 	@touch $(STAMP)
 
@@ -75,11 +85,14 @@ endif
 bench: $(STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
 
-# Resolves requirements.lock again after a change of pyproject.toml's dependencies (commit both);
+# Resolves requirements.lock again after a change of pyproject.toml's dependencies (commit all three);
 # to move one package to its newest allowed version: make lock LOCK_ARGS="--upgrade-package babel".
+# requirements-botbuilder.lock adds the extra kipina[botbuilder] within requirements.lock's versions,
+# so the Bot Framework SDK never moves what the default install gets.
+COMPILE = $(UV) pip compile --quiet pyproject.toml --extra test --universal --generate-hashes --python-version 3.11
 lock: $(UV_STAMP)
-	$(UV) pip compile --quiet pyproject.toml --extra test --universal --generate-hashes --python-version 3.11 \
-		-o requirements.lock $(LOCK_ARGS)
+	$(COMPILE) -o requirements.lock $(LOCK_ARGS)
+	$(COMPILE) --extra botbuilder -c requirements.lock -o requirements-botbuilder.lock
 
 clean:
-	rm -rf $(VENV) $(TOOLS) build *.egg-info .pytest_cache
+	rm -rf .venv .venv-botbuilder $(TOOLS) build *.egg-info .pytest_cache

@@ -164,7 +164,7 @@ async def signed(settings, engine, tmp_path, monkeypatch):
     authority = await LocalAuthority(tmp_path, APP_ID, SECRET).start()
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", authority.ca_file)
     keys = await ChannelKeys().start()
-    env = dict(MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_PASSWORD=SECRET, TEAMS_ENABLED="",
+    env = dict(MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_PASSWORD=SECRET, TEAMS_ENABLED="", MICROSOFT_APP_TYPE="MultiTenant",
                MICROSOFT_OPENID_METADATA_URL=keys.url, MICROSOFT_AUTHORITY=authority.authority())
 
     def sign(body: dict) -> dict:

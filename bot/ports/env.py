@@ -30,6 +30,10 @@ class Env:
         """A copy with some variables set (tests, and commands that override one)."""
         return Env({**self._values, **values})
 
+    def names(self, prefix: str) -> list[str]:
+        """The variables set whose names start with prefix (another tool's settings, to check them all)."""
+        return sorted(name for name in self._values if name.startswith(prefix))
+
     def text(self, name: str, default: str = "") -> str:
         return self._values.get(name, default).strip()
 

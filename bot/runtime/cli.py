@@ -24,8 +24,8 @@ BANNER = """Kipinä console — the whole bot in your terminal, no chat account 
   /circle new Learners @ann @bob     start a circle (try /circle help)
   1, 2, …             press a button;  a plain line answers your open prompt
   /tick 2026-12-03T14:00             run the clock at that moment
-To connect Slack or Teams, set SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET or MICROSOFT_APP_ID
-(+ MICROSOFT_APP_PASSWORD) in the environment or .env, then `make run` serves them.
+To connect Slack or Teams, set SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET or MICROSOFT_APP_ID (+ how
+it signs in: README, Microsoft Teams) in the environment or .env, then `make run` serves them.
 """
 QUIET = ("console", "run", "tick")  # commands that talk to a person: warnings only
 

@@ -5,13 +5,14 @@ and tokens signed with them as the channel sends with each activity. Point
 MICROSOFT_OPENID_METADATA_URL at `.url`.
 
 `LocalAuthority` is the login authority the bot gets its own access tokens from (Entra ID):
-OpenID discovery and a client-credentials token endpoint that answers with a signed access
-token, over HTTPS as MSAL insists (a self-signed certificate; `.ca_file` is what clients must
+OpenID discovery and a client-credentials token endpoint that checks the app's credential (a
+secret, a certificate's assertion, a federated token) and answers with a signed access token, over HTTPS as MSAL insists (a self-signed certificate; `.ca_file` is what clients must
 trust, e.g. through REQUESTS_CA_BUNDLE). Point MICROSOFT_AUTHORITY at `.authority`.
 """
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime
 import ipaddress
 import ssl
@@ -30,6 +31,12 @@ from jwt.algorithms import RSAAlgorithm
 
 CHANNEL_ISSUER = "https://api.botframework.com"
 SCOPE = "https://api.botframework.com/.default"
+EXCHANGE = "api://AzureADTokenExchange"  # the audience of federated credentials' tokens
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+def _b64(digest: bytes) -> str:
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 def new_key():
@@ -102,19 +109,40 @@ class HungChannelKeys(ChannelKeys):
 class TokenRequest:
     tenant: str
     form: dict
+    how: str = ""  # what the app signed in with, as checked: secret, certificate, subject_name, federated
+    header: dict = field(default_factory=dict)  # a client assertion's JWT header
+    refused: str = ""  # why it was refused
+
+
+@dataclass(frozen=True)
+class Federation:
+    """A federated identity credential on the app: tokens of this issuer for this subject are
+    taken as the app's client assertion (a managed identity's, a Kubernetes service account's)."""
+
+    issuer: str
+    subject: str
+    key: object  # the issuer's public key
+    audience: str = EXCHANGE
 
 
 @dataclass
 class LocalAuthority:
-    """Entra ID's discovery and token endpoints for one app (client credentials only)."""
+    """Entra ID's discovery and token endpoints for one app (client credentials only). It signs the
+    app in with what its registration holds, and checks it as Entra ID does: the client secret;
+    a client assertion signed by a certificate registered on the app (found by its x5t#S256 or x5t
+    thumbprint), or by one whose x5c certificate a trusted CA issued for a trusted subject name;
+    or a federated credential's token (issuer, subject, audience, signature)."""
 
     tmp: Path
     app_id: str
-    secret: str
+    secret: str = ""
     key: object = field(default_factory=new_key)
     requests: list[TokenRequest] = field(default_factory=list)
     issued: list[str] = field(default_factory=list)
     refuse: bool = False  # answer every token request with invalid_client
+    certificates: list = field(default_factory=list)  # x509.Certificate registered on the app
+    subject_names: list = field(default_factory=list)  # (CA as certificates.Issued, subject) trusted
+    federations: list[Federation] = field(default_factory=list)
 
     async def start(self) -> "LocalAuthority":
         self.ca_file, context = self._certificate()
@@ -140,9 +168,14 @@ class LocalAuthority:
 
     async def _token(self, request):
         tenant, form = request.match_info["tenant"], dict(await request.post())
-        self.requests.append(TokenRequest(tenant, form))
-        if self.refuse or form.get("client_id") != self.app_id or form.get("client_secret") != self.secret \
-                or form.get("grant_type") != "client_credentials":
+        asked = TokenRequest(tenant, form)
+        self.requests.append(asked)
+        try:
+            if self.refuse or form.get("client_id") != self.app_id or form.get("grant_type") != "client_credentials":
+                raise PermissionError("refused, or not this app's client credentials")
+            asked.how = self._signed_in(asked, f"{self.base}/{tenant}/oauth2/v2.0/token")
+        except (PermissionError, jwt.PyJWTError, ValueError) as error:
+            asked.refused = f"{type(error).__name__}: {error}"
             return web.json_response({"error": "invalid_client", "error_description": "AADSTS7000215"}, status=401)
         now = int(time.time())
         token = jwt.encode({"iss": f"{self.base}/{tenant}/v2.0", "aud": SCOPE.removesuffix("/.default"),
@@ -151,6 +184,50 @@ class LocalAuthority:
         self.issued.append(token)
         return web.json_response({"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,
                                   "access_token": token})
+
+    def _signed_in(self, asked: TokenRequest, endpoint: str) -> str:
+        form = asked.form
+        if "client_secret" in form:
+            if not self.secret or form["client_secret"] != self.secret:
+                raise PermissionError("wrong client secret")
+            return "secret"
+        if form.get("client_assertion_type") != ASSERTION_TYPE:
+            raise PermissionError("no client credential")
+        assertion = form.get("client_assertion", "")
+        asked.header = header = jwt.get_unverified_header(assertion)
+        thumbprint = (header.get("x5t#S256") or header.get("x5t") or "").rstrip("=")  # MSAL keeps the padding
+        if not thumbprint:  # a federated credential's token
+            issuer = jwt.decode(assertion, options={"verify_signature": False}).get("iss")
+            federation = next((f for f in self.federations if f.issuer == issuer), None)
+            if federation is None:
+                raise PermissionError(f"no federated credential for issuer {issuer}")
+            jwt.decode(assertion, federation.key, algorithms=["RS256"], audience=federation.audience,
+                       issuer=federation.issuer, options={"require": ["exp", "sub"]})
+            if jwt.decode(assertion, options={"verify_signature": False})["sub"] != federation.subject:
+                raise PermissionError("federated token for another subject")
+            return "federated"
+        how, certificate = "certificate", self._registered(thumbprint, header)
+        if certificate is None and header.get("x5c"):  # subject name and issuer
+            how, certificate = "subject_name", self._trusted(header)
+        if certificate is None:
+            raise PermissionError("the assertion's certificate is not the app's")
+        claims = jwt.decode(assertion, certificate.public_key(), algorithms=["PS256", "RS256"], audience=endpoint,
+                            issuer=self.app_id, options={"require": ["exp", "jti", "sub"]})
+        if claims["sub"] != self.app_id:
+            raise PermissionError("assertion for another app")
+        return how
+
+    def _registered(self, thumbprint: str, header: dict):
+        algorithm = hashes.SHA256() if "x5t#S256" in header else hashes.SHA1()
+        return next((c for c in self.certificates if _b64(c.fingerprint(algorithm)) == thumbprint), None)
+
+    def _trusted(self, header: dict):
+        leaf = x509.load_der_x509_certificate(base64.b64decode(header["x5c"][0]))
+        if _b64(leaf.fingerprint(hashes.SHA256())) != (header.get("x5t#S256") or "").rstrip("="):
+            raise PermissionError("x5c and x5t#S256 are different certificates")
+        trusted = any(ca.issued_this(leaf) and leaf.subject.rfc4514_string() == subject
+                      for ca, subject in self.subject_names)
+        return leaf if trusted else None
 
     def _certificate(self) -> tuple[str, ssl.SSLContext]:
         """A self-signed certificate for 127.0.0.1; the file is also the CA clients must trust."""

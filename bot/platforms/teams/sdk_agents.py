@@ -10,11 +10,13 @@ whole check gets CHECK_TIMEOUT. A token from any other issuer is refused before 
 fetched. Two checks botbuilder made and the Agents SDK leaves out are made here: the token's
 `serviceurl` is the activity's, and a key endorsed for some channels is endorsed for this one.
 
-Outbound, the SDK's MsalAuth gets the bot's token by client credentials at the login authority
-(MICROSOFT_AUTHORITY) for the cloud's connector scope, kept as tokens.KeptToken says. MsalAuth
-builds its MSAL client on the event loop, and building one fetches the authority's discovery
-document; ours is built beforehand in a thread (with tokens.msal_client's time-out). What is set here
-that the SDK does not offer publicly is listed in seam.py.
+Outbound, the SDK's MsalAuth gets the bot's token for the cloud's connector scope, kept as
+tokens.KeptToken says: from a managed identity endpoint, or by client credentials (a secret, a
+certificate, a federated assertion) at the login authority (MICROSOFT_AUTHORITY), as
+MICROSOFT_AUTH_TYPE, one of the SDK's AuthTypes, says. MsalAuth builds its MSAL client on the
+event loop, and building one fetches the authority's discovery document; ours is built beforehand
+in a thread (tokens.msal_client, which also says what it adds to the SDK's). What is set here that
+the SDK does not offer publicly is listed in seam.py.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from microsoft_agents.hosting.core import AgentAuthConfiguration, AuthTypes
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants
 from microsoft_agents.hosting.core.authorization.jwt import JwtTokenValidator
 
+from bot.platforms.teams.credentials import MANAGED_IDENTITY
 from bot.platforms.teams.keys import Checks, SigningKeys, bearer_token, within_time
 from bot.platforms.teams.seam import Unauthorized, checked, fetched
 from bot.platforms.teams.tokens import PUBLIC, TOKEN_WAIT, US_GOVERNMENT, Endpoints, KeptToken, msal_client
@@ -77,9 +80,16 @@ class AgentsSdk:
         self.app_id = settings.app_id
         self.checks = Checks()
         self.keys = {endpoints.openid_metadata_url: SigningKeys(endpoints.openid_metadata_url)}
+        self.settings = settings
         self.config = AgentAuthConfiguration(
-            auth_type=AuthTypes.client_secret, client_id=settings.app_id or None,
+            auth_type=AuthTypes[settings.auth_type], client_id=settings.app_id or None,
             tenant_id=endpoints.authority.rsplit("/", 1)[-1], client_secret=settings.app_password or None,
+            # CERT_PFX_FILE is the SDK's name for the certificate file; ours may be PEM too, as the
+            # MSAL client is built by tokens.msal_client.
+            cert_pfx_file=settings.certificate_file or None,
+            send_x5c=settings.auth_type == "certificate_subject_name",
+            federated_client_id=settings.managed_identity_client_id or None,
+            federated_token_file=settings.federated_token_file or None,
             authority=endpoints.authority, issuers=[endpoints.cloud.issuer], validate_issuer=True,
             anonymous_allowed=False)
         self.validator = JwtTokenValidator(self.config)
@@ -115,13 +125,13 @@ class AgentsSdk:
         return await self.token.get() if self.app_id else None
 
     async def _fetch_token(self) -> str:
-        return await fetched(self._token(), self.config.AUTHORITY)
+        managed = self.settings.auth_type in MANAGED_IDENTITY
+        return await fetched(self._token(), "the managed identity endpoint" if managed else self.config.AUTHORITY)
 
     async def _token(self) -> str:
-        config = self.config
         if self.msal.client is None:
             self.msal.client = await asyncio.wait_for(asyncio.to_thread(
-                msal_client, config.CLIENT_ID, config.CLIENT_SECRET, config.AUTHORITY), TOKEN_WAIT)
+                msal_client, self.settings, self.config.AUTHORITY), TOKEN_WAIT)
         # One token for every service URL: it is for the connector's scope, whichever the region.
         resource = self.endpoints.cloud.scope
         return await asyncio.wait_for(self.msal.get_access_token(resource, [self.endpoints.scope]), TOKEN_WAIT)

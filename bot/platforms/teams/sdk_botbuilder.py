@@ -6,7 +6,7 @@ audience, expiry, the activity's service URL, endorsements). It runs the check i
 of its own on our auth threads, with our key cache installed where botbuilder looks for its
 OpenID metadata (keys.py explains why; seam.py lists what of botbuilder is set). Outbound, botbuilder decides the credentials for a service
 URL (cloud, app type) and MSAL fetches the token, kept as tokens.KeptToken says; the MSAL client is
-built as tokens.msal_client says (time-out, authority as configured), in a thread, in place of the
+built as tokens.confidential_client says (time-out, authority as configured), in a thread, in place of the
 one botbuilder would build (which ignores VALIDATE_AUTHORITY and sets no time-out).
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from botframework.connector.auth import (AuthenticationConstants, ClaimsIdentity
 
 from bot.platforms.teams.keys import Checks, SigningKeys
 from bot.platforms.teams.seam import NotAnActivity, checked, fetched
-from bot.platforms.teams.tokens import TOKEN_WAIT, US_GOVERNMENT, Endpoints, KeptToken, msal_client
+from bot.platforms.teams.tokens import TOKEN_WAIT, US_GOVERNMENT, Endpoints, KeptToken, confidential_client
 from bot.platforms.teams.settings import TeamsSettings
 
 
@@ -30,7 +30,8 @@ class TeamsConfig:
     def __init__(self, settings: TeamsSettings, endpoints: Endpoints):
         self.APP_ID = settings.app_id
         self.APP_PASSWORD = settings.app_password
-        self.APP_TYPE = settings.app_type or "MultiTenant"
+        # Without an app id (TEAMS_ENABLED) only botbuilder's MultiTenant factory leaves auth off.
+        self.APP_TYPE = settings.app_type if settings.app_id else "MultiTenant"
         self.APP_TENANTID = settings.app_tenant_id
         if endpoints.custom:
             # botbuilder takes either all of these or its public cloud's values.
@@ -97,7 +98,7 @@ class BotbuilderSdk:
         if isinstance(credentials, MicrosoftAppCredentials) and credentials.app is None:
             # Building MSAL's client fetches the authority's discovery document: in a thread.
             credentials.app = await asyncio.wait_for(asyncio.to_thread(
-                msal_client, credentials.microsoft_app_id, credentials.microsoft_app_password,
+                confidential_client, credentials.microsoft_app_id, credentials.microsoft_app_password,
                 credentials.oauth_endpoint), TOKEN_WAIT)
         return await asyncio.wait_for(asyncio.to_thread(credentials.get_access_token), TOKEN_WAIT)
 

@@ -6,15 +6,17 @@ checked against its OpenID metadata) and which bearer token the bot's own connec
 answering at once and working afterwards in lanes (platform.py), the connector REST calls and their
 pacing (rest.py), the signing-key cache and its threads (keys.py). `agents` (sdk_agents.py) is the
 Microsoft 365 Agents SDK; `botbuilder` (sdk_botbuilder.py) is the Bot Framework SDK the bot used
-before, kept selectable for one more version. platform.py imports the chosen one only.
+before, kept selectable for one more version as the extra kipina[botbuilder]. platform.py imports
+the chosen one only.
 
 What of an SDK is used that it does not offer publicly, checked against the versions in
 SDK_CHECKED (tests/test_teams_auth.py fails when an installed version differs, so an upgrade is
-looked at again):
+looked at again; botbuilder's when the extra is installed):
 - Agents SDK: `JwtTokenValidator._jwk_client_manager`, set on our validator instance (not the
   class) to our key cache (keys.py): the SDK takes no key source in its configuration, and its own
   fetches keys in the shared thread pool with a 30 s time-out. `MsalAuth._create_client_application`
-  is overridden in a subclass so the MSAL client is built off the event loop (tokens.msal_client).
+  is overridden in a subclass so the MSAL client is built off the event loop, by tokens.msal_client
+  for every MICROSOFT_AUTH_TYPE (which says what it does beyond the SDK's own).
 - botbuilder: `JwtTokenExtractor.metadataCache` (public, but one dict for the whole process, keyed by
   metadata URL) holds our key cache per URL; `MicrosoftAppCredentials.app` is given our MSAL client.
 """

@@ -1,6 +1,7 @@
 """The bot's own tokens and where they come from: each Azure cloud's endpoints for bots, the
 endpoints this bot uses (MICROSOFT_AUTHORITY, MICROSOFT_OPENID_METADATA_URL), the access token
-kept for every connector call, and the MSAL client both SDK paths fetch it with.
+kept for every connector call, and the MSAL client both SDK paths fetch it with (for the credentials
+MICROSOFT_AUTH_TYPE names).
 """
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlparse
 
 import jwt
+import requests
 
+from bot.platforms.teams.credentials import CERTIFICATE, MANAGED_IDENTITY, load_certificate
 from bot.platforms.teams.seam import Unavailable
 from bot.platforms.teams.settings import TeamsSettings
 
@@ -58,7 +62,7 @@ def endpoints(settings: TeamsSettings) -> Endpoints:
     parts = urlparse(authority)
     cloud = US_GOVERNMENT if (parts.hostname or "").lower() == "login.microsoftonline.us" else PUBLIC
     if parts.path.strip("/") == "":  # a host only: the app's tenant, or the cloud's for multi-tenant bots
-        single = settings.app_type.lower() == "singletenant" and settings.app_tenant_id
+        single = settings.app_type != "MultiTenant" and settings.app_tenant_id
         authority = f"{authority.rstrip('/')}/{settings.app_tenant_id if single else cloud.default_tenant}"
     return Endpoints(cloud, authority, settings.openid_metadata_url or cloud.openid_metadata_url,
                      custom=bool(settings.authority or settings.openid_metadata_url))
@@ -107,13 +111,77 @@ def _expiry(token: str) -> float:
     return float(exp) if isinstance(exp, (int, float)) else 0.0
 
 
-def msal_client(app_id: str, secret: str, authority: str):
-    """MSAL's client as both SDKs build it, with two changes: a time-out on every call (neither
-    SDK sets one, so a hung authority would hold a thread for good), and the authority taken as
-    configured. MSAL otherwise asks the public cloud whether it knows the authority's host, and
-    refuses hosts it does not list (a national cloud it has not listed, a local issuer in tests).
-    Hosts MSAL lists are never asked about, so for them nothing changes."""
+def msal_client(settings: TeamsSettings, authority: str):
+    """MSAL's client for the bot's credentials (MICROSOFT_AUTH_TYPE), made with the same MSAL calls
+    as the Agents SDK's MsalAuth makes for each of its AuthTypes, with these differences:
+    - a time-out on every call (the SDK sets none, so a hung authority or identity endpoint would
+      hold a thread for good);
+    - the authority taken as configured: MSAL otherwise asks the public cloud whether it knows the
+      authority's host, and refuses hosts it does not list (a national cloud it has not listed, a
+      local issuer in tests); hosts MSAL lists are never asked about, so for them nothing changes;
+    - what the SDK (1.9) leaves out: PEM certificate files, a PFX file's password, and
+      certificate_subject_name, which AuthTypes names and MsalAuth refuses (NotImplementedError);
+      it is the SDK's certificate with SENDX5C, the certificate sent in the assertion's x5c header
+      (as MSAL sends it: the one certificate that goes with the key, which Entra ID takes)."""
     import msal
 
-    return msal.ConfidentialClientApplication(app_id, client_credential=secret, authority=authority,
+    if settings.auth_type in MANAGED_IDENTITY:
+        identity = msal.UserAssignedManagedIdentity(client_id=settings.app_id) \
+            if settings.auth_type == "user_managed_identity" else msal.SystemAssignedManagedIdentity()
+        return msal.ManagedIdentityClient(identity, http_client=TimedSession())
+    return confidential_client(settings.app_id, client_credential(settings), authority)
+
+
+def confidential_client(app_id: str, credential, authority: str):
+    import msal
+
+    return msal.ConfidentialClientApplication(app_id, client_credential=credential, authority=authority,
                                               timeout=TOKEN_TIMEOUT, instance_discovery=False)
+
+
+def client_credential(settings: TeamsSettings):
+    """What the app registration signs in with, in MSAL's terms, as MsalAuth gives it for each type."""
+    kind = settings.auth_type
+    if kind == "client_secret":
+        return settings.app_password
+    if kind in CERTIFICATE:
+        found = load_certificate(settings)
+        if found.pfx:
+            credential = {"private_key_pfx_path": found.path, "passphrase": settings.certificate_password or None}
+            return {**credential, "public_certificate": True} if kind == "certificate_subject_name" else credential
+        # MSAL takes the thumbprint from the certificate given, and sends it as x5c too (harmless:
+        # Entra ID matches the thumbprint of a certificate registered on the app).
+        return {"private_key": found.key_pem, "public_certificate": found.certificate_pem}
+    if kind == "workload_identity":  # read at each sign-in: the platform replaces the file before it expires
+        path = settings.federated_token_file
+        return {"client_assertion": lambda: Path(path).read_text(encoding="utf-8").strip()}
+    if kind == "federated_credentials":
+        return {"client_assertion": IdentityAssertion(settings.managed_identity_client_id)}
+    raise ValueError(f"{kind} signs in without an app credential")
+
+
+class IdentityAssertion:
+    """federated_credentials: a user-assigned managed identity's token for Entra ID's token exchange,
+    the assertion the app registration (which trusts that identity) signs in with."""
+
+    RESOURCE = "api://AzureADTokenExchange"
+
+    def __init__(self, client_id: str):
+        import msal
+
+        self.client = msal.ManagedIdentityClient(msal.UserAssignedManagedIdentity(client_id=client_id),
+                                                 http_client=TimedSession())
+
+    def __call__(self) -> str:
+        result = self.client.acquire_token_for_client(resource=self.RESOURCE)
+        if "access_token" not in result:
+            raise ValueError(f"no managed identity token for the federated credential: {result.get('error')}")
+        return result["access_token"]
+
+
+class TimedSession(requests.Session):
+    """The HTTP client MSAL's managed identity calls go through, with TOKEN_TIMEOUT (MSAL sets none)."""
+
+    def request(self, *args, **kwargs):
+        kwargs["timeout"] = kwargs.get("timeout") or TOKEN_TIMEOUT
+        return super().request(*args, **kwargs)
