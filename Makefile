@@ -26,7 +26,7 @@ SUPPORTED := Kipinä needs Python 3.11, 3.12 or 3.13
 HOWTO := Install one, or run: make $(or $(MAKECMDGOALS),install) PYTHON=/path/to/python3.12
 
 .DEFAULT_GOAL := install
-.PHONY: run test bench install lock clean image FORCE
+.PHONY: run test bench install lock clean image image-check FORCE
 
 $(PYTHON_ID): FORCE
 	@v=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || { \
@@ -103,6 +103,10 @@ image:
 		--build-arg REVISION="$$(git rev-parse HEAD 2>/dev/null)" $(if $(CA_BUNDLE),--secret id=ca$(,)src=$(CA_BUNDLE)) \
 		$(BUILDAH_ARGS) -t $(IMAGE) -f Containerfile .
 	@echo "$(IMAGE): $$(buildah images --format '{{.Size}}' $(IMAGE))"
+
+# Builds the image, then runs it: migrate, serve until /readyz answers, SIGTERM, clock (container/check.sh).
+image-check: image
+	container/check.sh $(IMAGE)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) build *.egg-info .pytest_cache
