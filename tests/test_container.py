@@ -1,5 +1,6 @@
 """The container image's files agree with the project: the runtime part of the lock is complete and
-holds no test tools, the probe asks /readyz, and no local settings or databases go into a build."""
+holds no test tools, compose.yaml runs the Procfile's commands, the probes ask /readyz, and no local
+settings or databases go into a build. Building and running the image is `make image-check`."""
 from __future__ import annotations
 
 import importlib.util
@@ -58,6 +59,26 @@ def test_the_runtime_part_keeps_the_locks_hashes():
     assert "--hash=sha256:" in part
     for line in part.splitlines():
         assert line in lock.splitlines()
+
+
+def procfile() -> dict[str, list[str]]:
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return {kind: command.split() for kind, _, command in (line.partition(": ") for line in lines if line.strip())}
+
+
+def test_compose_runs_the_procfiles_commands_with_probes_on_web_only():
+    services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
+    commands = procfile()
+    assert services["migrate"]["command"] == commands["release"]
+    for kind in ("web", "clock", "worker"):
+        assert services[kind]["command"] == commands[kind]
+    assert services["web"]["healthcheck"]["test"] == ["CMD", "kipina-probe", "/readyz"]
+    for name in ("migrate", "clock", "worker"):
+        assert services[name]["healthcheck"] == {"disable": True}
+    for name in ("web", "clock", "worker"):
+        assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+        assert services[name]["env_file"] == ".env"
+        assert services[name]["environment"]["DATABASE_URL"].startswith("postgresql://")
 
 
 def test_the_image_runs_as_its_own_user_and_asks_readyz():
