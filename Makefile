@@ -36,7 +36,7 @@ SUPPORTED := Kipinä needs Python 3.11, 3.12 or 3.13
 HOWTO := Install one, or run: make $(or $(MAKECMDGOALS),install) PYTHON=/path/to/python3.12
 
 .DEFAULT_GOAL := install
-.PHONY: run test bench install lock clean FORCE
+.PHONY: run test bench install lock clean image image-check FORCE
 
 $(PYTHON_ID): FORCE
 	@v=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || { \
@@ -93,6 +93,33 @@ COMPILE = $(UV) pip compile --quiet pyproject.toml --extra test --universal --ge
 lock: $(UV_STAMP)
 	$(COMPILE) -o requirements.lock $(LOCK_ARGS)
 	$(COMPILE) --extra botbuilder -c requirements.lock -o requirements-botbuilder.lock
+
+# The container image (Containerfile), built with buildah: see the README, "Running in a container".
+# BASE: a Debian bookworm image to build on; unset, kipina-base:bookworm is made here from Debian's
+# packages (container/base.sh: debootstrap and buildah, as root) unless it exists already.
+# CA_BUNDLE: the CA certificates the build trusts to reach PyPI (a TLS-inspecting proxy's), given
+# to the build as a secret, never stored in the image; default this machine's SSL_CERT_FILE.
+# BUILDAH_ARGS: more for buildah bud, e.g. --no-cache to take Debian's newest updates.
+# ISOLATION: buildah's --isolation; chroot builds even where containers cannot be run (oci elsewhere).
+IMAGE ?= kipina:latest
+BASE ?=
+LOCAL_BASE := kipina-base:bookworm
+CA_BUNDLE ?= $(SSL_CERT_FILE)
+ISOLATION ?= chroot
+, := ,
+image:
+	@command -v buildah >/dev/null || { echo "make image needs buildah (and debootstrap for the local base):" \
+		"apt-get install -y buildah debootstrap" >&2; exit 1; }
+	@$(if $(BASE),true,buildah inspect --type image $(LOCAL_BASE) >/dev/null 2>&1 || container/base.sh $(LOCAL_BASE))
+	buildah bud --isolation $(ISOLATION) --layers --format docker --build-arg BASE=$(or $(BASE),$(LOCAL_BASE)) \
+		--build-arg UV_VERSION=$(UV_VERSION) --build-arg VERSION="$$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)" \
+		--build-arg REVISION="$$(git rev-parse HEAD 2>/dev/null)" $(if $(CA_BUNDLE),--secret id=ca$(,)src=$(CA_BUNDLE)) \
+		$(BUILDAH_ARGS) -t $(IMAGE) -f Containerfile .
+	@echo "$(IMAGE): $$(buildah images --format '{{.Size}}' $(IMAGE))"
+
+# Builds the image, then runs it: migrate, serve until /readyz answers, SIGTERM, clock (container/check.sh).
+image-check: image
+	container/check.sh $(IMAGE)
 
 clean:
 	rm -rf .venv .venv-botbuilder $(TOOLS) build *.egg-info .pytest_cache
