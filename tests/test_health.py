@@ -28,6 +28,7 @@ from bot.runtime.health import head_revision
 from bot.runtime.web import make_web_app
 from harness import with_env
 from storage.db import alembic_config, make_engine, migrate
+from conftest import PG_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,10 +94,9 @@ async def test_sqlite_gone_is_not_ready_but_alive(settings, database_url, tmp_pa
     engine.dispose()
 
 
+@pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (TEST_DATABASE_URL)")
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 async def test_postgres_unreachable_is_not_ready_but_alive(settings, pg_schema_url, database_url):
-    if pg_schema_url is None:
-        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
     parts = urlsplit(pg_schema_url)
     proxy = RestartableProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
     port = proxy.start()
