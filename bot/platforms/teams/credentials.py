@@ -111,35 +111,35 @@ def _auth_type(env: Env, app_type: str) -> str:
     return name
 
 
-def check(s) -> None:  # s: settings.TeamsSettings (which imports this module)
+def check(teams) -> None:  # settings.TeamsSettings (which imports this module)
     """A type with what it needs and nothing it does not use, for the Azure Bot's type of app;
     certificate and token files readable. Called at start with an app id set."""
-    kind = s.auth_type
+    kind = teams.auth_type
     if kind in MANAGED_IDENTITY:
         wanted = "UserAssignedMSI" if kind == "user_managed_identity" else "SingleTenant"
-        if s.app_type != wanted:
-            raise ConfigError(f"MICROSOFT_AUTH_TYPE={kind} needs MICROSOFT_APP_TYPE={wanted}, got {s.app_type}")
-    elif s.app_type == "UserAssignedMSI":
+        if teams.app_type != wanted:
+            raise ConfigError(f"MICROSOFT_AUTH_TYPE={kind} needs MICROSOFT_APP_TYPE={wanted}, got {teams.app_type}")
+    elif teams.app_type == "UserAssignedMSI":
         raise ConfigError(f"MICROSOFT_APP_TYPE=UserAssignedMSI signs in as that managed identity: "
                           f"MICROSOFT_AUTH_TYPE=user_managed_identity, not {kind}")
-    if s.app_type != "MultiTenant" and not s.app_tenant_id:
-        raise ConfigError(f"MICROSOFT_APP_TYPE={s.app_type} needs MICROSOFT_APP_TENANT_ID (the bot's tenant); "
+    if teams.app_type != "MultiTenant" and not teams.app_tenant_id:
+        raise ConfigError(f"MICROSOFT_APP_TYPE={teams.app_type} needs MICROSOFT_APP_TENANT_ID (the bot's tenant); "
                           "a multi-tenant bot sets MICROSOFT_APP_TYPE=MultiTenant")
     for name in NEEDS[kind]:
-        if not getattr(s, name):
+        if not getattr(teams, name):
             hint = " (the default type; MICROSOFT_AUTH_TYPE names the others)" if kind == "client_secret" else ""
             raise ConfigError(f"MICROSOFT_AUTH_TYPE={kind}{hint} needs {VARIABLES[name]}")
     for name, variable in VARIABLES.items():
-        if getattr(s, name) and name not in USES[kind]:
+        if getattr(teams, name) and name not in USES[kind]:
             raise ConfigError(f"{variable} is set but MICROSOFT_AUTH_TYPE={kind} does not use it: remove it")
-    if kind == "user_managed_identity" and s.managed_identity_client_id \
-            and s.managed_identity_client_id.lower() != s.app_id.lower():
+    if kind == "user_managed_identity" and teams.managed_identity_client_id \
+            and teams.managed_identity_client_id.lower() != teams.app_id.lower():
         raise ConfigError("MICROSOFT_MANAGED_IDENTITY_CLIENT_ID must be MICROSOFT_APP_ID with user_managed_identity "
                           "(the bot is registered with its identity's client id)")
     if kind in CERTIFICATE:
-        load_certificate(s)
-    if kind == "workload_identity" and not _read("MICROSOFT_FEDERATED_TOKEN_FILE", s.federated_token_file).strip():
-        raise ConfigError(f"MICROSOFT_FEDERATED_TOKEN_FILE={s.federated_token_file} is empty")
+        load_certificate(teams)
+    if kind == "workload_identity" and not _read("MICROSOFT_FEDERATED_TOKEN_FILE", teams.federated_token_file).strip():
+        raise ConfigError(f"MICROSOFT_FEDERATED_TOKEN_FILE={teams.federated_token_file} is empty")
 
 
 @dataclass(frozen=True)
@@ -150,26 +150,26 @@ class Certificate:
     certificate_pem: str = ""  # PEM: the certificate that goes with the key (MSAL takes its thumbprint)
 
 
-def load_certificate(s) -> Certificate:
+def load_certificate(teams) -> Certificate:
     """The certificate file read and its key found; a file that cannot be, one ConfigError line."""
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import pkcs12
 
-    where = f"MICROSOFT_CERTIFICATE_FILE={s.certificate_file}"
-    data = _read("MICROSOFT_CERTIFICATE_FILE", s.certificate_file, binary=True)
-    password = s.certificate_password.encode() or None
+    where = f"MICROSOFT_CERTIFICATE_FILE={teams.certificate_file}"
+    data = _read("MICROSOFT_CERTIFICATE_FILE", teams.certificate_file, binary=True)
+    password = teams.certificate_password.encode() or None
     try:
         if b"-----BEGIN" not in data:  # PKCS#12 (.pfx, .p12): key and certificate in one file
-            if s.certificate_key_file:
+            if teams.certificate_key_file:
                 raise ConfigError(f"{where} is a PFX file, which holds its key: remove MICROSOFT_CERTIFICATE_KEY_FILE")
             key, certificate, _ = pkcs12.load_key_and_certificates(data, password)
             certificates = [certificate] if certificate else []
         else:
             certificates = x509.load_pem_x509_certificates(data)
-            key_data = _read("MICROSOFT_CERTIFICATE_KEY_FILE", s.certificate_key_file, binary=True) \
-                if s.certificate_key_file else data
+            key_data = _read("MICROSOFT_CERTIFICATE_KEY_FILE", teams.certificate_key_file, binary=True) \
+                if teams.certificate_key_file else data
             key = serialization.load_pem_private_key(key_data, password)
     except (ValueError, TypeError) as error:  # cryptography's: not PEM/PKCS#12, no key, wrong password
         raise ConfigError(f"{where} cannot be used: {str(error).splitlines()[0][:160]}") from None
@@ -181,10 +181,10 @@ def load_certificate(s) -> Certificate:
     if mine is None:
         raise ConfigError(f"{where} has no certificate for its private key")
     if b"-----BEGIN" not in data:
-        return Certificate(s.certificate_file, pfx=True)
+        return Certificate(teams.certificate_file, pfx=True)
     key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption()).decode()
-    return Certificate(s.certificate_file, False, key_pem, mine.public_bytes(serialization.Encoding.PEM).decode())
+    return Certificate(teams.certificate_file, False, key_pem, mine.public_bytes(serialization.Encoding.PEM).decode())
 
 
 def _read(variable: str, path: str, binary: bool = False):
