@@ -46,6 +46,10 @@ async def entra(tmp_path, monkeypatch):
     authority = await LocalAuthority(tmp_path, APP_ID).start()
     identity = await IdentityEndpoint(TENANT, {IDENTITY_ID: IDENTITY_OBJECT, SYSTEM: SYSTEM_OBJECT}).start()
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", authority.ca_file)  # MSAL's requests trust the authority
+    if BOTBUILDER:  # botbuilder keeps managed identity tokens in one cache per process; start each test empty
+        import msal
+        from botframework.connector.auth import ManagedIdentityAppCredentials
+        monkeypatch.setattr(ManagedIdentityAppCredentials, "global_token_cache", msal.TokenCache())
     for name, value in identity.env().items():  # where MSAL looks for the managed identity endpoint
         monkeypatch.setenv(name, value)
     yield authority, identity
