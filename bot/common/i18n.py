@@ -1,5 +1,6 @@
-"""UI texts in Finnish, Swedish and English, kept in bot/texts/<lang>.yaml and, for what only one
-platform says, in bot/platforms/<name>/texts/<lang>.yaml (keys "<name>.…").
+"""UI texts in Finnish, Swedish and English, kept in bot/common/texts/<lang>.yaml, for one topic of
+its own in bot/common/texts/<topic>.<lang>.yaml, and, for what only one platform says, in
+bot/platforms/<name>/texts/<lang>.yaml (keys "<name>.…").
 
 Logic asks for a key; the text lives in the YAML. A missing key in one language falls back
 to English so a user never sees a key name; a test keeps the three files in step.
@@ -38,7 +39,8 @@ def _text(value) -> Text:
 
 @lru_cache(maxsize=None)
 def catalog(language: str) -> dict[str, Text]:
-    files = [TEXTS / f"{language}.yaml", *sorted(PLATFORM_TEXTS.glob(f"*/texts/{language}.yaml"))]
+    files = [TEXTS / f"{language}.yaml", *sorted(TEXTS.glob(f"*.{language}.yaml")),
+             *sorted(PLATFORM_TEXTS.glob(f"*/texts/{language}.yaml"))]
     merged: dict[str, Text] = {}
     for path in files:
         with open(path, encoding="utf-8") as fh:
