@@ -64,7 +64,14 @@ def by_key(lang: str) -> dict[str, dict]:
                              "runs": 1, "reminders": 0, "recaps": 0,
                              "pair_rounds": 0, "pair_checkins": 0}, "console.choose": {"last": 4},
             "console.unknown": {"word": "/foo", "prefix": "/piiri"},
-            "page.privacy.rights_intro": {"prefix": "/circle"}}  # how the public page says Slack is typed
+            "page.privacy.rights_intro": {"prefix": "/circle"},  # how the public page says Slack is typed
+            **{key: A11Y for key in catalog(lang) if key.startswith(("a11y.", "page.accessibility."))}}
+
+
+# The accessibility statement's and the dashboard's values (bot/dashboard/public.py and pages.py fill these).
+A11Y = {"what": "Answers", "start": 42, "end": 49, "first": "120", "last": "180", "value": "200", "change": "3",
+        "id": "slack:U012AB", "organisation": "Virasto", "assessor": "Saavutettavuustalo Oy", "date": "30.11.2026",
+        "minutes": 10, "hours": 8, "authority": "Traficom", "week": 48, "command": "/circle new"}
 
 
 def renderings(lang: str) -> list[tuple[str, int | None, str]]:

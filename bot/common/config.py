@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.ports.env import ConfigError, Env
@@ -42,6 +42,11 @@ class Settings:
     organisation_names: tuple[tuple[str, str], ...] = ()  # (language, name) where it differs by language
     privacy_contact: str = ""  # an e-mail address: the data protection officer or privacy contact
     privacy_notice_url: str = ""  # the organisation's own full privacy notice, if it has one
+    # The accessibility statement (/accessibility, Act 306/2019): where feedback goes, when and by whom
+    # the service was assessed; the organisation fills these in (docs/accessibility.md).
+    accessibility_feedback: str = ""  # an e-mail address or a web form's address
+    accessibility_assessed: date | None = None
+    accessibility_assessed_by: str = ""  # empty: the organisation assessed it itself
     # Every variable the process started with: platform packages read their own from it.
     env: Env = field(default_factory=Env, repr=False, compare=False)
 
@@ -94,6 +99,9 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
                                  if e.text(f"ORGANISATION_NAME_{lang.upper()}")),
         privacy_contact=_email(e.text("PRIVACY_CONTACT"), "PRIVACY_CONTACT"),
         privacy_notice_url=_web_address(e.text("PRIVACY_NOTICE_URL"), "PRIVACY_NOTICE_URL"),
+        accessibility_feedback=_feedback(e.text("ACCESSIBILITY_FEEDBACK")),
+        accessibility_assessed=_day(e.text("ACCESSIBILITY_ASSESSED"), "ACCESSIBILITY_ASSESSED"),
+        accessibility_assessed_by=e.text("ACCESSIBILITY_ASSESSED_BY"),
         env=e,
     )
 
@@ -116,6 +124,25 @@ def _web_address(raw: str, name: str) -> str:
     if raw and not re.fullmatch(r"https?://[^\s/?#]+[^\s]*", raw):
         raise ConfigError(f"{name} must be a web address such as https://www.virasto.fi/tietosuoja, got {raw!r}")
     return raw
+
+
+def _feedback(raw: str) -> str:
+    """An e-mail address, or the address of a feedback form."""
+    if raw and "@" in raw and not raw.startswith(("http://", "https://")):
+        return _email(raw, "ACCESSIBILITY_FEEDBACK")
+    if raw and not re.fullmatch(r"https?://[^\s/?#]+[^\s]*", raw):
+        raise ConfigError("ACCESSIBILITY_FEEDBACK must be an e-mail address such as saavutettavuus@virasto.fi "
+                          f"or a feedback form's web address, got {raw!r}")
+    return raw
+
+
+def _day(raw: str, name: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a date such as 2026-11-30, got {raw!r}") from None
 
 
 def _language(raw: str) -> str:

@@ -131,17 +131,29 @@ async def viewer(request: web.Request) -> Viewer | None:
     return await asyncio.to_thread(look)
 
 
+def pages_root(public_base: str) -> str:
+    """'' or PUBLIC_URL's path ('/kipina'): the public pages are at {root}/privacy, /terms, /accessibility."""
+    return urlsplit(public_base).path.rstrip("/")
+
+
+def footer(settings, lang: str) -> dict:
+    """What every page's footer names: the public pages, who runs this Kipinä and their own notice."""
+    return {"site": pages_root(settings.public_base), "organisation": settings.organisation(lang),
+            "own_notice": settings.privacy_notice_url, "contact": settings.privacy_contact}
+
+
 def render(request: web.Request, template: str, lang: str, status: int = 200, who: Viewer | None = None,
-           page: str = "", refresh: int | None = None, **values) -> web.Response:
+           page: str = "", **values) -> web.Response:
     st = state(request)
     words = Words(lang)
     body = st.templates.get_template(template).render(
-        t=words, w=words, lang=lang, root=st.root, who=who, page=page, refresh=refresh, **values)
+        t=words, w=words, lang=lang, root=st.root, who=who, page=page, foot=footer(st.settings, lang), **values)
     return secured(web.Response(text=body, status=status, content_type="text/html", charset="utf-8"), st)
 
 
 def notice(request: web.Request, lang: str, status: int, title_key: str, text: str, who: Viewer | None = None,
-           link: bool = False, refresh: int | None = None) -> web.Response:
-    """A page with a heading and a sentence, and no figures: no session, not allowed, a used link."""
+           link: bool = False, more: list[str] = (), again: dict | None = None) -> web.Response:
+    """A page with a heading and a sentence, and no figures: no session, not allowed, a used link.
+    `more`: sentences after it; `again`: the waiting page's button (a path and its query)."""
     return render(request, "notice.html", lang, status, who=who, title=Words(lang)(title_key), text=text,
-                  back=link, refresh=refresh)
+                  back=link, more=more, again=again)

@@ -76,7 +76,7 @@ def overview(summary: dict, w: Words, sort: str = "answers", show_all: bool = Fa
         page["too_small_text"] = w("summary.too_small", min=n)
         return page
     trend = summary["trend"]
-    page.update(cards=_cards(summary["totals"], summary.get("coffees"), w, n), trend=_trend(trend, w, n),
+    page.update(cards=_cards(summary["totals"], summary.get("coffees"), trend, w, n), trend=_trend(trend, w, n),
                 circles=_circles(summary, w, n, sort, show_all), themes=_themes(summary.get("themes") or {}, w, n),
                 coffees=_coffees(summary.get("coffees"), trend["weeks"], w, n))
     for key in ("quiet", "new"):
@@ -86,13 +86,32 @@ def overview(summary: dict, w: Words, sort: str = "answers", show_all: bool = Fa
     return page
 
 
-def _cards(f: dict, coffees: dict | None, w: Words, n: int) -> list[dict]:
+def change(values: list, weeks: list[str], as_share: bool, w: Words) -> str:
+    """The chosen week against the one before: '+3 from week 48', '−4 percentage points from week 48'."""
+    if len(values) < 2 or values[-1] is None or values[-2] is None:
+        return ""
+    week = week_number(weeks[-2])
+    if as_share:
+        diff = round(values[-1] * 100) - round(values[-2] * 100)
+        amount = w("a11y.points", count=abs(diff))
+    else:
+        diff = values[-1] - values[-2]
+        amount = w.number(abs(diff))
+    if diff == 0:
+        return w("a11y.change_same", week=week)
+    return w("a11y.change_up" if diff > 0 else "a11y.change_down", change=amount, week=week)
+
+
+def _cards(f: dict, coffees: dict | None, trend: dict, w: Words, n: int) -> list[dict]:
+    weeks = trend["weeks"]
     cards = [
         {"label": w("dashboard.card_active"), "value": w.number(f["active_circles"]),
          "detail": w("dashboard.card_of_circles", count=f["circles"]) + " · " + w("summary.count_new",
-                                                                                  count=f["new_circles"])},
+                                                                                  count=f["new_circles"]),
+         "change": change(trend["active_circles"], weeks, False, w)},
         {"label": w("dashboard.card_people"), "value": w.number(f["members"]),
-         "detail": w("dashboard.card_answered", count=f["answering"]) if f["answering"] is not None else ""},
+         "detail": w("dashboard.card_answered", count=f["answering"]) if f["answering"] is not None else "",
+         "change": change(trend["members"], weeks, False, w)},
     ]
     if f["withheld"]:
         cards.append({"label": w("summary.trend_response_rate"), "value": w("summary.na"),
@@ -100,7 +119,8 @@ def _cards(f: dict, coffees: dict | None, w: Words, n: int) -> list[dict]:
     else:
         cards += [
             {"label": w("summary.trend_response_rate"), "value": w.percent(f["response_rate"]),
-             "detail": w("dashboard.card_answers", answers=w.number(f["answers"]), prompts=w.number(f["prompts"]))},
+             "detail": w("dashboard.card_answers", answers=w.number(f["answers"]), prompts=w.number(f["prompts"])),
+             "change": change(trend["response_rate"], weeks, True, w)},
             {"label": w("dashboard.card_shared"), "value": w.percent(f["shared_share"]),
              "detail": w("dashboard.card_shared_detail", shared=w.number(f["shared"]), private=w.number(f["private"]))},
         ]
@@ -109,7 +129,8 @@ def _cards(f: dict, coffees: dict | None, w: Words, n: int) -> list[dict]:
     if coffees and not coffees["withheld"] and coffees["groups"]:
         cards.append({"label": w("summary.coffees_heading"), "value": w.number(coffees["groups"]),
                       "detail": w("dashboard.card_coffees_met", share=w.percent(coffees["met_share"]))
-                      if coffees["met_share"] is not None else w("summary.count_people", count=coffees["people"])})
+                      if coffees["met_share"] is not None else w("summary.count_people", count=coffees["people"]),
+                      "change": change(coffees["trend"]["groups"], weeks, False, w)})
     if f.get("unreachable"):  # people the bot could not reach this week: a count, only when there are any
         cards.append({"label": w("dashboard.card_unreachable"), "value": w.number(f["unreachable"]),
                       "detail": w("dashboard.card_unreachable_detail")})
@@ -123,28 +144,56 @@ def _latest(values: list, as_share: bool, w: Words) -> str:
     return w.percent(known[-1]) if as_share else w.number(known[-1])
 
 
-def _both(weeks: list[str], bars: list, line: list, title: str, desc: str, w: Words) -> Markup:
-    """The chart twice, for a wide screen and for a phone; the stylesheet shows one of them."""
-    def percent(value):
-        return w("summary.percent", value=value)
+def movement(what: str, weeks: list[str], values: list, as_share: bool, w: Words) -> str:
+    """How a series went over the weeks, for a chart's description: first and last figures, the
+    direction, and the highest when it was neither."""
+    shown = w.percent if as_share else w.number
+    known = [(i, v) for i, v in enumerate(values) if v is not None]
+    if not known:
+        return w("a11y.moved_none", what=what)
+    (i0, v0), (i1, v1) = known[0], known[-1]
+    span = {"what": what, "start": week_number(weeks[i0]), "end": week_number(weeks[i1]),
+            "first": shown(v0), "last": shown(v1)}
+    if len(known) == 1:
+        return w("a11y.moved_one", **span)
+    key = "a11y.moved_flat" if shown(v0) == shown(v1) else "a11y.moved_up" if v1 > v0 else "a11y.moved_down"
+    text = w(key, **span)
+    top_i, top = max(known, key=lambda p: (p[1], p[0]))
+    if shown(top) not in (shown(v0), shown(v1)):
+        text += " " + w("a11y.peak", value=shown(top), week=week_number(weeks[top_i]))
+    return text
 
-    return Markup("").join(charts.trend(weeks, bars, line, title, desc, percent, shape)
+
+def _both(weeks: list[str], bars: list, line: list, title: str, desc: str, axes: charts.Axes) -> Markup:
+    """The chart twice, for a wide screen and for a phone; the stylesheet shows one of them."""
+    return Markup("").join(charts.trend(weeks, bars, line, title, desc, axes, shape)
                            for shape in (charts.WIDE, charts.NARROW))
+
+
+def _axes(w: Words, left: str, right: str = "") -> charts.Axes:
+    return charts.Axes(w(left), w(right) if right else "", w("a11y.axis_week"), w.number,
+                       lambda value: w("summary.percent", value=value))
+
+
+SMALLS = (("active_circles", "a11y.axis_circles"), ("members", "a11y.axis_people"),
+          ("thread_people", "a11y.axis_people"))
 
 
 def _trend(trend: dict, w: Words, n: int) -> dict:
     weeks = trend["weeks"]
     first, last = week_number(weeks[0]), week_number(weeks[-1])
     span = {"first": first, "last": last}
-    main = _both(weeks, trend["answers"], trend["response_rate"], w("summary.chart_title", **span),
-                 w("dashboard.chart_desc_main", **span, value=_latest(trend["answers"], False, w),
-                   rate=_latest(trend["response_rate"], True, w)), w)
+    title = w("summary.chart_title", **span)
+    desc = " ".join([movement(w("summary.trend_answers"), weeks, trend["answers"], False, w),
+                     movement(w("summary.trend_response_rate"), weeks, trend["response_rate"], True, w)])
+    main = _both(weeks, trend["answers"], trend["response_rate"], title, desc,
+                 _axes(w, "a11y.axis_answers", "a11y.axis_rate"))
     smalls = []
-    for key in ("active_circles", "members", "thread_people"):
+    for key, axis in SMALLS:
         title = w(f"summary.trend_{key}")
-        desc = w("dashboard.chart_desc", **span, value=_latest(trend[key], False, w))
+        desc = movement(title, weeks, trend[key], False, w)
         smalls.append({"title": title, "latest": _latest(trend[key], False, w),
-                       "svg": charts.small(weeks, trend[key], title, desc)})
+                       "svg": charts.small(weeks, trend[key], title, desc, _axes(w, axis))})
     rows = [{"week": w("dashboard.week_option", week=week_number(week)), "answers": w.number(trend["answers"][i]),
              "rate": w.percent(trend["response_rate"][i]), "active": w.number(trend["active_circles"][i]),
              "members": w.number(trend["members"][i]), "threads": w.number(trend["thread_people"][i])}
@@ -214,10 +263,14 @@ def _coffees(coffees: dict | None, weeks: list[str], w: Words, n: int) -> dict |
             lines.append(w("summary.coffees_met_withheld", min=n))
     trend = coffees["trend"]
     span = {"first": week_number(weeks[0]), "last": week_number(weeks[-1])}
-    chart = _both(weeks, trend["groups"], trend["met_share"], w("dashboard.chart_coffees", **span),
-                  w("dashboard.chart_desc_coffees", **span, value=_latest(trend["groups"], False, w),
-                    rate=_latest(trend["met_share"], True, w)), w)
-    return {"lines": lines, "chart": chart}
+    title = w("dashboard.chart_coffees", **span)
+    desc = " ".join([movement(w("summary.trend_coffee_groups"), weeks, trend["groups"], False, w),
+                     movement(w("summary.trend_coffee_met"), weeks, trend["met_share"], True, w)])
+    chart = _both(weeks, trend["groups"], trend["met_share"], title, desc,
+                  _axes(w, "a11y.axis_groups", "a11y.axis_met"))
+    rows = [{"week": w("dashboard.week_option", week=week_number(week)), "groups": w.number(trend["groups"][i]),
+             "met": w.percent(trend["met_share"][i])} for i, week in enumerate(weeks)]
+    return {"lines": lines, "chart": chart, "title": title, "rows": list(reversed(rows))}
 
 
 def journal(session: Session, person: Person, library, lang: str, tz: str) -> dict:

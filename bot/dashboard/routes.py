@@ -8,6 +8,7 @@
     GET  /dashboard/mentor[.csv]     a mentor: the same for their own circles
     GET  /dashboard/me[.json]        anyone: their own journal, and everything about them as JSON
     GET  /privacy, /terms            public: the privacy notice and terms of use (public.py)
+    GET  /accessibility              public: the accessibility statement (public.py)
 
 Without a live session every page is a short notice and nothing else. Signing in takes a POST
 so that a link preview (Slack's, Teams', a mail scanner's GET) cannot use the link up; the
@@ -30,6 +31,7 @@ from bot.domain.personal import journal
 from bot.domain import reports
 from bot.domain.shared.context import format_when
 from bot.domain.personal import signin as links
+from bot.domain.commands import typed
 from bot.dashboard import pages, public, sessions
 from bot.dashboard.frame import (STATE, accepted_language, make_state, notice, render, same_origin, secured, state,
                                  viewer)
@@ -56,7 +58,8 @@ def add_routes(web_app: web.Application, app) -> None:
             ("GET", "/dashboard/me", me_page), ("GET", "/dashboard/me.json", me_json),
             ("GET", "/dashboard/static/{name}", static), ("*", "/dashboard/{rest:.*}", not_found)):
         web_app.router.add_route(method, path, guarded(handler))
-    for path, handler in (("/privacy", public.privacy), ("/terms", public.terms)):
+    for path, handler in (("/privacy", public.privacy), ("/terms", public.terms),
+                          ("/accessibility", public.accessibility)):
         web_app.router.add_get(path, guarded(handler))  # HEAD too: link checkers use it
 
     async def close(_):
@@ -94,9 +97,14 @@ def _no_session(request: web.Request) -> web.Response:
                   Words(lang)("dashboard.no_session", command=links.ask_again(None, lang)))
 
 
-def _forbidden(request: web.Request, who) -> web.Response:
-    return notice(request, who.language, 403, "dashboard.forbidden_title", Words(who.language)("dashboard.forbidden"),
-                  who=who, link=True)
+def _forbidden(request: web.Request, who, scope: str) -> web.Response:
+    """Why not, and how to get in: HR is whoever HR_USERS names; a mentor is whoever leads a circle."""
+    w = Words(who.language)
+    platform = who.workspace.platform
+    why = [w("a11y.forbidden_hr"), w("a11y.forbidden_how", id=f"{platform}:{who.person.platform_user_id}")] \
+        if scope == "hr" else [w("a11y.forbidden_mentor", command=typed(platform, who.language, "new"))]
+    return notice(request, who.language, 403, "dashboard.forbidden_title", w("dashboard.forbidden"),
+                  who=who, link=True, more=why)
 
 
 async def home(request: web.Request) -> web.Response:
@@ -108,8 +116,11 @@ async def home(request: web.Request) -> web.Response:
 
 
 async def not_found(request: web.Request) -> web.Response:
-    lang = _stranger(request)
-    return notice(request, lang, 404, "dashboard.not_found_title", Words(lang)("dashboard.not_found"), link=True)
+    """In the signed-in person's language, else the browser's."""
+    who = await viewer(request)
+    lang = who.language if who else _stranger(request)
+    return notice(request, lang, 404, "dashboard.not_found_title", Words(lang)("dashboard.not_found"), who=who,
+                  link=True)
 
 
 @functools.lru_cache(maxsize=len(STATIC))
@@ -233,7 +244,7 @@ async def _allowed(request: web.Request, scope: str):
     if who is None:
         return None, _no_session(request)
     if not (who.hr if scope == "hr" else who.mentor):
-        return None, _forbidden(request, who)
+        return None, _forbidden(request, who, scope)
     return who, None
 
 
@@ -250,9 +261,10 @@ async def _summary_page(request: web.Request, scope: str) -> web.Response:
     wanted = _wanted(who, week, trend, scope)
     found = await st.summaries.get(wanted, st.now())
     w = Words(who.language)
-    if found is None:
+    if found is None:  # a button to look again; the page never reloads itself (WCAG 2.2.1)
+        again = {"path": f"{st.root}/{scope}", "query": list(request.query.items())}
         return notice(request, who.language, 200, "dashboard.preparing_title", w("dashboard.preparing"), who=who,
-                      refresh=3)
+                      again=again)
     view = pages.overview(found.summary, w, sort, show_all)
     query = {"week": week, "trend": trend}
 
@@ -288,8 +300,9 @@ async def _csv(request: web.Request, scope: str) -> web.Response:
     wanted = _wanted(who, week, trend, scope)
     found = await st.summaries.get(wanted, st.now(), wait=60.0)
     if found is None:
+        again = {"path": f"{st.root}/{scope}", "query": list(request.query.items())}
         return notice(request, who.language, 503, "dashboard.preparing_title",
-                      Words(who.language)("dashboard.preparing"), who=who, refresh=3)
+                      Words(who.language)("dashboard.preparing"), who=who, again=again)
     now = st.now()
 
     def record() -> None:

@@ -6,7 +6,7 @@ is stored as bot/domain/reports returns it (figures, names of circles large enou
 keywords; never answer text), is fresh for FRESH, and after that is still shown, with its time,
 while a new one is counted in the background. Only the first view of a scope and week waits
 for the count, at most `wait` seconds; after that the page says the figures are on their way
-and reloads itself.
+and offers a button to look again (it never reloads itself).
 """
 from __future__ import annotations
 
