@@ -84,7 +84,10 @@ def world(tmp_path):
 
 @pytest.fixture
 def served(world):
+    from bot.dashboard.frame import STATE
+
     s = Served(world.app)
+    s.runner.app[STATE].summaries.wait = 60.0  # the first count of a week is waited for, whatever the machine
     yield s
     s.stop()
 
@@ -114,8 +117,7 @@ def link(world, platform_user_id: str, name: str) -> str:
 
 
 def wait_for(driver, path: str, seconds: float = 60, selector: str = "h1"):
-    """Until the browser is at `path` and shows `selector` (a first count of a week shows a page
-    that says the figures are on their way, and reloads itself)."""
+    """Until the browser is at `path` and shows `selector`."""
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(driver, seconds, poll_frequency=0.2).until(
@@ -133,7 +135,7 @@ def screenshot(driver, size: tuple[int, int], path: Path) -> None:
         "x": 0, "y": 0, "width": size[0], "height": metrics["height"], "scale": 1}})
     path.write_bytes(base64.b64decode(shot["data"]))
     keep = os.environ.get("DASHBOARD_SCREENSHOTS")
-    if keep:
+    if keep and Path(keep).resolve() != path.parent.resolve():
         Path(keep).mkdir(parents=True, exist_ok=True)
         shutil.copy(path, Path(keep) / path.name)
 
@@ -251,3 +253,176 @@ def test_privacy_and_terms_pages_are_accessible_in_every_language(public_site, b
         screenshot(browser, PHONE, tmp_path / f"{page}-phone.png")
         assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert len(seen) == 6
+
+
+# -- every page, every language, every width ---------------------------------------------------------
+
+WIDTHS = ((375, 812), (768, 1024), (1280, 900))
+LANGS = ("fi", "sv", "en")
+
+
+def at_width(driver, size: tuple[int, int]) -> None:
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": size[0] < 600})
+
+
+def as_stranger(driver, lang: str) -> None:
+    """Signed out, with a browser that asks for `lang` first."""
+    driver.delete_all_cookies()
+    driver.execute_cdp_cmd("Emulation.setUserAgentOverride", {
+        "userAgent": driver.execute_script("return navigator.userAgent"), "acceptLanguage": f"{lang},en;q=0.5"})
+
+
+def sign_in_as(world, served, driver, user: str, lang: str, path: str) -> None:
+    actor = Actor("bench", "B1", user, "Someone", locale="en-GB")
+    world.app.core.command(CommandRequest(actor, f"language {lang}", Place()), world.now)
+    driver.delete_all_cookies()
+    driver.get(served.url(link(world, user, "Someone")))
+    wait_for(driver, path, selector="main h1")
+
+
+def a_mentor(engine) -> str:
+    with Session(engine) as s:
+        circle = s.exec(select(Circle).order_by(Circle.id)).first()
+        return f"U{circle.mentor_id:06d}"
+
+
+def check_everywhere(driver, where: str, lang: str, seen: list) -> None:
+    """The page as it is now, at each width: no axe violation at all, the statement in its footer,
+    no self-refresh, nothing wider than the screen."""
+    assert driver.execute_script("return document.documentElement.lang") == lang, where
+    assert driver.find_elements("css selector", "footer a[href*='/accessibility']"), where
+    assert driver.execute_script("return document.querySelector('meta[http-equiv=refresh i]') === null"), where
+    for size in WIDTHS:
+        at_width(driver, size)
+        assert axe_violations(driver) == [], (where, lang, size)
+        assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"), \
+            (where, lang, size)
+        if os.environ.get("DASHBOARD_SCREENSHOTS"):  # to look at, not needed for the test
+            slug = "".join(c if c.isalnum() else "-" for c in where).strip("-")
+            screenshot(driver, size, Path(os.environ["DASHBOARD_SCREENSHOTS"]) / f"{slug}-{lang}-{size[0]}.png")
+        seen.append((where, lang, size[0]))
+    problems = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"
+                and "the server responded with a status of 4" not in e["message"]]  # a 401/403/404 page itself
+    assert problems == [], where  # no CSP violation, nothing failed to load
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (npm install --prefix tests/.axe axe-core@4)")
+def test_every_page_passes_axe_in_every_language_at_phone_tablet_and_desktop_widths(world, served, browser):
+    from bot.dashboard.frame import STATE
+
+    summaries = served.runner.app[STATE].summaries
+    mentor = a_mentor(world.app.engine)
+    seen: list = []
+    for lang in LANGS:
+        sign_in_as(world, served, browser, "hr1", lang, "/dashboard/hr")
+        for path, heading_selector in (("/dashboard/hr", "#week-heading"), ("/dashboard/hr?sort=name&trend=26", "#week-heading"),
+                                       ("/dashboard/me", "main h1"), ("/dashboard/mentor", "main h1"),
+                                       ("/dashboard/no-such-page", "main h1")):
+            browser.get(served.url("/") + path.lstrip("/"))
+            wait_for(browser, path.split("?")[0], selector=heading_selector)
+            check_everywhere(browser, path, lang, seen)
+        assert "HR_USERS" not in browser.page_source  # the mentors' page refused: how to lead a circle, not HR
+        # the waiting page, as a large organisation's first view of a week shows it
+        summaries.wait = 0.0
+        week = f"2026-W{40 - LANGS.index(lang)}"  # one not counted yet
+        browser.get(served.url("/") + f"dashboard/hr?week={week}&trend=26")
+        wait_for(browser, "/dashboard/hr", selector="main h1")
+        assert browser.find_elements("css selector", "p[role=status]") and browser.find_elements(
+            "css selector", "main form button")
+        check_everywhere(browser, "waiting", lang, seen)
+        summaries.wait = 60.0
+        browser.find_element("css selector", "main form button").click()  # the button shows the figures
+        wait_for(browser, "/dashboard/hr", selector="#week-heading")
+        assert week in browser.current_url
+        browser.find_element("css selector", ".signout button").click()
+        wait_for(browser, "/dashboard/signout")
+        check_everywhere(browser, "signed out", lang, seen)
+
+        sign_in_as(world, served, browser, mentor, lang, "/dashboard/mentor")
+        check_everywhere(browser, "/dashboard/mentor", lang, seen)
+        browser.get(served.url("/dashboard/hr"))
+        wait_for(browser, "/dashboard/hr", selector="main h1")
+        assert "HR_USERS" in browser.page_source and f"bench:{mentor}" in browser.page_source  # why, and how
+        check_everywhere(browser, "refused", lang, seen)
+
+        as_stranger(browser, lang)
+        browser.get(served.url("/dashboard/hr"))
+        wait_for(browser, "/dashboard/hr", selector="main h1")
+        check_everywhere(browser, "no session", lang, seen)
+        for page in ("accessibility", "privacy", "terms"):
+            browser.get(f"{served.url('/')}{page}?lang={lang}")
+            wait_for(browser, f"/{page}")
+            check_everywhere(browser, page, lang, seen)
+    assert len(seen) == 3 * 3 * 13
+
+
+OVERFLOWS = """
+const out = [], vw = window.innerWidth;
+const shown = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+const name = el => el.tagName.toLowerCase() + (el.className && el.className.baseVal === undefined ? '.' + el.className : '')
+  + ' ' + (el.textContent || '').trim().slice(0, 30);
+// Nothing runs past the screen's edge, except inside a region that scrolls on purpose (a table).
+for (const el of document.querySelectorAll('header *, main *, footer *')) {
+  if (!shown(el) || el.closest('.skip') || el.closest('svg') && el.tagName.toLowerCase() !== 'svg') continue;
+  const scroller = el.parentElement && el.parentElement.closest('.scroll');
+  const box = el.getBoundingClientRect(), frame = scroller ? scroller.getBoundingClientRect() : {left: 0, right: vw};
+  if (!scroller && (box.left < frame.left - 1 || box.right > frame.right + 1)) out.push('past the edge: ' + name(el));
+}
+// Cards and chart boxes hold their content.
+for (const el of document.querySelectorAll('.card, .chart-box, .notice, .facts')) {
+  if (shown(el) && el.scrollWidth > el.clientWidth + 1) out.push('overflows: ' + name(el));
+}
+// Every label of a chart is inside the drawing ("100 %" too), and the drawing inside its box.
+let charts = 0;
+for (const svg of document.querySelectorAll('svg.chart')) {
+  if (!shown(svg)) continue;
+  charts++;
+  const vb = svg.viewBox.baseVal, fig = svg.closest('figure').getBoundingClientRect(), r = svg.getBoundingClientRect();
+  if (r.left < fig.left - 1 || r.right > fig.right + 1) out.push('chart past its box: ' + svg.id);
+  for (const t of svg.querySelectorAll('text')) {
+    const b = t.getBBox();
+    if (b.x < vb.x - 0.5 || b.y < vb.y - 0.5 || b.x + b.width > vb.x + vb.width + 0.5 || b.y + b.height > vb.y + vb.height + 0.5)
+      out.push('clipped: ' + t.textContent);
+  }
+}
+return {problems: out, charts: charts};
+"""
+
+
+@pytest.mark.parametrize("width", [375, 320])  # a phone, and 1280 px at 400 % zoom
+def test_on_a_phone_name_and_response_rate_show_together_and_nothing_overflows(world, served, browser, tmp_path,
+                                                                              width):
+    for lang in LANGS:
+        sign_in_as(world, served, browser, "hr1", lang, "/dashboard/hr")
+        wait_for(browser, "/dashboard/hr", selector="#week-heading")
+        for details in browser.find_elements("css selector", "main details"):
+            browser.execute_script("arguments[0].open = true", details)  # the tables behind the charts too
+        at_width(browser, (width, 800))
+        found = browser.execute_script(OVERFLOWS)
+        assert found["problems"] == [], (lang, width)
+        assert found["charts"] == 4  # the trend's phone version and three small ones (no coffees in this seed)
+        assert len(browser.find_elements("css selector", "main table")) == 2  # the circles, the trend's figures
+        row = browser.find_element("css selector", "table.circles tbody tr")
+        name, rate = row.find_element("css selector", "th"), row.find_element("css selector", "td.rate")
+        assert "%" in rate.text and name.text
+        for scrolled in (0, 10_000):  # at the start, and scrolled to the table's last column
+            browser.execute_script("document.querySelector('table.circles').closest('.scroll').scrollLeft = arguments[0]",
+                                   scrolled)
+            box = browser.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.left, r.right]", name)
+            assert box[0] >= 0 and box[1] <= width, (lang, scrolled, box)  # the name stays in view
+        browser.execute_script("document.querySelector('table.circles').closest('.scroll').scrollLeft = 0")
+        boxes = browser.execute_script("return [arguments[0], arguments[1]].map(e => e.getBoundingClientRect())"
+                                       ".map(r => [r.left, r.right, r.top])", name, rate)
+        assert all(0 <= left and right <= width for left, right, _ in boxes), (lang, boxes)  # side by side in view
+        header = browser.find_element("css selector", "table.circles th[aria-sort]")
+        assert header.get_attribute("aria-sort") == "descending" and "▼" in header.text  # the sort, seen and told
+        aligned = browser.execute_script(
+            "return [...document.querySelectorAll('table.circles thead th')].map((th, i) => [getComputedStyle(th).textAlign,"
+            " getComputedStyle(document.querySelector('table.circles tbody tr').children[i]).textAlign])")
+        assert all(head == cell for head, cell in aligned) and len(aligned) == 7, aligned
+        cards = browser.find_elements("css selector", ".card-change")
+        assert len(cards) >= 3 and all("47" in c.text for c in cards)  # against week 47, the one before 48
+        descriptions = [d.get_attribute("textContent") for d in browser.find_elements("css selector", "svg.chart desc")]
+        assert descriptions and all("48" in d or "49" in d for d in descriptions)
+        screenshot(browser, (width, 800), tmp_path / f"dashboard-hr-{lang}-{width}.png")

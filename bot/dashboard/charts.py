@@ -75,7 +75,7 @@ def _x_labels(weeks: list[str], xs: list[float], y: float, most: int) -> list[st
 WIDE = {"size": (640, 300), "margins": (46, 52, 30, 50), "labels": 13, "css": "chart chart-trend chart-wide",
         "font": 13}
 NARROW = {"size": (360, 250), "margins": (38, 44, 28, 46), "labels": 7, "css": "chart chart-trend chart-narrow",
-          "font": 12}
+          "font": 13}
 
 
 def trend(weeks: list[str], bars: list, line: list | None, title: str, desc: str, axes: Axes = Axes(),
