@@ -393,5 +393,48 @@ async def test_learning_coffees_show_once_there_are_rounds(world, engine):
         html = await (await client.get("/dashboard/hr")).text()
     assert "3 groups made, 6 people in them." in html and "Learning coffees, weeks 38–49" in html
     assert "met: 67% of the groups" in html and "No learning coffees" not in html
+    coffee_table = re.search(r'<caption id="coffee-table-caption">(.*?)</table>', html, re.S).group(1)
+    assert "Learning coffees, weeks 38–49" in coffee_table and "<th scope=\"row\" class=\"text\">Week 49</th>" \
+        "<td class=\"num\">3</td><td class=\"num\">67%</td>" in coffee_table  # the chart's figures as a table
+    assert "Groups was 3 in week 49." in html or "Groups rose" in html
     for name in LEARNERS:
         assert name not in html  # who met whom never shows
+
+
+async def test_a_refusal_says_why_and_how_to_get_in_and_a_missing_page_speaks_the_readers_language(world):
+    world.locales["ann.berg"] = "fi-FI"
+    ask(world, "Ann.Berg", "kieli fi")
+    async with await client_for(world) as client:
+        await sign_in(client, link_of(ask(world, "Ann.Berg", "koontinäyttö")))
+        hr = await client.get("/dashboard/hr")
+        text = await hr.text()
+        mentor = await (await client.get("/dashboard/mentor")).text()
+        missing = await client.get("/dashboard/ei-tallaista")  # no Accept-Language: the session's language
+        body = await missing.text()
+    assert hr.status == 403 and "HR_USERS" in text and "tunnuksella test:ann.berg." in text
+    assert "Omat piirit” on mentoreille" in mentor and "uusi" in mentor and "HR_USERS" not in mentor
+    assert missing.status == 404 and '<html lang="fi">' in body and "Sivua ei löydy" in body
+
+
+async def test_every_page_names_the_accessibility_statement_and_none_reloads_itself(world):
+    from importlib import resources
+
+    templates = list(resources.files("bot.dashboard").joinpath("templates").iterdir())
+    assert len(templates) >= 10
+    for template in templates:
+        assert "http-equiv" not in template.read_text(encoding="utf-8"), template.name
+    ask(world, "Hanna", "dashboard")
+    async with await client_for(world) as client:
+        stranger = await (await client.get("/dashboard/hr")).text()  # 401, no figures, but the footer
+        await sign_in(client, link_of(world.responses[-1]))
+        pages = [stranger] + [await (await client.get(path)).text() for path in (
+            "/dashboard/hr", "/dashboard/me", "/dashboard/nothing", "/privacy", "/terms", "/accessibility")]
+    for html in pages:
+        assert re.search(r'href="/accessibility\?lang=en"( aria-current="page")?>Accessibility statement</a>', html)
+        assert 'href="/privacy?lang=en"' in html and "refresh" not in html.lower()
+    hr = pages[1]
+    assert hr.count('class="card-change"') >= 3 and "from week 48" in hr  # the chosen week 49 against 48
+    desc = re.search(r'<desc id="chart\d+-d">(.*?)</desc>', hr).group(1)
+    assert re.search(r"Answers (rose|fell) from \d+ in week 38 to \d+ in week 49", desc) or "Answers was" in desc, desc
+    assert "Response rate (%)" in hr and "Answers (number)" in hr and ">Week</text>" in hr  # axes and units
+    assert 'aria-sort="descending"' in hr and "▼</span>" in hr

@@ -83,3 +83,56 @@ def test_the_privacy_contact_is_an_email_address():
     found = load_settings({"ORGANISATION_NAME": "Virasto", "ORGANISATION_NAME_SV": "Ämbetsverket"}, dotenv=False)
     assert (found.organisation("sv"), found.organisation("fi"), found.organisation("en")) == \
         ("Ämbetsverket", "Virasto", "Virasto")
+
+
+A11Y = {"ACCESSIBILITY_FEEDBACK": "saavutettavuus@virasto.fi", "ACCESSIBILITY_ASSESSED": "2026-11-30",
+        "PRIVACY_NOTICE_URL": "https://www.virasto.fi/tietosuoja"}
+
+
+async def test_the_accessibility_statement_has_the_parts_the_act_asks_for_in_each_language(settings, engine):
+    async with await client_for(served_settings(settings, **A11Y), engine) as client:
+        pages = {lang: await (await client.get(f"/accessibility?lang={lang}")).text() for lang in ("fi", "sv", "en")}
+        head = await client.head("/accessibility")
+        assert head.status == 200 and (await client.post("/accessibility")).status == 405
+    fi, sv, en = pages["fi"], pages["sv"], pages["en"]
+    assert '<html lang="fi">' in fi and "<h1>Saavutettavuusseloste: Kipinä</h1>" in fi
+    assert "<h1>Tillgänglighetsutlåtande: Kipinä</h1>" in sv and "<h1>Accessibility statement: Kipinä</h1>" in en
+    # status, known failures, how and when assessed, feedback answered within two weeks, the authority
+    assert "partially meet the accessibility requirements (WCAG 2.1 level AA)" in en and "306/2019" in en
+    assert "täyttävät saavutettavuusvaatimukset osittain" in fi and "uppfyller tillgänglighetskraven delvis" in sv
+    assert "WCAG 2.2.1" in en and "works for 10 minutes" in en and "lasts 8 hours" in en
+    assert "assessed the pages itself on 30 Nov 2026" in en and "arvioi sivut itse 30.11.2026" in fi
+    assert 'href="mailto:saavutettavuus@virasto.fi"' in en and "We answer within two weeks." in en
+    assert "Vastaamme kahden viikon kuluessa." in fi and "Vi svarar inom två veckor." in sv
+    assert "Traficom" in en + fi + sv and 'href="https://www.saavutettavuusvaatimukset.fi/"' in fi
+    assert 'href="https://www.tillganglighetskrav.fi/"' in sv
+    for lang, page in pages.items():  # the footer: the three public pages, the organisation, its own notice
+        assert f'href="/kipina/accessibility?lang={lang}" aria-current="page"' in page
+        assert f'href="/kipina/privacy?lang={lang}"' in page and f'href="/kipina/terms?lang={lang}"' in page
+        assert 'href="https://www.virasto.fi/tietosuoja"' in page and 'href="mailto:tietosuoja@virasto.fi"' in page
+    assert "Kipinää ylläpitää Virasto." in fi and "Kipinä upprätthålls av Ämbetsverket." in sv
+
+
+async def test_the_statement_names_an_outside_assessor_and_a_feedback_form_and_says_what_is_missing(settings, engine):
+    other = served_settings(settings, ACCESSIBILITY_FEEDBACK="https://www.virasto.fi/palaute",
+                            ACCESSIBILITY_ASSESSED="2026-10-05", ACCESSIBILITY_ASSESSED_BY="Saavutettavuustalo Oy")
+    bare = replace(load_settings({}, dotenv=False), database_url=settings.database_url)
+    async with await client_for(other, engine) as client:
+        en = await (await client.get("/accessibility?lang=en")).text()
+    async with await client_for(bare, engine) as client:
+        missing = await (await client.get("/accessibility", headers={"Accept-Language": "sv-FI"})).text()
+        privacy = await (await client.get("/privacy?lang=fi")).text()
+    assert "assessed by Saavutettavuustalo Oy on 5 Oct 2026" in en and 'href="https://www.virasto.fi/palaute"' in en
+    assert "mailto:" not in missing and "har ännu inte gett en adress" in missing
+    assert "har ännu inte fört in sin egen bedömning" in missing
+    assert 'href="/accessibility?lang=fi">Saavutettavuusseloste</a>' in privacy  # linked from the privacy notice
+
+
+def test_the_accessibility_settings_are_checked():
+    for wrong in ({"ACCESSIBILITY_FEEDBACK": "call HR"}, {"ACCESSIBILITY_FEEDBACK": "javascript:alert(1)"},
+                  {"ACCESSIBILITY_ASSESSED": "30.11.2026"}, {"ACCESSIBILITY_ASSESSED": "2026-13-01"}):
+        with pytest.raises(ConfigError, match="ACCESSIBILITY_"):
+            load_settings(wrong, dotenv=False)
+    found = load_settings(A11Y, dotenv=False)
+    assert (found.accessibility_feedback, found.accessibility_assessed.isoformat()) == \
+        ("saavutettavuus@virasto.fi", "2026-11-30")
