@@ -262,9 +262,8 @@ async def _summary_page(request: web.Request, scope: str) -> web.Response:
     found = await st.summaries.get(wanted, st.now())
     w = Words(who.language)
     if found is None:  # a button to look again; the page never reloads itself (WCAG 2.2.1)
-        again = {"path": f"{st.root}/{scope}", "query": list(request.query.items())}
         return notice(request, who.language, 200, "dashboard.preparing_title", w("dashboard.preparing"), who=who,
-                      again=again)
+                      again=_again(st, scope, request))
     view = pages.overview(found.summary, w, sort, show_all)
     query = {"week": week, "trend": trend}
 
@@ -276,6 +275,12 @@ async def _summary_page(request: web.Request, scope: str) -> web.Response:
                   current=offered[0], week=week, trend=trend, trends=TREND_CHOICES, query=query, sort=sort,
                   show_all=show_all, led=led, link=link, stale=found.stale,
                   as_of=format_when(who.language, found.computed_at, who.timezone))
+
+
+def _again(st, scope: str, request: web.Request) -> dict:
+    """The waiting page's button: the same page with the same choices."""
+    return {"path": f"{st.root}/{scope}",
+            "query": [(k, v) for k, v in request.query.items() if k in ("week", "trend", "sort", "all")]}
 
 
 def _led(st, person) -> int:
@@ -300,9 +305,8 @@ async def _csv(request: web.Request, scope: str) -> web.Response:
     wanted = _wanted(who, week, trend, scope)
     found = await st.summaries.get(wanted, st.now(), wait=60.0)
     if found is None:
-        again = {"path": f"{st.root}/{scope}", "query": list(request.query.items())}
         return notice(request, who.language, 503, "dashboard.preparing_title",
-                      Words(who.language)("dashboard.preparing"), who=who, again=again)
+                      Words(who.language)("dashboard.preparing"), who=who, again=_again(st, scope, request))
     now = st.now()
 
     def record() -> None:
