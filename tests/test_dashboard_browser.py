@@ -451,3 +451,14 @@ def test_on_a_phone_name_and_response_rate_show_together_and_nothing_overflows(w
         descriptions = [d.get_attribute("textContent") for d in browser.find_elements("css selector", "svg.chart desc")]
         assert descriptions and all("48" in d or "49" in d for d in descriptions)
         screenshot(browser, (width, 800), tmp_path / f"dashboard-hr-{lang}-{width}.png")
+
+
+def test_at_a_tablets_width_every_column_of_the_circle_table_fits(world, served, browser):
+    for lang in LANGS:
+        sign_in_as(world, served, browser, "hr1", lang, "/dashboard/hr")
+        wait_for(browser, "/dashboard/hr", selector="#week-heading")
+        at_width(browser, (768, 1024))
+        fits = browser.execute_script(
+            "const box = document.querySelector('table.circles').closest('.scroll');"
+            "return [box.scrollWidth <= box.clientWidth + 1, document.querySelectorAll('table.circles thead th').length]")
+        assert fits == [True, 7], lang  # the status column too, without scrolling sideways
