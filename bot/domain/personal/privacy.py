@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bot.domain.commands import spelled, usage_in
 from bot.domain.shared.context import Ctx
-from bot.ports import Response, message
+from bot.ports import Block, Message, Response
 
 
 def legal_basis(settings, lang: str, t) -> str:
@@ -40,8 +40,13 @@ def notice(ctx: Ctx) -> Response:
         ctx.t("privacy.export", command=command("mydata")),
         ctx.t("privacy.erase", command=command("forget-me")),
         *([ctx.t("privacy.rights")] if dpo else []),
-        ctx.t("privacy.complaint", url=ctx.t("privacy.complaint_url")),
-        *([ctx.t("privacy.own_notice", url=settings.privacy_notice_url)] if settings.privacy_notice_url else []),
-        ctx.t("privacy.full_notice", url=f"{base}/privacy?lang={ctx.lang}", accessibility=f"{base}/accessibility"),
     ]
-    return Response().say(message(*lines, heading=ctx.t("privacy.heading")))
+    # Addresses as link blocks of their own: tappable in a card, and they wrap on a phone.
+    links = [("privacy.complaint", ctx.t("privacy.complaint_url")),
+             *([("privacy.own_notice", settings.privacy_notice_url)] if settings.privacy_notice_url else []),
+             ("privacy.web_notice", f"{base}/privacy?lang={ctx.lang}"),
+             ("privacy.accessibility", f"{base}/accessibility")]
+    blocks = [Block("heading", ctx.t("privacy.heading")), *(Block("text", line) for line in lines)]
+    for key, url in links:
+        blocks += [Block("text", ctx.t(key)), Block("link", url)]
+    return Response().say(Message(blocks=tuple(blocks), summary=ctx.t("privacy.heading")))
