@@ -4,7 +4,6 @@ elements that stick out of the card, text clipped in its box, and words broken a
 from __future__ import annotations
 
 import base64
-import json
 import os
 from pathlib import Path
 
@@ -93,7 +92,3 @@ def shot(driver, path: Path) -> None:
     data = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": {
         "x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
     path.write_bytes(base64.b64decode(data["data"]))
-
-
-def dump(card: dict) -> str:
-    return json.dumps(card, ensure_ascii=False)
