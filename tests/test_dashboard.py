@@ -269,15 +269,27 @@ async def test_csv_download_is_the_summarys_and_goes_to_the_audit_log(world, eng
     async with await client_for(world) as client:
         await sign_in(client, link_of(world.responses[-1]))
         answer = await client.get("/dashboard/hr.csv?week=2026-W49&trend=26")
-        text = await answer.text()
-    assert answer.headers["Content-Type"].startswith("text/csv")
+        body = await answer.read()
+    assert answer.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="kipina-hr-2026-W49.csv"' in answer.headers["Content-Disposition"]
+    assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads the file as UTF-8
+    text = body.decode("utf-8-sig")
     lines = text.splitlines()
-    assert lines[0].startswith("week,group,") and len([r for r in lines if r.startswith("2026-W")]) >= 26
+    assert lines[0].startswith("Week,Circle,") and len([r for r in lines if r.startswith("2026-W")]) >= 26
     assert "Learners" in text and "other circles" in text and "Tiny" not in text
     with Session(engine) as s:
         entry = s.exec(select(AuditEntry).where(AuditEntry.action == "export")).one()
     assert entry.detail == {"via": "dashboard", "format": "csv", "scope": "hr", "week": "2026-W49"}
+
+
+async def test_csv_download_is_in_the_readers_language(world):
+    world.locales["hanna"] = "fi-FI"
+    async with await client_for(world) as client:
+        await sign_in(client, link_of(ask(world, "Hanna", "koontinäyttö")))
+        body = await (await client.get("/dashboard/hr.csv?week=2026-W49")).read()
+    lines = body.decode("utf-8-sig").splitlines()
+    assert body.startswith(b"\xef\xbb\xbf") and lines[0].startswith("Viikko;Piiri;Piirejä;")
+    assert any(line.startswith("2026-W49;Learners;") for line in lines) and "Tiny" not in body.decode()
 
 
 async def test_pages_speak_the_persons_language(world):

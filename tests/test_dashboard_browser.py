@@ -249,6 +249,7 @@ def public_site(tmp_path):
     migrate(engine)
     settings = replace(load_settings({"ORGANISATION_NAME": "Virasto", "ORGANISATION_NAME_SV": "Ämbetsverket",
                                       "PRIVACY_CONTACT": "tietosuoja@virasto.fi",
+                                      "DATA_PROTECTION_OFFICER": "Tietosuojavastaava, tietosuoja@virasto.fi",
                                       "PRIVACY_NOTICE_URL": "https://www.virasto.fi/tietosuoja"}, dotenv=False),
                        database_url=url)
     s = Served(make_world(settings, engine, start=NOW).app)

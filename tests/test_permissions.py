@@ -81,4 +81,19 @@ def test_admin_reads_the_audit_log_of_membership_changes_and_exports(world):
     world.command("Mia", "add <@cy|Cy>", channel=C1)
     world.command("Ann", "mydata")
     log = said(world.command("Otto", "audit"))
-    assert "circle.new" in log and "member.add · Cy" in log and "Ann · export" in log
+    assert "new circle" in log and "member added · Cy" in log and "Ann · data export" in log
+    assert "circle.new" not in log and "T" not in log.split(" · ")[0]  # words and local time, not codes and ISO
+
+
+@pytest.mark.parametrize("locale, first, added", [
+    ("fi-FI", "30.11.2026 klo 9.00 · Mia · uusi piiri · Learners", "jäsen lisätty · Cy · Learners"),
+    ("sv-FI", "30.11.2026 kl. 9.00 · Mia · ny cirkel · Learners", "medlem tillagd · Cy · Learners"),
+    ("en-GB", "30 Nov 2026 9:00 · Mia · new circle · Learners", "member added · Cy · Learners"),
+])
+def test_the_audit_log_reads_in_local_time_and_words(world, locale, first, added):
+    world.command("Mia", "add <@cy|Cy>", channel=C1)
+    world.locales["otto"] = locale
+    lines = said(world.command("Otto", "audit")).splitlines()[1:]  # under the heading, latest first
+    assert len(lines) == 2 and lines[-1] == first  # created 9.00 Helsinki time, stored 7.00 UTC
+    assert any(line.endswith(added) for line in lines)
+    assert not [line for line in lines if "member.add" in line or "circle.new" in line or "+00:00" in line]

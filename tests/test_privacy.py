@@ -195,3 +195,35 @@ def test_the_welcome_and_help_point_to_the_privacy_notice(world):
     welcome = [p.message.plain_text for p in world.inbox("ann") if p.message.summary == "Welcome to Learners"]
     assert len(welcome) == 1 and f'"{typed("test", "en", "privacy")}"' in welcome[0]
     assert "privacy – what is kept about you" in world.command("Ann", "help").to_caller[0].plain_text
+
+
+@pytest.mark.parametrize("lang, locale, word", [("fi", "fi-FI", "tietosuoja"), ("sv", "sv-FI", "integritet"),
+                                                ("en", "en-GB", "privacy")])
+def test_privacy_names_the_controller_dpo_legal_basis_and_complaint_route(settings, engine, lang, locale, word):
+    from dataclasses import replace
+
+    from bot.common.i18n import t
+
+    kit = replace(settings, organisation_name="Virasto", organisation_names=(("sv", "Ämbetsverket"),),
+                  data_protection_officer="Maija Meikäläinen, tietosuoja@virasto.fi",
+                  privacy_notice_url="https://virasto.fi/tietosuoja", public_url="https://kipina.virasto.fi")
+    w = make_world(kit, engine)
+    w.locales["ann"] = locale
+    text = w.command("Ann", word).to_caller[0].plain_text
+    organisation = "Ämbetsverket" if lang == "sv" else "Virasto"
+    for line in (t(lang, "privacy.controller", organisation=organisation),
+                 t(lang, "privacy.dpo", dpo="Maija Meikäläinen, tietosuoja@virasto.fi"),
+                 t(lang, "privacy.basis", basis=t(lang, "privacy.basis_default")),
+                 t(lang, "privacy.channels"), t(lang, "privacy.rights"), t(lang, "privacy.complaint")):
+        assert line in text, line
+    assert "759/2004" in text
+    links = [b.text for b in w.command("Ann", word).to_caller[0].blocks if b.kind == "link"]
+    assert links == [t(lang, "privacy.complaint_url"), "https://virasto.fi/tietosuoja",
+                     f"https://kipina.virasto.fi/privacy?lang={lang}", "https://kipina.virasto.fi/accessibility"]
+    assert links[0].startswith("https://tietosuoja.fi")
+
+    bare = make_world(replace(settings, privacy_legal_bases=(("", "Art. 6(1)(c) and our own act."),)), engine)
+    bare.locales["ann"] = locale
+    text = bare.command("Ann", word).to_caller[0].plain_text
+    assert t(lang, "privacy.controller_missing") in text and "Art. 6(1)(c) and our own act." in text
+    assert t(lang, "privacy.dpo", dpo="x").split(":")[0] not in text and t(lang, "privacy.basis_default") not in text

@@ -1,15 +1,17 @@
 """The public privacy notice (/privacy) and terms of use (/terms) over real HTTP: open to anyone, in
 Finnish, Swedish or English, saying what this installation does (its retention days, group size,
-language model) and who runs it. (tests/test_teams_package.py links the Teams package to them;
+language model) and who runs it: the controller, its data protection officer and the legal basis. (tests/test_teams_package.py links the Teams package to them;
 tests/test_dashboard_browser.py checks them with axe-core in Chromium.)"""
 from __future__ import annotations
 
 from dataclasses import replace
+from html import escape as html_text
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.common.config import load_settings
+from bot.common.i18n import t
 from bot.ports import ConfigError
 from bot.runtime.web import make_web_app
 from harness import make_world
@@ -136,3 +138,54 @@ def test_the_accessibility_settings_are_checked():
     found = load_settings(A11Y, dotenv=False)
     assert (found.accessibility_feedback, found.accessibility_assessed.isoformat()) == \
         ("saavutettavuus@virasto.fi", "2026-11-30")
+
+
+DPO = "Tietosuojavastaava Maija Meikäläinen, tietosuoja@virasto.fi"
+
+
+@pytest.mark.parametrize("lang, controller, dpo, basis, authority", [
+    ("fi", "Rekisterinpitäjä", "Tietosuojavastaava", "6 artiklan 1 kohdan e alakohta", "Tietosuojavaltuutetun toimisto"),
+    ("sv", "Personuppgiftsansvarig", "Dataskyddsombud", "artikel 6.1 e", "Dataombudsmannens byrå"),
+    ("en", "Controller", "Data protection officer", "Article 6(1)(e)", "Office of the Data Protection Ombudsman"),
+])
+async def test_the_privacy_page_names_controller_dpo_basis_channels_and_complaint_route(
+        settings, engine, lang, controller, dpo, basis, authority):
+    served = served_settings(settings, DATA_PROTECTION_OFFICER=DPO, PRIVACY_NOTICE_URL="https://virasto.fi/tietosuoja")
+    async with await client_for(served, engine) as client:
+        body = await (await client.get(f"/privacy?lang={lang}")).text()
+        signin = await (await client.get("/dashboard/signin/not-a-real-link", headers={"Accept-Language": lang})).text()
+    name = "Ämbetsverket" if lang == "sv" else "Virasto"
+    assert f"<dt>{controller}</dt><dd>{name}</dd>" in body
+    assert (f'<dt>{dpo}</dt><dd>Tietosuojavastaava Maija Meikäläinen, '
+            '<a href="mailto:tietosuoja@virasto.fi">tietosuoja@virasto.fi</a></dd>') in body
+    assert basis in body and "759/2004" in body and "6(1)(f)" not in body
+    assert html_text(t(lang, "privacy.channels")) in body  # that circle channels are read, and what is kept
+    assert authority in body and 'href="https://tietosuoja.fi' in body
+    assert f'href="/kipina/accessibility?lang={lang}"' in body and 'href="https://virasto.fi/tietosuoja"' in body
+    for page in (body, signin):  # the DPO in the footer of every page, public and dashboard alike
+        footer = page.split('<footer class="bottom">', 1)[1]
+        assert f'<p class="dpo">{t(lang, "dashboard.footer_dpo")} Tietosuojavastaava Maija Meikäläinen, ' \
+               '<a href="mailto:tietosuoja@virasto.fi">' in footer
+
+
+async def test_the_agency_states_its_own_legal_basis_and_without_a_dpo_there_is_no_footer_line(settings, engine):
+    own = "Valtion virkamieslaki (750/1994) ja laki yksityisyyden suojasta työelämässä (759/2004)."
+    served = served_settings(settings, PRIVACY_LEGAL_BASIS="GDPR Art. 6(1)(c): our staff development duty.",
+                             PRIVACY_LEGAL_BASIS_FI=own)
+    async with await client_for(served, engine) as client:
+        fi = await (await client.get("/privacy?lang=fi")).text()
+        sv = await (await client.get("/privacy?lang=sv")).text()
+    assert own in fi and t("fi", "privacy.basis_default") not in fi
+    assert "GDPR Art. 6(1)(c): our staff development duty." in sv and own not in sv
+    assert 'class="dpo"' not in fi and "Tietosuojavastaava" not in fi
+
+
+def test_the_dpo_and_legal_basis_are_one_line_each():
+    for name in ("DATA_PROTECTION_OFFICER", "PRIVACY_LEGAL_BASIS", "PRIVACY_LEGAL_BASIS_SV"):
+        with pytest.raises(ConfigError, match=name):
+            load_settings({name: "first line\nsecond line"}, dotenv=False)
+    with pytest.raises(ConfigError, match="DATA_PROTECTION_OFFICER"):
+        load_settings({"DATA_PROTECTION_OFFICER": "x" * 201}, dotenv=False)
+    found = load_settings({"DATA_PROTECTION_OFFICER": DPO, "PRIVACY_LEGAL_BASIS_EN": "Art. 6(1)(e)."}, dotenv=False)
+    assert found.data_protection_officer == DPO
+    assert (found.legal_basis("en"), found.legal_basis("fi")) == ("Art. 6(1)(e).", "")

@@ -16,7 +16,8 @@ from bot.domain.reports import figures as sql
 from bot.runtime.clock import build_scheduler
 from bot.domain.reports.summary import compute
 from bot.domain.reports.jobs import plan_weekly
-from bot.domain.reports.view import render, sparkline, to_csv, to_json
+from bot.domain.reports.spreadsheet import to_csv
+from bot.domain.reports.view import render, sparkline, to_json
 from harness import at, make_world
 from prompts import default_library
 from storage.models import Assignment, Delivery, Membership, Participation, PromptRun, Reply
@@ -121,10 +122,9 @@ def test_below_the_threshold_the_summary_says_so_and_shows_nothing(engine, setti
     assert summary["too_small"] and "totals" not in summary and "circles" not in summary
     text = render(summary, "en").plain_text
     assert "Fewer than 5 people take part" in text and "Four" not in text
-    assert to_csv(summary).strip() == ",".join(("week", "group", "circles", "active_circles", "new_circles",
-                                                "members", "prompts", "answers", "response_rate", "shared",
-                                                "private", "shared_share", "answering", "thread_replies",
-                                                "thread_people", "quiet", "new"))
+    header, why = to_csv(summary).removeprefix("\ufeff").splitlines()
+    assert header.startswith("Week,Circle,Circles,Active circles,") and header.endswith(",Gone quiet,New")
+    assert why.startswith('"Fewer than 5 people take part')
     assert "alle 5 ihmistä" in render(summary, "fi").plain_text
 
 
@@ -317,8 +317,8 @@ def test_cli_prints_text_json_and_csv(engine, database_url):
     data = json.loads(run_cli(database_url, "--week", "2026w49", "--format", "json").stdout)
     assert data["week"] == REPORT_WEEK and data["totals"]["answers"] == direct_count(
         engine, REPORT_WEEK, set(seed.circles.values()))["answers"]
-    rows = run_cli(database_url, "--week", REPORT_WEEK, "--format", "csv").stdout.splitlines()
-    assert rows[0].startswith("week,group,circles") and any(r.startswith("2026-W49,Learners,") for r in rows)
+    rows = run_cli(database_url, "--week", REPORT_WEEK, "--format", "csv", "--language", "fi").stdout.splitlines()
+    assert rows[0].startswith("\ufeffViikko;Piiri;Piirejä") and any(r.startswith("2026-W49;Learners;") for r in rows)
     assert not any("Tiny" in r or PRIVATE_MARKER in r for r in rows)
 
 

@@ -1,5 +1,5 @@
 """The weekly summary as structured blocks: headline facts, trend and circle tables, and how Teams
-(a card with a FactSet, Tables and the chart), Slack (fields, preformatted tables) and the console
+(a card with facts a line each, the trend as a Table, circles row by row, and the chart), Slack (fields, preformatted tables) and the console
 show them."""
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bot.platforms.slack.blocks import message_parts
 from bot.platforms.teams.cards import MAX_BYTES, activity, sized_card
 from bot.ports import Attachment, Block, Message, facts, table
 from bot.domain.reports import figures as sql
+from bot.domain.reports.chart import answer_ticks, nice_ticks
 from bot.domain.reports.summary import compute
 from bot.domain.reports.view import delivery_message, render, sparkline
 from fakes.slack_checks import assert_valid_payload
@@ -60,6 +61,13 @@ def delivered(summary: dict, lang: str = "en") -> Message:
 
 def of_kind(msg: Message, kind: str) -> list[Block]:
     return [b for b in msg.blocks if b.kind == kind]
+
+
+def fact_lines(card: dict) -> list[tuple[str, str]]:
+    """(label, value) of the lines that show facts: a bold 'label:' run, then the value."""
+    return [(block["inlines"][0]["text"].removesuffix(":"), block["inlines"][1]["text"].strip())
+            for block in elements(card, "RichTextBlock") if len(block["inlines"]) == 2
+            and block["inlines"][0].get("weight") == "Bolder" and block["inlines"][0]["text"].endswith(":")]
 
 
 def card_texts(card: dict) -> str:
@@ -123,13 +131,23 @@ def test_the_teams_card_of_a_delivered_summary(engine, settings, lang):
     check_activity(activity(card, BOT, "a:1", msg.summary, "tenant"))
     size = len(json.dumps(card, ensure_ascii=False).encode("utf-8"))
     assert 0 < size <= MAX_BYTES
-    (fact_set,) = elements(card, "FactSet")
-    assert [(f["title"], f["value"]) for f in fact_set["facts"]] == list(of_kind(msg, "facts")[0].rows)
-    grids = elements(card, "Table")
-    assert len(grids) == 2 and all(g["firstRowAsHeader"] for g in grids)
-    header = [cell["items"][0]["inlines"][0] for cell in grids[0]["rows"][0]["cells"]]
+    assert elements(card, "FactSet") == []  # its title column is 150 px: long words would break mid-word
+    assert fact_lines(card) == list(of_kind(msg, "facts")[0].rows)
+    (grid,) = elements(card, "Table")  # the trend; the five columns by circle go row by row
+    assert grid["firstRowAsHeader"]
+    header = [cell["items"][0]["inlines"][0] for cell in grid["rows"][0]["cells"]]
     assert [run["text"] for run in header] == list(HEADERS[lang]) and all(r["weight"] == "Bolder" for r in header)
-    assert len(grids[0]["rows"]) == 6 and len(grids[0]["columns"]) == 3
+    assert len(grid["rows"]) == 6 and len(grid["columns"]) == 3
+    (by_circle,) = [b for b in of_kind(msg, "table") if len(b.rows[0]) == 5]
+    titles, rows = by_circle.rows[0], by_circle.rows[1:]
+    runs = [block["inlines"][0] for block in elements(card, "RichTextBlock") if len(block["inlines"]) == 1]
+    texts = [run["text"] for run in runs]
+    assert len(rows) >= 2
+    for row in rows:  # the circle in bold, then each figure after its column's title, kept together
+        at = texts.index(row[0])
+        assert runs[at]["weight"] == "Bolder"
+        pairs = texts[at + 1].split(" · ")
+        assert pairs == ["\u00a0".join(f"{title} {cell}".split()) for title, cell in zip(titles[1:], row[1:])]
     (picture,) = elements(card, "Image")
     prefix = "data:image/png;base64,"
     assert picture["url"].startswith(prefix) and picture["altText"]
@@ -150,11 +168,11 @@ def test_a_card_without_room_for_the_picture_goes_without_it():
     assert elements(limited, "Image") == [] and len(json.dumps(limited).encode()) <= MAX_BYTES
 
 
-def test_facts_that_markdown_could_read_become_a_plain_table():
+def test_facts_are_inert_text_whatever_they_hold():
     card = sized_card(Message(blocks=(facts([("**Bold** [x](http://evil)", "<at>all</at>")]),), summary="S"))
     check_card(card)
-    assert elements(card, "FactSet") == []
-    assert "**Bold** [x](http://evil)" in card_texts(card) and "<at>all</at>" in card_texts(card)
+    assert elements(card, "FactSet") == [] and elements(card, "TextBlock") == []
+    assert fact_lines(card) == [("**Bold** [x](http://evil)", "<at>all</at>")]
 
 
 def test_withheld_figures_never_appear_in_the_card(engine, settings):
@@ -162,8 +180,7 @@ def test_withheld_figures_never_appear_in_the_card(engine, settings):
     msg = delivered(summary)
     card = sized_card(msg)
     check_card(card)
-    (fact_set,) = elements(card, "FactSet")
-    titles = [f["title"] for f in fact_set["facts"]]
+    titles = [label for label, _ in fact_lines(card)]
     assert titles and "People in circles" in titles
     for hidden in ("Answers", "Response rate", "Reflection prompts sent", "Shared with the circle", "Kept private"):
         assert hidden not in titles
@@ -224,3 +241,28 @@ def test_the_console_shows_facts_and_aligned_columns(engine, settings):
     assert len(rows) == 5 and all(row[columns - 2:columns] == "  " and row[columns] in "▁▂▃▄▅▆▇█·" for row in rows)
     answers = of_kind(msg, "facts")[0].rows
     assert f"Answers: {dict(answers)['Answers']}" in printed
+
+
+@pytest.mark.parametrize("high, ticks", [(0, [0, 1]), (1, [0, 1]), (3, [0, 1, 2, 3]), (6, [0, 2, 4, 6]),
+                                         (7, [0, 2, 4, 6, 8]), (13, [0, 5, 10, 15]), (47, [0, 10, 20, 30, 40, 50]),
+                                         (100, [0, 20, 40, 60, 80, 100]), (1234, [0, 500, 1000, 1500])])
+def test_the_chart_axis_has_nice_evenly_spaced_ticks(high, ticks):
+    assert nice_ticks(high) == ticks
+
+
+def test_every_axis_is_nice_and_covers_the_highest_week():
+    checked = 0
+    for high in range(0, 2001):
+        ticks = nice_ticks(high)
+        step = ticks[1] - ticks[0]
+        assert ticks[0] == 0 and all(b - a == step for a, b in zip(ticks, ticks[1:]))  # evenly spaced
+        assert int(str(step)[0]) in (1, 2, 5) and set(str(step)[1:]) <= {"0"}  # 1, 2 or 5 times a power of ten
+        assert ticks[-1] >= high and ticks[-1] - step < max(high, 1) and 2 <= len(ticks) <= 7
+        checked += 1
+    assert checked == 2001
+
+
+def test_the_summary_chart_uses_the_nice_ticks(engine, settings):
+    summary = summary_of(engine, settings, realistic(engine))
+    highest = max(a for a in summary["trend"]["answers"] if a is not None)
+    assert highest == 13 and answer_ticks(summary) == [0, 5, 10, 15]  # not 0, 3, 6, 10, 13

@@ -8,7 +8,8 @@ from sqlmodel import Session, select
 from bot.dashboard.pages import Words, overview
 from bot.domain.reports import figures as sql
 from bot.domain.reports.summary import compute
-from bot.domain.reports.view import render, to_csv, to_json
+from bot.domain.reports.spreadsheet import to_csv
+from bot.domain.reports.view import render, to_json
 from bot.ports import PermanentFailure, Unreachable
 from harness import at, make_world
 from prompts import default_library

@@ -65,6 +65,9 @@ def by_key(lang: str) -> dict[str, dict]:
                              "pair_rounds": 0, "pair_checkins": 0}, "console.choose": {"last": 4},
             "console.unknown": {"word": "/foo", "prefix": "/piiri"},
             "page.privacy.rights_intro": {"prefix": "/circle"},  # how the public page says Slack is typed
+            "audit.when": {"date": "7.12.2026"},
+            "privacy.controller": {"organisation": "Virasto"}, "privacy.dpo": {"dpo": "tietosuoja@virasto.fi"},
+            "privacy.basis": {"basis": t(lang, "privacy.basis_default")},
             **{key: A11Y for key in catalog(lang) if key.startswith(("a11y.", "page.accessibility."))}}
 
 

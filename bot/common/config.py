@@ -47,6 +47,9 @@ class Settings:
     accessibility_feedback: str = ""  # an e-mail address or a web form's address
     accessibility_assessed: date | None = None
     accessibility_assessed_by: str = ""  # empty: the organisation assessed it itself
+    data_protection_officer: str = ""  # DATA_PROTECTION_OFFICER: how to reach the DPO, e.g. a name and an e-mail
+    # PRIVACY_LEGAL_BASIS (…_FI, _SV, _EN): the agency's own wording; empty: the default text for Art. 6(1)(e)/(c)
+    privacy_legal_bases: tuple[tuple[str, str], ...] = ()
     # Every variable the process started with: platform packages read their own from it.
     env: Env = field(default_factory=Env, repr=False, compare=False)
 
@@ -58,6 +61,11 @@ class Settings:
     def organisation(self, lang: str) -> str:
         """The organisation's name in a language (ORGANISATION_NAME_SV …), else ORGANISATION_NAME."""
         return dict(self.organisation_names).get(lang) or self.organisation_name
+
+    def legal_basis(self, lang: str) -> str:
+        """PRIVACY_LEGAL_BASIS_<LANG>, else PRIVACY_LEGAL_BASIS; empty when the agency set neither."""
+        bases = dict(self.privacy_legal_bases)
+        return bases.get(lang) or bases.get("", "")
 
 
 def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Settings:
@@ -102,6 +110,11 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         accessibility_feedback=_feedback(e.text("ACCESSIBILITY_FEEDBACK")),
         accessibility_assessed=_day(e.text("ACCESSIBILITY_ASSESSED"), "ACCESSIBILITY_ASSESSED"),
         accessibility_assessed_by=e.text("ACCESSIBILITY_ASSESSED_BY"),
+        data_protection_officer=_one_line(e.text("DATA_PROTECTION_OFFICER"), "DATA_PROTECTION_OFFICER", 200),
+        privacy_legal_bases=tuple((lang, _one_line(e.text(f"PRIVACY_LEGAL_BASIS{suffix}"), f"PRIVACY_LEGAL_BASIS{suffix}",
+                                                   2000))
+                                  for lang, suffix in (("", ""), *((lang, f"_{lang.upper()}") for lang in LANGUAGES))
+                                  if e.text(f"PRIVACY_LEGAL_BASIS{suffix}")),
         env=e,
     )
 
@@ -118,6 +131,14 @@ def _email(raw: str, name: str) -> str:
     if raw and not re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}", raw):
         raise ConfigError(f"{name} must be an e-mail address such as tietosuoja@virasto.fi, got {raw!r}")
     return raw
+
+
+def _one_line(raw: str, name: str, limit: int) -> str:
+    """A text shown as it is on pages and in chat: one line, not too long."""
+    value = raw.strip()
+    if len(value) > limit or any(ch in value for ch in "\r\n\t"):
+        raise ConfigError(f"{name} must be one line of at most {limit} characters")
+    return value
 
 
 def _web_address(raw: str, name: str) -> str:

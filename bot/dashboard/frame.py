@@ -5,6 +5,7 @@ language, and rendering a template.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -59,6 +60,16 @@ class Dashboard:
 
 
 STATE = web.AppKey("kipina_dashboard", Dashboard)
+EMAIL = re.compile(r"[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[A-Za-z]{2,}")
+
+
+def contact_parts(text: str) -> tuple[str, str, str] | None:
+    """'Tietosuojavastaava, tietosuoja@virasto.fi' → (before, e-mail, after), so a page can link the
+    address; None for an empty text."""
+    if not text:
+        return None
+    found = EMAIL.search(text)
+    return (text[:found.start()], found.group(0), text[found.end():]) if found else (text, "", "")
 
 
 def make_state(app) -> Dashboard:
@@ -69,6 +80,7 @@ def make_state(app) -> Dashboard:
                                    autoescape=True, trim_blocks=True, lstrip_blocks=True,
                                    undefined=jinja2.StrictUndefined)
     templates.globals["weekno"] = week_number
+    templates.globals["dpo"] = contact_parts(app.services.settings.data_protection_officer)
     return Dashboard(app.engine, app.services, app.now, Summaries(app.engine, app.services), templates,
                      signin.root(base), f"{parts.scheme}://{parts.netloc}", parts.scheme == "https")
 

@@ -2,8 +2,8 @@
 statement (/accessibility, Act 306/2019), open to anyone, no sign-in. The Teams app package links
 to the first two, so a tenant admin reviews them before approving; every page's footer links all three.
 
-Everything they say comes from this installation's settings (organisation, contact, retention
-days, group size, whether a language model is configured), in fi, sv or en: `?lang=` first,
+Everything they say comes from this installation's settings (organisation, data protection
+officer, contact, legal basis, retention days, group size, whether a language model is configured), in fi, sv or en: `?lang=` first,
 then the browser's Accept-Language, then DEFAULT_LANGUAGE.
 """
 from __future__ import annotations
@@ -14,9 +14,11 @@ from bot.common.config import LANGUAGES
 from bot.domain import reports
 from bot.domain.commands import spelled, usage_in
 from bot.dashboard.frame import accepted_language, pages_root, render, state
+from bot.dashboard.pages import Words
 from bot.dashboard.sessions import SESSION_HOURS
 from bot.common.i18n import date_range
 from bot.domain.personal import signin
+from bot.domain.personal.privacy import legal_basis
 
 # (text key, command) for the rights a person uses in the chat; leave is typed in the circle's channel.
 RIGHTS = (("right_journal", "journal"), ("right_export", "mydata"), ("right_erase", "forget-me"),
@@ -38,6 +40,8 @@ def _page(request: web.Request, template: str, page: str, **more) -> web.Respons
         "page_root": pages_root(settings.public_base), "languages": LANGUAGE_NAMES,
         "organisation": settings.organisation(lang), "contact": settings.privacy_contact,
         "own_notice": settings.privacy_notice_url, "min_group": settings.min_group_size,
+        "legal_basis": legal_basis(settings, lang, Words(lang)),
+        "accessibility": f"{pages_root(settings.public_base)}/accessibility?lang={lang}",
         "retention_days": settings.reply_retention_days,
         "model": reports.model_configured(settings), "model_authors": settings.llm_min_authors,
         "rights": [(key, usage_in(lang, command).split()[0]) for key, command in RIGHTS],

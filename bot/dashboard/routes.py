@@ -315,7 +315,7 @@ async def _csv(request: web.Request, scope: str) -> web.Response:
                          scope=scope, week=week)
 
     await asyncio.to_thread(record)
-    response = web.Response(text=reports.to_csv(found.summary), content_type="text/csv", charset="utf-8")
+    response = web.Response(text=reports.to_csv(found.summary, who.language), content_type="text/csv", charset="utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="kipina-{scope}-{week}.csv"'
     return secured(response, st)
 

@@ -187,7 +187,7 @@ def cmd_report(args, settings: Settings) -> int:
     if args.format == "json":
         print(reports.to_json(summary))
     elif args.format == "csv":
-        sys.stdout.write(reports.to_csv(summary))
+        sys.stdout.write(reports.to_csv(summary, lang))
     else:
         print("\n\n".join(b.text for b in reports.render(summary, lang).blocks))
     return 0
@@ -227,7 +227,7 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--week", type=week_arg, help="ISO week, e.g. 2026-W48 (default: the current week; with --send the last one)")
     report.add_argument("--format", choices=("text", "json", "csv"), default="text")
     report.add_argument("--workspace", help="id, external id or platform:external_id (needed when there are several)")
-    report.add_argument("--language", choices=("fi", "sv", "en"), help="language of the text format")
+    report.add_argument("--language", choices=("fi", "sv", "en"), help="language of the text and CSV formats")
     report.add_argument("--offline", action="store_true", help="offline themes even when OPENAI_API_KEY is set")
     report.add_argument("--chart", metavar="FILE.png", help="also write the 8-week trend as a PNG chart")
     report.add_argument("--send", action="store_true",

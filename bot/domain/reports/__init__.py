@@ -9,7 +9,8 @@ from bot.domain.reports.figures import Week, parse_week, week_at, weeks_until
 from bot.domain.reports.jobs import pick_workspace, plan_weekly, plan_workspace, summary_for
 from bot.domain.reports.llm import configured as model_configured
 from bot.domain.reports.summary import compute, timezone_of
-from bot.domain.reports.view import delivery_message, render, to_csv, to_json
+from bot.domain.reports.spreadsheet import to_csv
+from bot.domain.reports.view import delivery_message, render, to_json
 
 __all__ = [
     "Week", "chart_png", "compute", "delivery_message", "model_configured", "parse_week", "pick_workspace",

@@ -6,6 +6,7 @@ gaps), so the picture can be shared wherever the text can.
 from __future__ import annotations
 
 import io
+import math
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -24,6 +25,31 @@ def _font(size: int):
         return ImageFont.load_default()
 
 
+def _nice(value: float, rounded: bool) -> float:
+    """The nice number (1, 2 or 5 times a power of ten) near `value` (Heckbert, Graphics Gems, 1990):
+    rounded to the nearest, or the smallest one at least as large."""
+    power = 10 ** math.floor(math.log10(value))
+    fraction = value / power
+    if rounded:
+        nice = 1 if fraction < 1.5 else 2 if fraction < 3 else 5 if fraction < 7 else 10
+    else:
+        nice = 1 if fraction <= 1 else 2 if fraction <= 2 else 5 if fraction <= 5 else 10
+    return nice * power
+
+
+def nice_ticks(high: float, count: int = 5) -> list[int]:
+    """Evenly spaced whole-number ticks from 0 to at least `high`, about `count` of them, at a step of
+    1, 2 or 5 times a power of ten: 6 → 0, 2, 4, 6; 13 → 0, 5, 10, 15."""
+    step = max(1, int(_nice(_nice(max(high, 1), False) / (count - 1), True)))
+    last = max(1, math.ceil(high / step))
+    return [step * i for i in range(last + 1)]
+
+
+def answer_ticks(summary: dict) -> list[int]:
+    """The left axis of the chart: answers per week, from 0 past the highest week."""
+    return nice_ticks(max([a for a in summary["trend"]["answers"] if a is not None] or [0]))
+
+
 def chart_png(summary: dict, lang: str) -> bytes | None:
     """None when the summary has no trend to draw (below the group-size threshold)."""
     if summary.get("too_small"):
@@ -37,11 +63,14 @@ def chart_png(summary: dict, lang: str) -> bytes | None:
     heading = heading.replace("–", "-")  # the built-in font has no en dash
     draw.text((LEFT, 15), heading, fill=TEXT, font=title)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    top = max([a for a in answers if a is not None] or [0]) or 1
+    ticks = answer_ticks(summary)
+    top = ticks[-1]
+    for value in ticks:  # grid lines at the answers' ticks, the rate's quarters beside them
+        y = TOP + plot_h - plot_h * value / top
+        draw.line((LEFT, y, WIDTH - RIGHT, y), fill=GRID)
+        draw.text((8, y - 7), str(value), fill=BAR, font=small)
     for step in range(5):
         y = TOP + plot_h - plot_h * step / 4
-        draw.line((LEFT, y, WIDTH - RIGHT, y), fill=GRID)
-        draw.text((8, y - 7), str(round(top * step / 4)), fill=BAR, font=small)
         draw.text((WIDTH - RIGHT + 8, y - 7), t(lang, "summary.percent", value=25 * step), fill=LINE, font=small)
     slot = plot_w / len(weeks)
     points = []

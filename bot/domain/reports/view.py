@@ -1,4 +1,4 @@
-"""The weekly summary as a chat message in the reader's language, and as JSON or CSV for operators.
+"""The weekly summary as a chat message in the reader's language, and as JSON for operators.
 
 The summary arrives as plain data (see bot/domain/reports/summary.py); nothing here reads the database.
 Headline figures are a facts block and the trend and circles are tables, which each platform
@@ -6,8 +6,6 @@ draws its own way; trends are text sparklines (▁▂▃▅▇), which every pla
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -22,9 +20,6 @@ MAX_CIRCLES = 10  # a chat message stays readable; the CSV has every circle
 MAX_NAMES = 8
 TREND_ROWS = ("answers", "response_rate", "active_circles", "members", "thread_people")
 RATES = ("response_rate", "shared_share")
-CSV_COLUMNS = ("week", "group", "circles", "active_circles", "new_circles", "members", "prompts", "answers",
-               "response_rate", "shared", "private", "shared_share", "answering", "thread_replies", "thread_people",
-               "quiet", "new")
 
 
 def sparkline(values: list, rate: bool = False) -> str:
@@ -200,36 +195,8 @@ def _coffees(coffees: dict | None, weeks: list[str], lang: str, n: int) -> list[
             _trend_table(weeks, rows, lang)]
 
 
-def _cell(text: str) -> str:
-    """A circle name must not become a spreadsheet formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def to_json(summary: dict) -> str:
     return json.dumps(summary, ensure_ascii=False, indent=2)
-
-
-def to_csv(summary: dict) -> str:
-    """One row per week of the trend (all circles together), then one per named circle and the rest."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    if summary.get("too_small"):
-        return out.getvalue()
-    trend = summary["trend"]
-    for index, week in enumerate(trend["weeks"][:-1]):
-        writer.writerow({"week": week, "group": "all", **{k: v[index] for k, v in trend.items() if k != "weeks"}})
-    week = summary["week"]
-    writer.writerow({"week": week, "group": "all", **summary["totals"], "quiet": len(summary["quiet"]["named"])
-                     + summary["quiet"]["other"], "new": len(summary["new"]["named"]) + summary["new"]["other"]})
-    for circle in summary["circles"]:
-        writer.writerow({"week": week, "group": _cell(circle["name"]), **circle, "quiet": int(circle.get("quiet", False)),
-                         "new": int(circle.get("new", False))})
-    if summary.get("other"):
-        writer.writerow({"week": week, "group": "other circles", **summary["other"],
-                         "circles": summary["other"]["circles"], "quiet": summary["quiet"]["other"],
-                         "new": summary["new"]["other"]})
-    return out.getvalue()
 
 
 def delivery_message(settings, ws, person, payload: dict | None, lang: str) -> Message | None:

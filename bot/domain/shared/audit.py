@@ -5,7 +5,9 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from bot.common.i18n import catalog, date_range, t
 from bot.domain.shared.context import Ctx, Refusal
+from bot.domain.shared.rhythm import zone
 from bot.ports import Block, Message, Response
 from storage.models import AuditEntry, Circle, Person
 
@@ -41,6 +43,19 @@ def show(ctx: Ctx) -> Response:
     rows = entries(ctx.session, ctx.workspace.id)
     if not rows:
         return Response().say(Message(blocks=(Block("text", ctx.t("audit.empty")),)))
-    lines = [" · ".join(filter(None, (r["at"], r["actor"], r["action"], r["subject"], r["circle"]))) for r in rows]
-    return Response().say(Message(blocks=(Block("heading", ctx.t("audit.heading")), Block("code", "\n".join(lines))),
+    lines = [" · ".join(filter(None, (_when(ctx, r["at"]), r["actor"], action_name(ctx.lang, r["action"]), r["subject"],
+                                      r["circle"]))) for r in rows]
+    return Response().say(Message(blocks=(Block("heading", ctx.t("audit.heading")), Block("text", "\n".join(lines))),
                                   summary=ctx.t("audit.heading")))
+
+
+def action_name(lang: str, action: str) -> str:
+    """'circle.new' → 'uusi piiri'; an action without a text of its own stays its code."""
+    key = f"audit.action.{action}"
+    return t(lang, key) if key in catalog("en") else action
+
+
+def _when(ctx: Ctx, at: str) -> str:
+    """'7.12.2026 klo 10.00' in the reader's time zone (the log keeps UTC)."""
+    local = datetime.fromisoformat(at).astimezone(zone(ctx.tz))
+    return ctx.t("audit.when", date=date_range(ctx.lang, local.date(), local.date()), time=ctx.clock(local))

@@ -41,7 +41,7 @@ def _block(block: Block, limit: int | None) -> dict:
     if block.kind == "mention" and block.user_id:  # listed in the card's mention entities (message_card)
         return {"type": "TextBlock", "text": _at(block.text), "wrap": True}
     if block.kind == "facts" and block.rows:
-        return tables.fact_set(block.rows, limit)
+        return tables.facts(block.rows, limit)
     if block.kind == "table" and block.rows:
         return tables.table(block.rows, limit)
     if block.kind == "heading":  # Teams draws Medium at the body's size
@@ -56,8 +56,16 @@ def _block(block: Block, limit: int | None) -> dict:
         runs = [_run(block.author + ": ", weight="Bolder")] if block.author else []
         return {"type": "Container", "style": "emphasis", "items": [_rich(*runs, _run(text))]}
     if block.kind == "link" and LINK.fullmatch(block.text):  # tappable, also on a phone
-        return _rich(_run(block.text, color="Accent", selectAction={"type": "Action.OpenUrl", "url": block.text}))
+        return _rich(_run(breakable(block.text), color="Accent",
+                          selectAction={"type": "Action.OpenUrl", "url": block.text}))
     return _rich(_run(text))
+
+
+def breakable(url: str) -> str:
+    """The address as shown (the link itself is untouched): a zero-width space after each / ? & =
+    and inside long runs, so that a long sign-in link wraps within a phone's card."""
+    shown = re.sub(r"([/?&=])(?!/)", "\\1\u200b", url)
+    return re.sub(r"([^\u200b]{16})(?=[^\u200b])", "\\1\u200b", shown)
 
 
 def _execute(button: Button, extra: dict | None = None, inputs: bool = False, secondary: bool = False) -> dict:

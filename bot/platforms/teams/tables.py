@@ -1,9 +1,12 @@
-"""Facts, tables and a chart in an Adaptive Card 1.5: a FactSet, a Table, an Image with a data URL.
+"""Facts, tables and a chart in an Adaptive Card 1.5, drawn to fit a phone (320 px) as well as a
+desktop: facts as lines of "label value", a table of more than three columns as one block per
+row (its first cell in bold, then "header value" pairs that wrap between pairs, never inside one),
+narrower tables as a Table, a chart as an Image with a data URL.
 
-Table cells are TextRuns like every other text of the card, so nothing in them is read as
-Markdown. A FactSet's titles and values are read as Markdown, so facts go in one only when
-there is nothing Markdown could take (figures and the bot's own labels); otherwise they are a
-two-column Table. Plain dictionaries only, as in cards.py.
+Adaptive Cards 1.5 has no way to pick a layout by the card's width (Teams' `targetWidth` is not
+in the 1.5 schema the cards are checked against), so every layout here must fit both.
+Every text is a TextRun, so nothing in it is read as Markdown. Plain dictionaries only, as in
+cards.py.
 """
 from __future__ import annotations
 
@@ -14,9 +17,10 @@ import re
 from bot.ports import Attachment
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif")  # what an Adaptive Card Image shows
-MARKDOWN = re.compile(r"[*_`~#\[\]<>\\]|^\s*(?:[-+>]|\d+\.)\s", re.MULTILINE)  # what Markdown or markup might read
 SPARK = re.compile(r"[▁▂▃▄▅▆▇█·]+")
 FIGURE = re.compile(r"[\d\s.,/%–-]+")  # 12, 53 %, 3/6, –: right-aligned, as figures are in a table
+MAX_COLUMNS = 3  # what a phone shows side by side; a wider table goes row by row
+NBSP = "\u00a0"
 
 
 def _cut(text: str, limit: int | None) -> str:
@@ -32,12 +36,24 @@ def _cell(text: str, header: bool) -> dict:
     return {"type": "TableCell", "items": [{"type": "RichTextBlock", "inlines": [run]}]}
 
 
+def _line(*runs: dict, spacing: str = "None") -> dict:
+    return {"type": "RichTextBlock", "inlines": list(runs), "spacing": spacing}
+
+
+def _pair(label: str, value: str) -> str:
+    """'Response rate 71 %' that wraps before or after, never inside."""
+    return NBSP.join(f"{label} {value}".split())
+
+
 def table(rows: tuple[tuple[str, ...], ...], limit: int | None = None, header: bool = True) -> dict:
     """The first row as the header (bold, announced as such by screen readers); columns as wide as
-    their longest cell (within bounds), columns of figures right-aligned."""
+    their longest cell (within bounds), columns of figures right-aligned. More columns than a phone
+    shows: one block per row instead (see stacked)."""
     rows = tuple(tuple(_cut(cell, limit) for cell in row) for row in rows) or (("",),)
     width = max(len(row) for row in rows)
     rows = tuple(row + ("",) * (width - len(row)) for row in rows)
+    if header and width > MAX_COLUMNS and len(rows) > 1:
+        return stacked(rows)
     columns = []
     for index in range(width):
         cells = [row[index] for row in rows]
@@ -51,11 +67,28 @@ def table(rows: tuple[tuple[str, ...], ...], limit: int | None = None, header: b
                      for number, row in enumerate(rows)]}
 
 
-def fact_set(rows: tuple[tuple[str, ...], ...], limit: int | None = None) -> dict:
-    pairs = tuple((_cut(row[0], limit), _cut(" ".join(row[1:]), limit)) for row in rows if row)
-    if any(MARKDOWN.search(text) for pair in pairs for text in pair):
-        return table(pairs, header=False)
-    return {"type": "FactSet", "facts": [{"title": label or " ", "value": value or " "} for label, value in pairs]}
+def stacked(rows: tuple[tuple[str, ...], ...]) -> dict:
+    """Each row after the header: its first cell in bold, then 'header value · header value …'."""
+    titles, items = rows[0], []
+    for row in rows[1:]:
+        pairs = " · ".join(_pair(title, cell) for title, cell in zip(titles[1:], row[1:]) if cell)
+        items.append({"type": "Container", "spacing": "Small", "items": [
+            _line({"type": "TextRun", "text": row[0] or " ", "weight": "Bolder"}),
+            _line({"type": "TextRun", "text": pairs or " "})]})
+    return {"type": "Container", "items": items}
+
+
+def facts(rows: tuple[tuple[str, ...], ...], limit: int | None = None) -> dict:
+    """Labelled figures, a line each: the label in bold, the value after it. Not a FactSet: its
+    title column is at most 150 px wide, where long Finnish and Swedish words break mid-word."""
+    lines = []
+    for row in rows:
+        if not row:
+            continue
+        label, value = _cut(row[0], limit), _cut(" ".join(row[1:]), limit)
+        lines.append(_line({"type": "TextRun", "text": f"{label}:" if label else " ", "weight": "Bolder"},
+                           {"type": "TextRun", "text": f" {value}" if value else " "}))
+    return {"type": "Container", "items": lines or [_line({"type": "TextRun", "text": " "})]}
 
 
 def is_picture(attachment: Attachment | None) -> bool:
