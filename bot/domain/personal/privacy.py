@@ -15,7 +15,7 @@ def notice(ctx: Ctx) -> Response:
     settings, platform = ctx.settings, ctx.workspace.platform
 
     def command(name: str) -> str:
-        return spelled(platform, usage_in(ctx.lang, name))
+        return spelled(platform, usage_in(ctx.lang, name), ctx.lang)
 
     return Response().say(message(
         ctx.t("privacy.stored"),

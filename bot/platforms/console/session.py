@@ -93,7 +93,7 @@ class ConsoleSession:
             # People the console has met come with their language, as Slack and Teams profiles do.
             mentioned = tuple(Actor("console", WORKSPACE, uid, self.platform.names[uid], locale=self.locales.get(uid),
                                     address={"user": uid}) for uid in re.findall(r"<@([^|>]+)\|", body))
-            request = CommandRequest(self.actor(), body, self.place, people=mentioned)
+            request = CommandRequest(self.actor(), body, self.place, people=mentioned, prefix=text.split()[0])
             await self._respond(await self.runtime.handle(request))
         elif text.isdigit() and user_id(self.speaker) in self.platform.buttons:
             await self._press(int(text))
