@@ -108,7 +108,9 @@ async def home(request: web.Request) -> web.Response:
 
 
 async def not_found(request: web.Request) -> web.Response:
-    lang = _stranger(request)
+    # Someone signed in reads it in their own language, not the browser's or the organisation's.
+    who = await viewer(request) if request.cookies else None
+    lang = who.language if who is not None else _stranger(request)
     return notice(request, lang, 404, "dashboard.not_found_title", Words(lang)("dashboard.not_found"), link=True)
 
 

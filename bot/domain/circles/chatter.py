@@ -25,11 +25,14 @@ cool nice okay alright right bye see
 """.split())
 SHORT = 6  # words: longer lines are answers, whatever they say
 MAX_HELD = 300  # characters carried in the button; a short line is far shorter
+FILE_MARK = "📎"
 EMOJI_CODE = re.compile(r":[a-z0-9_+\-']+:")  # Slack's :wave:
 
 
 def is_chatter(text: str) -> bool:
     """Small talk, a bare emoji or a short question to the bot, not an answer to a prompt."""
+    if FILE_MARK in text:  # a file sent as the answer (the platforms' 📎 line) is an answer
+        return False
     stripped = EMOJI_CODE.sub(" ", text.lower()).strip()
     if not stripped:
         return bool(text.strip())  # only :emoji: codes
