@@ -52,7 +52,8 @@ def ask(ctx: Ctx, assignment: Assignment, text: str, source_id: str, *before: st
                       ensure_ascii=False)
     buttons = (Button(ctx.t("button.save_answer"), "chat.save", held, "primary"),
                Button(ctx.t("button.not_answer"), "chat.dismiss", str(assignment.id)))
-    return Response().say(message(*before, ctx.t("chat.not_an_answer"), buttons=buttons))
+    question = ctx.t("chat.save_anyway" if before else "chat.not_an_answer")  # after a "did you mean": short
+    return Response().say(message(*before, question, buttons=buttons))
 
 
 def save(ctx: Ctx, value: str) -> Response:
