@@ -137,7 +137,7 @@ def test_en_prompt_now_when_everyone_is_off_hours_says_so_not_sent_to_0(settings
     world.command("Mia", "new Learners <@ann|Ann> <@bob|Bob>", channel=C1)
     told = said(world.command("Mia", "prompt now", channel=C1))
     assert "0 members" not in told and "sent to" not in told
-    assert "goes to the 3 members in Learners at the start of their working time (Mon 7 Dec 8:00)" in told
+    assert "goes to all 3 members of Learners at their next working time (Mon 7 Dec 8:00)" in told
 
 
 def test_en_pairs_now_counts_introductions_once(settings, engine):
