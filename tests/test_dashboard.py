@@ -391,3 +391,13 @@ async def test_learning_coffees_show_once_there_are_rounds(world, engine):
     assert "met: 67% of the groups" in html and "No learning coffees" not in html
     for name in LEARNERS:
         assert name not in html  # who met whom never shows
+
+
+async def test_a_missing_page_speaks_the_signed_in_persons_language_not_the_browsers(world):
+    world.locales["hanna"] = "fi-FI"
+    ask(world, "Hanna", "dashboard")
+    async with await client_for(world) as client:
+        assert (await sign_in(client, link_of(world.responses[-1]))).status == 303
+        missing = await client.get("/dashboard/nothing-here", headers={"Accept-Language": "en-GB"})
+        body = await missing.text()
+        assert missing.status == 404 and "Tällaista sivua ei ole" in body and "There is no such page" not in body
