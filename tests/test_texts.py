@@ -30,7 +30,8 @@ def values(lang: str) -> dict:
     when = format_when(lang, AT, TZ)
     months = t(lang, "fmt.months").split()
     return {
-        "circle": "Oppijat", "circles": listing(lang, ["Oppijat", "Kehittäjät"]), "names": listing(lang, ["@Ann", "@Bo"]),
+        "circle": "Oppijat", "circles": listing(lang, ["Oppijat", "Kehittäjät"]),
+        "names": listing(lang, ["@Ann", "@Bo"]),
         "name": "Ann", "by": "Ann", "every": t(lang, "pairs.every_other"),
         "mentor": "Mia", "members": t(lang, "summary.count_people", count=5), "when": when, "next": when,
         "first": format_when(lang, AT, TZ), "last": format_when(lang, LATER, TZ), "time": clock(lang, "14:00"),

@@ -36,7 +36,8 @@ def turn_on(ctx: Ctx, cmd: Command, place: Place) -> Response:
     # "joka toinen viikko", "varannan vecka": two weeks has a word of its own, not "var 2:e vecka"
     every = ctx.t("pairs.every_other") if saved.every_weeks == 2 else ctx.t("pairs.every", count=saved.every_weeks)
     response = Response().say(message(ctx.t("pairs.on", circle=circle.name, every=every, weekday=weekday,
-                                            time=ctx.clock(saved.time), next=ctx.when(saved.next_run_at, saved.timezone))))
+                                            time=ctx.clock(saved.time),
+                                            next=ctx.when(saved.next_run_at, saved.timezone))))
     if place.channel_id:
         response.to_channel.append(message(ctx.t("pairs.announce", circle=circle.name,
                                                  command=ctx.command("example.pairs_skip"))))
