@@ -221,12 +221,12 @@ async def test_a_reply_with_files_is_the_answer_and_notes_each_file(signed, engi
 
 async def test_emoji_in_the_html_are_not_files(signed, engine):
     await prompted(signed)
-    html = ('<p>Thanks <img itemscope="" itemtype="http://schema.skype.com/Emoji" alt="🙂" '
+    html = ('<p>I learnt to ask early <img itemscope="" itemtype="http://schema.skype.com/Emoji" alt="🙂" '
             'src="https://statics.teams.cdn.office.net/evergreen-assets/personal-expressions/v2/assets/emoticons/'
             'smile/default/20_f.png"></p>')
-    await signed.post(signed.activity(ANN, text="Thanks 🙂", attachments=[{"contentType": "text/html",
-                                                                          "content": html}]))
-    assert answers(engine) == ["Thanks 🙂"]
+    await signed.post(signed.activity(ANN, text="I learnt to ask early 🙂", attachments=[
+        {"contentType": "text/html", "content": html}]))
+    assert answers(engine) == ["I learnt to ask early 🙂"]
 
 
 async def test_a_file_added_by_an_edit_is_noted_in_the_stored_answer(signed, engine):
