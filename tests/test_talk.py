@@ -204,6 +204,18 @@ def test_a_greeting_while_a_prompt_is_open_is_not_stored_nor_recapped(settings, 
     assert replies(engine) == ["I asked for help earlier than I usually would."]
 
 
+def test_fi_a_mistyped_command_while_a_prompt_is_open_is_asked_about_with_the_right_word(settings, engine):
+    world = world_in(settings, engine, "fi")
+    world.command("Mia", "uusi Oppijat <@aino|Aino>", channel=C1)
+    world.command("Mia", "kysymys nyt", channel=C1)
+    asked = world.dm("Aino", "tuako 2 vk").to_caller[0]
+    assert "Tarkoititko /circle tauko 2 vk?" in asked.plain_text and asked.buttons
+    assert replies(engine) == []
+    assert "Tauko" in said(world.dm("Aino", "tauko 2 vk"))  # the command itself works from a plain line
+    world.dm("Aino", "parit")  # a real command word, not a typo: taken as the answer as before
+    assert replies(engine) == ["parit"]
+
+
 def test_save_as_my_answer_after_the_prompt_was_answered_changes_nothing(settings, engine):
     world = world_in(settings, engine, "en")
     world.command("Mia", "new Learners <@ann|Ann>", channel=C1)

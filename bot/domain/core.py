@@ -190,9 +190,11 @@ class Core:
             return self._command(ctx, command, req.place)
         if assignment is None:
             return Response().say(_greeting(ctx))
-        typo = words.closest(req.text.strip()) if len(req.text.split()) == 1 else None
+        typed_words = req.text.split()
+        typo = words.closest(typed_words[0]) if len(typed_words) <= 3 and not words.command(typed_words[0]) else None
         if typo is not None or chatter.is_chatter(req.text):  # "hej", "kiitos!", "👍", "hlep": asked, not stored
-            meant = UsageError("usage.did_you_mean", word=req.text.strip(), meant=typo) if typo else None
+            meant = UsageError("usage.did_you_mean", word=typed_words[0], meant=typo,
+                               rest=" ".join(typed_words[1:])) if typo else None
             hint = _usage_texts(ctx.workspace.platform, ctx.lang, meant) if meant else []
             return chatter.ask(ctx, assignment, req.text, req.source_id, *hint)
         response = answers.answer_message(ctx, assignment, req.text, req.source_id)
