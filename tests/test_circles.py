@@ -68,7 +68,7 @@ def test_commands_in_a_dm_find_the_only_circle_or_ask(world):
 
 
 def test_info_names_members_only_to_members(world):
-    assert "Ann, Bob, Mia" in said(world.command("Ann", "info", channel=C1))
+    assert "Ann, Bob, and Mia" in said(world.command("Ann", "info", channel=C1))
     outsider = said(world.command("Zed", "info", channel=C1))
     assert "Members: 3" in outsider and "Ann, Bob" not in outsider
 

@@ -72,6 +72,24 @@ from bot.domain.commands import Mention, UsageError, parse
     ("hjälp", "help", {}),
     ("piiri eroa", "leave", {}),
     ("/cirkel lämna", "leave", {}),
+    # schedules as people type them, with or without every/joka/varje, plural days, klo/kl./at, 2pm
+    ("schema reflektion varje tisdag 14.30", "schedule", {"days": "tue", "time": "14:30"}),
+    ("schema reflektion på tisdagar kl. 14.30", "schedule", {"days": "tue", "time": "14:30"}),
+    ("schema reflektion tisdagar kl 9", "schedule", {"days": "tue", "time": "09:00"}),
+    ("schema kaffe varje dag 9", "schedule", {"days": "mon,tue,wed,thu,fri,sat,sun", "time": "09:00"}),
+    ("aikataulu pohdinta joka päivä 9", "schedule", {"days": "mon,tue,wed,thu,fri,sat,sun", "time": "09:00"}),
+    ("aikataulu pohdinta joka tiistai klo 14.30", "schedule", {"days": "tue", "time": "14:30"}),
+    ("aikataulu pohdinta tiistaisin 14:30", "schedule", {"days": "tue", "time": "14:30"}),
+    ("aikataulu kahvi maanantaisin ja torstaisin klo 9", "schedule", {"days": "mon,thu", "time": "09:00"}),
+    ("schedule reflection every tuesday 2pm", "schedule", {"days": "tue", "time": "14:00"}),
+    ("schedule reflection every tuesday at 2 pm", "schedule", {"days": "tue", "time": "14:00"}),
+    ("schedule reflection tuesdays at 9:30am", "schedule", {"days": "tue", "time": "09:30"}),
+    ("schedule reflection on tuesdays at 12pm", "schedule", {"days": "tue", "time": "12:00"}),
+    ("schedule reflection thu 2.30 p.m.", "schedule", {"days": "thu", "time": "14:30"}),
+    ("schedule coffee every day at 9", "schedule", {"days": "mon,tue,wed,thu,fri,sat,sun", "time": "09:00"}),
+    ("parit päälle joka tiistai klo 10", "pairs", {"days": "tue", "time": "10:00"}),
+    ("pairs on every tuesday at 10am", "pairs", {"days": "tue", "time": "10:00"}),
+    ("par på varannan vecka på måndagar kl. 10", "pairs", {"weeks": 2, "days": "mon", "time": "10:00"}),
     # learning coffees
     ("pairs on", "pairs", {"sub": "on", "weeks": None, "days": "", "time": ""}),
     ("pairs on every 3w thu 9:30", "pairs", {"sub": "on", "weeks": 3, "days": "thu", "time": "09:30"}),
@@ -122,7 +140,9 @@ def test_good_input(text, name, check):
     ("kahvi myöhemmin", "usage.coffee_what", "coffee"),
     ("schedule reflection someday 14:00", "usage.bad_days", "schedule"),
     ("schedule reflection thu 25:00", "usage.bad_time", "schedule"),
-    ("schedule reflection thu 2pm", "usage.bad_time", "schedule"),
+    ("schedule reflection thu 13pm", "usage.bad_time", "schedule"),
+    ("schedule reflection every tuesday", "usage.schedule_days_time", "schedule"),
+    ("parit päälle joka 13 vk", "usage.pairs_every_range", "pairs"),
     ("schedule off forever", "usage.schedule_what", "schedule"),
     ("prompt", "usage.prompt_what", "prompt"),
     ("prompt later", "usage.prompt_what", "prompt"),
@@ -138,7 +158,7 @@ def test_good_input(text, name, check):
     ("pairs", "usage.pairs_what", "pairs"),
     ("parit joskus", "usage.pairs_what", "pairs"),
     ("pairs on every 3d", "usage.pairs_every", "pairs"),
-    ("pairs on every 13w", "usage.pairs_every", "pairs"),
+    ("pairs on every 13w", "usage.pairs_every_range", "pairs"),
     ("pairs on mon, thu 10:00", "usage.pairs_one_day", "pairs"),
     ("pairs on mon", "usage.pairs_day_time", "pairs"),
     ("pairs on someday 10:00", "usage.bad_days", "pairs"),
@@ -150,6 +170,24 @@ def test_wrong_input_says_what_was_wrong(text, reason, usage):
         parse(text)
     assert caught.value.reason == reason
     assert caught.value.command == usage
+
+
+@pytest.mark.parametrize("typed,meant", [
+    ("listaa", "list"), ("lsita", "list"), ("hlep", "help"), ("hjälpp", "help"), ("tuako", "pause"),
+    ("aikatalu", "schedule"), ("schedul", "schedule"), ("dagbk", "journal"), ("raport", "report"),
+])
+def test_a_typo_of_a_command_is_told_what_was_meant(typed, meant):
+    with pytest.raises(UsageError) as caught:
+        parse(typed)
+    assert caught.value.reason == "usage.did_you_mean"
+    assert caught.value.params["meant"] == meant
+
+
+@pytest.mark.parametrize("typed", ["frobnicate", "xyz", "banaani"])
+def test_a_word_far_from_every_command_is_just_unknown(typed):
+    with pytest.raises(UsageError) as caught:
+        parse(typed)
+    assert caught.value.reason == "usage.unknown"
 
 
 def test_control_characters_are_dropped_from_names():

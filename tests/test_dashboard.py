@@ -450,3 +450,13 @@ async def test_every_page_names_the_accessibility_statement_and_none_reloads_its
     assert re.search(r"Answers (rose|fell) from \d+ in week 38 to \d+ in week 49", desc) or "Answers was" in desc, desc
     assert "Response rate (%)" in hr and "Answers (number)" in hr and ">Week</text>" in hr  # axes and units
     assert 'aria-sort="descending"' in hr and "▼</span>" in hr
+
+
+async def test_a_missing_page_speaks_the_signed_in_persons_language_not_the_browsers(world):
+    world.locales["hanna"] = "fi-FI"
+    ask(world, "Hanna", "dashboard")
+    async with await client_for(world) as client:
+        assert (await sign_in(client, link_of(world.responses[-1]))).status == 303
+        missing = await client.get("/dashboard/nothing-here", headers={"Accept-Language": "en-GB"})
+        body = await missing.text()
+        assert missing.status == 404 and "Tällaista sivua ei ole" in body and "There is no such page" not in body

@@ -101,7 +101,7 @@ def test_check_in_comes_a_few_working_days_later_and_each_answers_for_themselves
     assert world.tick(at("2026-12-03 09:05"))["pair_checkins"] == 0  # planned once
     asked = check_ins(world, "ann")
     assert len(asked) == 1 and [b.label for b in asked[0].message.buttons] == ["We met", "Not this time"]
-    partner = asked[0].message.blocks[1].text.split("with ")[1].rstrip("?")
+    partner = asked[0].message.blocks[1].text.split("Your partner was ")[1].rstrip(".")
 
     answered = world.press("Ann", asked[0].message, "We met")
     assert "noted that you met" in answered.replace_source.plain_text and not answered.replace_source.buttons
@@ -150,7 +150,7 @@ def test_pairs_on_makes_rounds_through_the_tick_once_each_and_off_stops_them(wor
 
 def test_default_rhythm_is_every_two_weeks_on_monday_at_ten(world, engine):
     on = said(world.command("Mia", "pairs on", channel=C1))
-    assert "every 2 weeks, Mon at 10:00" in on and "Mon 30 Nov 10:00" in on
+    assert "every other week, Mon at 10:00" in on and "Mon 30 Nov 10:00" in on
     assert world.tick(at("2026-11-30 10:00"))["pair_rounds"] == 1
     assert world.tick(at("2026-12-07 10:00"))["pair_rounds"] == 0
     assert world.tick(at("2026-12-14 10:00"))["pair_rounds"] == 1

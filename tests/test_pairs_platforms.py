@@ -127,7 +127,7 @@ def test_console_sends_a_dm_each_and_takes_the_answer_by_number(tmp_path):
     asked = section(out, "::: tick 2026-12-03")
     assert "[1] We met  [2] Not this time" in asked
     assert "noted that you met" in section(asked, "DM → Ann (updated)")
-    assert "Mia, Ben · you met" in out or "Ben, Mia · you met" in out
+    assert "Mia and Ben · you met" in out or "Ben and Mia · you met" in out
 
 
 def test_a_teams_mention_is_only_where_the_core_asked_and_its_name_is_cleaned():

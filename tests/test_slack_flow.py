@@ -233,3 +233,38 @@ async def test_the_app_home_shows_my_circles_and_pauses_me(slack, engine):
     assert ann.paused_until is not None
     await prompt_now(slack, 2)  # Ann is paused: Mia and Aino only
     assert slack.prompts("UANN") == []
+
+
+async def test_a_workspace_that_types_piiri_is_told_piiri_in_usage_and_did_you_mean(slack):
+    await start_circle(slack)
+    typo = await slack.command("UAINO", "listaa", slash="/piiri")
+    assert "Tarkoititko /piiri lista?" in str(typo.json)
+    unknown = await slack.command("UAINO", "banaani", slash="/piiri")
+    text = str(unknown.json)
+    assert "En tunne komentoa ”banaani”" in text and "Kirjoita /piiri apua" in text and "/circle" not in text
+    usage = await slack.command("UAINO", "tauko ikuisesti", slash="/piiri")
+    assert "Käyttö: /piiri tauko" in str(usage.json)
+
+
+async def test_a_greeting_while_a_prompt_is_open_is_asked_about_and_not_stored(slack, engine):
+    await start_circle(slack)
+    await prompt_now(slack)
+    prompt = slack.prompts("UANN")[0]
+
+    await slack.event(slack.dm_event("UANN", "hi! :wave:", thread_ts=prompt.result["ts"]))
+    await slack.drain()
+    assert rows(engine, Reply) == []  # not an answer, not in any recap
+    asked = slack.api.posts("DUANN")[-1]
+    assert "looks like a greeting" in asked.text
+    assert [a.split(":")[1] for a in asked.action_ids()] == ["chat.save", "chat.dismiss"]
+    await slack.press("UANN", asked, "chat.dismiss")
+    assert rows(engine, Reply) == []
+    assert "Your prompt is still open" in slack.api.of("chat.update")[-1].text
+
+    await slack.event(slack.dm_event("UAINO", "kiitos", thread_ts=slack.prompts("UAINO")[0].result["ts"]))
+    await slack.drain()
+    asked = slack.api.posts("DUAINO")[-1]
+    assert "tervehdykseltä" in asked.text  # in Aino's Finnish
+    await slack.press("UAINO", asked, "chat.save")  # she meant it: her answer after all
+    assert [r.text for r in rows(engine, Reply)] == ["kiitos"]
+    assert "Kiitos! Vastauksesi on tallennettu" in slack.api.of("chat.update")[-1].text

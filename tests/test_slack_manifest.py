@@ -60,3 +60,12 @@ def test_the_command_explains_what_it_needs(capsys):
     assert "https://" in capsys.readouterr().err
     assert main(["slack-manifest", "--socket-mode"]) == 0
     assert yaml.safe_load(capsys.readouterr().out)["settings"]["socket_mode_enabled"] is True
+
+
+def test_a_workspace_may_call_the_command_piiri(capsys, validator):
+    assert main(["slack-manifest", "--socket-mode", "--command", "/piiri"]) == 0
+    data = yaml.safe_load(capsys.readouterr().out)
+    assert [c["command"] for c in data["features"]["slash_commands"]] == ["/piiri"]
+    assert not list(validator.iter_errors(data))
+    assert main(["slack-manifest", "--socket-mode", "--command", "piiri apua"]) == 2
+    assert "/piiri" in capsys.readouterr().err

@@ -83,7 +83,7 @@ async def test_a_dm_answer_with_a_file_keeps_its_text_and_notes_the_file(slack, 
     reply = await slack.event(event)
 
     assert reply.status == 200
-    assert [r.text for r in rows(engine, Reply)] == ["Here is what we drew\n[file: sketch.png]"]
+    assert [r.text for r in rows(engine, Reply)] == ["Here is what we drew\n📎 sketch.png"]
 
 
 async def test_a_file_without_words_is_still_an_answer(slack, engine):
@@ -91,7 +91,7 @@ async def test_a_file_without_words_is_still_an_answer(slack, engine):
     hidden = {"id": "F222", "mode": "hidden_by_limit"}  # what Slack sends for a file the plan hides
     await slack.event(file_share("UANN", "DUANN", "im", "", [png("board.jpg"), hidden], prompt, "1900000002.000100"))
 
-    assert [r.text for r in rows(engine, Reply)] == ["[file: board.jpg]\n[file]"]
+    assert [r.text for r in rows(engine, Reply)] == ["📎 board.jpg\n📎"]
 
 
 async def test_a_thread_reply_with_a_file_counts_as_taking_part(slack, engine):

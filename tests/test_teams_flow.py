@@ -383,3 +383,31 @@ async def test_a_direct_reply_survives_one_connector_hiccup(world):
     await world.say(MIA, "help")
     assert ("send", 502) in world.connector.attempts
     assert len([c for c in world.inbox(MIA) if "Kipinä — commands" in c.text]) == 1
+
+
+async def test_a_greeting_in_the_chat_while_a_prompt_is_open_is_asked_about_on_a_card(world, engine):
+    await start_circle(world, ANN, AINO)
+    await world.command(MIA, "prompt now")
+
+    await world.say(ANN, "Thanks!")
+    assert answers(engine) == []  # not stored, so never in a recap
+    asked = world.inbox(ANN)[-1]
+    assert "looks like a greeting" in asked.text
+    buttons = [a for a in asked.card["actions"]]
+    assert [(b["type"], b["title"]) for b in buttons] == [("Action.Execute", "Save as my answer"),
+                                                          ("Action.Execute", "No")]
+    await world.submit(ANN, asked, "No")
+    assert answers(engine) == []
+    await world.say(ANN, "I asked a colleague before the meeting, not after.")
+    assert answers(engine) == ["I asked a colleague before the meeting, not after."]
+
+    await world.say(AINO, "moi 👋")
+    asked = world.inbox(AINO)[-1]
+    assert "tervehdykseltä" in asked.text
+    await world.submit(AINO, asked, "Tallenna vastaukseksi")
+    assert sorted(answers(engine)) == ["I asked a colleague before the meeting, not after.", "moi 👋"]
+
+
+def answers(engine) -> list[str]:
+    with Session(engine) as s:
+        return [r.text for r in s.exec(select(Reply).order_by(Reply.id))]

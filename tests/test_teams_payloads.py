@@ -200,11 +200,11 @@ async def test_an_unsigned_activity_is_refused_in_the_signed_world(signed):
 
 
 @pytest.mark.parametrize("text, attachments, stored", [
-    ("Here is what we drew", [FILE], "Here is what we drew\n[file: file_example.txt]"),
-    (None, [FILE], "[file: file_example.txt]"),
-    (None, [PASTED], "[file]"),
-    (None, INLINE, "[file]"),  # the picture and the html showing it: one file
-    ("Our board", [INLINE[1]], "Our board\n[file]"),  # a picture only in the html, as in some channels
+    ("Here is what we drew", [FILE], "Here is what we drew\n📎 file_example.txt"),
+    (None, [FILE], "📎 file_example.txt"),
+    (None, [PASTED], "📎"),
+    (None, INLINE, "📎"),  # the picture and the html showing it: one file
+    ("Our board", [INLINE[1]], "Our board\n📎"),  # a picture only in the html, as in some channels
     (RICH[0], RICH[1], RICH[0]),  # html that mirrors the text is no file
     ("Plain words", [CARD], "Plain words"),  # a card is no file
 ], ids=["words and a file", "a file alone", "a pasted picture", "inline picture", "picture in html only",
@@ -221,12 +221,12 @@ async def test_a_reply_with_files_is_the_answer_and_notes_each_file(signed, engi
 
 async def test_emoji_in_the_html_are_not_files(signed, engine):
     await prompted(signed)
-    html = ('<p>Thanks <img itemscope="" itemtype="http://schema.skype.com/Emoji" alt="🙂" '
+    html = ('<p>I learnt to ask early <img itemscope="" itemtype="http://schema.skype.com/Emoji" alt="🙂" '
             'src="https://statics.teams.cdn.office.net/evergreen-assets/personal-expressions/v2/assets/emoticons/'
             'smile/default/20_f.png"></p>')
-    await signed.post(signed.activity(ANN, text="Thanks 🙂", attachments=[{"contentType": "text/html",
-                                                                          "content": html}]))
-    assert answers(engine) == ["Thanks 🙂"]
+    await signed.post(signed.activity(ANN, text="I learnt to ask early 🙂", attachments=[
+        {"contentType": "text/html", "content": html}]))
+    assert answers(engine) == ["I learnt to ask early 🙂"]
 
 
 async def test_a_file_added_by_an_edit_is_noted_in_the_stored_answer(signed, engine):
@@ -236,7 +236,7 @@ async def test_a_file_added_by_an_edit_is_noted_in_the_stored_answer(signed, eng
     edited = signed.activity(ANN, "messageUpdate", id=answer["id"], text="First thoughts", attachments=[PASTED])
     edited["channelData"]["eventType"] = "editMessage"
     await signed.post(edited)
-    assert answers(engine) == ["First thoughts\n[file]"]
+    assert answers(engine) == ["First thoughts\n📎"]
 
 
 def test_file_lines_read_as_on_slack():

@@ -10,7 +10,7 @@ import pytest
 
 from bot.domain.commands import parse, typed
 from bot.domain.shared.context import format_when
-from bot.common.i18n import catalog, clock, date_range, placeholders, plural_form, t, week_number
+from bot.common.i18n import catalog, clock, date_range, listing, placeholders, plural_form, t, week_number
 from bot.domain.reports.view import render
 
 LANGS = ("fi", "sv", "en")
@@ -30,7 +30,9 @@ def values(lang: str) -> dict:
     when = format_when(lang, AT, TZ)
     months = t(lang, "fmt.months").split()
     return {
-        "circle": "Oppijat", "circles": "Oppijat, Kehittäjät", "names": "@Ann, @Bo", "name": "Ann", "by": "Ann",
+        "circle": "Oppijat", "circles": listing(lang, ["Oppijat", "Kehittäjät"]),
+        "names": listing(lang, ["@Ann", "@Bo"]),
+        "name": "Ann", "by": "Ann", "every": t(lang, "pairs.every_other"),
         "mentor": "Mia", "members": t(lang, "summary.count_people", count=5), "when": when, "next": when,
         "first": format_when(lang, AT, TZ), "last": format_when(lang, LATER, TZ), "time": clock(lang, "14:00"),
         "days": ", ".join(t(lang, "fmt.days").split()[:2]), "tz": TZ, "ref": "3f9a1c2b", "limit": 500,
@@ -58,12 +60,12 @@ def by_key(lang: str) -> dict[str, dict]:
     return {"summary.trend": WEEKS, "summary.chart_title": WEEKS,
             "summary.fact_circles_value": {"circles": 12, "new": t(lang, "summary.count_new", count=1)},
             "summary.fact_threads_value": {"people": t(lang, "summary.from_people", count=1)},
-            "circle.announce_members": {"members": "Ann, Bo"}, "summary.percent": {"value": 60},
+            "circle.announce_members": {"members": listing(lang, ["Ann", "Bo"])}, "summary.percent": {"value": 60},
             "usage.bad_time": {"time": "25.99"}, "console.in_channel": {"place": "#oppijat"},
             "console.tick": {"at": "2026-12-03",  # the /tick argument echoed as typed
                              "runs": 1, "reminders": 0, "recaps": 0,
                              "pair_rounds": 0, "pair_checkins": 0}, "console.choose": {"last": 4},
-            "console.unknown": {"word": "/foo", "prefix": "/piiri"},
+            "console.unknown": {"word": "/foo", "prefix": "/piiri"}, "console.help": {"prefix": "/piiri"},
             "page.privacy.rights_intro": {"prefix": "/circle"},  # how the public page says Slack is typed
             "audit.when": {"date": "7.12.2026"},
             "privacy.controller": {"organisation": "Virasto"}, "privacy.dpo": {"dpo": "tietosuoja@virasto.fi"},
@@ -154,7 +156,7 @@ def test_plural_rules_are_the_languages_own():
 
 
 @pytest.mark.parametrize("lang, expected", [("fi", ("9.00", "14.30", "to 3.12. klo 14.00")),
-                                            ("sv", ("9.00", "14.30", "tors 3 dec kl. 14.00")),
+                                            ("sv", ("9.00", "14.30", "tors 3.12 kl. 14.00")),
                                             ("en", ("9:00", "14:30", "Thu 3 Dec 14:00"))])
 def test_times_per_language(lang, expected):
     assert (clock(lang, "09:00"), clock(lang, "14:30"), format_when(lang, AT, TZ)) == expected

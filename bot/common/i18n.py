@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 from babel import Locale
+from babel.lists import format_list
 
 from bot.common.config import LANGUAGES
 
@@ -74,6 +75,12 @@ def t(language: str, key: str, **params) -> str:
             raise TypeError(f"the text {key!r} has plural forms: give count=")
         found = found.get(plural_form(lang, params["count"])) or found["other"]
     return found.format_map(params) if params else found
+
+
+def listing(language: str, items) -> str:
+    """Names joined as the language joins them: 'Aino ja Ville', 'Anna och Dag', 'Ann, Dag, and Eve'."""
+    items = [str(item) for item in items]
+    return format_list(items, locale=language if language in LANGUAGES else "en") if items else ""
 
 
 def placeholders(text: Text) -> set[str]:

@@ -15,11 +15,12 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import select
 
 from bot.domain.shared import audit, people
-from bot.domain.circles import answers, runs, use_cases as circles
+from bot.domain.circles import answers, chatter, runs, use_cases as circles
 from bot.domain.personal import signin
 from bot.domain.personal import journal, preferences, privacy
 from bot.domain import reports
-from bot.domain.commands import HARMLESS, PREFIXES, Command, UsageError, parse, spelled, usage_in, words
+from bot.domain.commands import (HARMLESS, PREFIXES, Command, UsageError, parse, spelled, typed_prefix, usage_in,
+                                 words)
 from bot.domain.shared.context import Ctx, Refusal, Services
 from bot.domain.shared.outbox import DeliveryKind
 from bot.common.text import answer_text, printable
@@ -48,7 +49,8 @@ class Core:
                 people.person(ctx.session, ctx.settings, mentioned)
             return self._command(ctx, command, req.place)
 
-        return self._run(req.actor, now, use_case)
+        with typed_prefix(req.prefix):
+            return self._run(req.actor, now, use_case)
 
     def action(self, req: ActionRequest, now: datetime) -> Response:
         handlers = {
@@ -64,6 +66,8 @@ class Core:
             "home.resume": preferences.resume,
             "chat.help": preferences.help_text,
             "chat.journal": journal.journal,
+            "chat.save": lambda ctx: chatter.save(ctx, req.value),
+            "chat.dismiss": lambda ctx: chatter.dismiss(ctx, req.value),
             "pairs.met": lambda ctx: pairs.answer(ctx, req.value, met=True),
             "pairs.missed": lambda ctx: pairs.answer(ctx, req.value, met=False),
         }
@@ -161,12 +165,7 @@ class Core:
         except Refusal as refusal:
             return Response(refused=True).say(message(t(lang, refusal.key, **refusal.params)))
         except UsageError as error:
-            texts = [t(lang, error.reason, **error.params)]
-            if error.command:
-                texts.append(t(lang, "usage.line", usage=spelled(actor.platform, usage_in(lang, error.command))))
-            else:
-                texts.append(t(lang, "usage.see_help", help=spelled(actor.platform, "help")))
-            return Response(refused=True).say(message(*texts))
+            return Response(refused=True).say(message(*_usage_texts(actor.platform, lang, error)))
         except IntegrityError:
             log.warning("conflicting change rolled back")
             return Response(refused=True).say(message(t(lang, "error.conflict")))
@@ -191,10 +190,17 @@ class Core:
             return self._command(ctx, command, req.place)
         if assignment is None:
             return Response().say(_greeting(ctx))
+        typed_words = req.text.split()
+        typo = words.closest(typed_words[0]) if len(typed_words) <= 3 and not words.command(typed_words[0]) else None
+        if typo is not None or chatter.is_chatter(req.text):  # "hej", "kiitos!", "👍", "hlep": asked, not stored
+            meant = UsageError("usage.did_you_mean", word=typed_words[0], meant=typo,
+                               rest=" ".join(typed_words[1:])) if typo else None
+            hint = _usage_texts(ctx.workspace.platform, ctx.lang, meant) if meant else []
+            return chatter.ask(ctx, assignment, req.text, req.source_id, *hint)
         response = answers.answer_message(ctx, assignment, req.text, req.source_id)
         if _looks_like_command(req.text):  # taken as the answer; say how to give the command instead
             typed = f"{req.text.split()[0].lower()} …"
-            explicit = spelled(ctx.workspace.platform, typed)
+            explicit = spelled(ctx.workspace.platform, typed, ctx.lang)
             if explicit == typed:  # no slash command there (Teams): the word in front makes it one
                 explicit = f"{ctx.t('chat.command_word')} {typed}"
             response.say(message(ctx.t("chat.answer_not_command", command=explicit)))
@@ -252,6 +258,21 @@ COMMANDS: dict[str, Callable[[Ctx, Command, Place], Response]] = {
 }
 
 
+def _usage_texts(platform: str, lang: str, error: UsageError) -> list[str]:
+    """What was wrong, then the usage line, a "did you mean" or where to see all commands, each in
+    the reader's words and command word."""
+    params = dict(error.params)
+    if "meant" in params:  # a typo of a command: the reader's own word for it
+        word = usage_in(lang, params.pop("meant")).split()[0]
+        params["command"] = spelled(platform, " ".join(filter(None, (word, params.pop("rest", "")))), lang)
+    texts = [t(lang, error.reason, **params)]
+    if error.command:
+        texts.append(t(lang, "usage.line", usage=spelled(platform, usage_in(lang, error.command), lang)))
+    elif "command" not in params:
+        texts.append(t(lang, "usage.see_help", help=spelled(platform, usage_in(lang, "help"), lang)))
+    return texts
+
+
 def _refuse(key: str):
     raise Refusal(key)
 
@@ -282,7 +303,8 @@ def _as_command(text: str, expecting_answer: bool) -> Command | None:
     try:
         command = parse(text)
     except UsageError:
-        if explicit or (not expecting_answer and words.command(words_typed[0]) is not None):
+        first = words_typed[0]
+        if explicit or (not expecting_answer and (words.command(first) or words.closest(first)) is not None):
             raise
         return None
     if expecting_answer and not explicit and command.name not in HARMLESS:

@@ -53,10 +53,11 @@ def group_chats(platform: str) -> bool:
     return s is not None and s.group_chats
 
 
-def command_prefix(platform: str) -> str:
-    """How a command is typed there: '/circle' (the default, also for unknown platforms) or ''."""
+def command_prefix(platform: str, lang: str = "") -> str:
+    """How a command is typed there: '/circle' (the default, also for unknown platforms) or '';
+    '/piiri' for a Finnish reader where the platform has the word of every language (the console)."""
     s = specs().get(platform)
-    return "/circle" if s is None else s.command_prefix
+    return "/circle" if s is None else dict(s.command_prefixes).get(lang, s.command_prefix)
 
 
 @lru_cache(maxsize=1)

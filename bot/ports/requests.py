@@ -33,6 +33,7 @@ class CommandRequest:
     text: str
     place: Place = field(default_factory=Place)
     people: tuple[Actor, ...] = ()  # mentioned people as the platform knows them (name, address)
+    prefix: str = ""  # the command word as typed ('/piiri' on a Slack that has it): replies name it too
 
 
 @dataclass(frozen=True)

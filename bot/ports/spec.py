@@ -22,6 +22,9 @@ class PlatformSpec:
     create: Callable[[Runtime, object], Platform]
     secrets: Callable[[object], Iterable[str]] = _no_secrets  # scrubbed from logs
     command_prefix: str = "/circle"  # how a command is typed there ("" on Teams, no slash commands)
+    # The prefix in a reader's language where the platform knows them all ({"fi": "/piiri"}); elsewhere
+    # command_prefix, unless the person just typed another (CommandRequest.prefix).
+    command_prefixes: tuple[tuple[str, str], ...] = ()
     mention_markup: str = ""  # a regex of its mention markup, replaced before text leaves (LLM)
     cli: Callable[[object], None] | None = None  # adds its subcommands to `python -m bot`
     loggers: tuple[str, ...] = ()  # its SDK's loggers, kept at WARNING

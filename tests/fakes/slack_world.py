@@ -53,10 +53,10 @@ class SlackWorld:
         return Reply(response.status, await response.text())
 
     async def command(self, user: str, text: str, channel: str = "CLEARN", channel_name: str = "learners",
-                      settle: bool = True, **sign) -> Reply:
+                      settle: bool = True, slash: str = "/circle", **sign) -> Reply:
         n = next(self.ids)
         form = {"token": "legacy", "team_id": TEAM, "team_domain": "test", "channel_id": channel,
-                "channel_name": channel_name, "user_id": user, "user_name": user.lower(), "command": "/circle",
+                "channel_name": channel_name, "user_id": user, "user_name": user.lower(), "command": slash,
                 "text": text, "api_app_id": "AKIPINA", "response_url": f"{self.api.url}/respond/{n}",
                 "trigger_id": f"trigger-{n}"}
         reply = await self.post(urlencode(form), "application/x-www-form-urlencoded", **sign)

@@ -35,6 +35,10 @@ def _my_reply(ctx: Ctx, run_id: int) -> Reply | None:
     return ctx.session.exec(select(Reply).where(Reply.run_id == run_id, Reply.person_id == ctx.person.id)).first()
 
 
+def has_answered(ctx: Ctx, assignment: Assignment) -> bool:
+    return _my_reply(ctx, assignment.run_id) is not None
+
+
 def _text(ctx: Ctx, key: str) -> str:
     return rotation.prompt_text(ctx.session, ctx.services.library, key, ctx.lang)
 
@@ -63,7 +67,8 @@ def store(ctx: Ctx, assignment: Assignment, run: PromptRun, text: str, visibilit
         "source_id": printable(source_id, 255),
         "created_at": ctx.now, "updated_at": ctx.now}], None)
     if not inserted:
-        again = session.exec(select(Reply).where(Reply.source_id == printable(source_id, 255))).first()
+        again = session.exec(select(Reply).where(Reply.source_id == printable(source_id, 255),
+                                                 Reply.person_id == ctx.person.id)).first()
         if again is not None:
             return again  # the same event delivered twice: nothing changes
         session.execute(update(Reply).where(Reply.run_id == run.id, Reply.person_id == ctx.person.id)

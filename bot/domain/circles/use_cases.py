@@ -25,15 +25,15 @@ def _resolve(ctx: Ctx, command: Command) -> list[Person]:
         person = people.mentioned(ctx.session, ctx.settings, ctx.workspace, mention)
         (found if person is not None else unknown).append(person or mention.label)
     if unknown:
-        raise Refusal("circle.unknown_people", names=", ".join("@" + n for n in unknown))
+        raise Refusal("circle.unknown_people", names=ctx.listing("@" + n for n in unknown), count=len(unknown))
     bots = [p.name or p.platform_user_id for p in found if p.is_bot]
     if bots:
-        raise Refusal("circle.no_bots", names=", ".join(bots))
+        raise Refusal("circle.no_bots", names=ctx.listing(bots), count=len(bots))
     return found
 
 
-def _names(persons) -> str:
-    return ", ".join(p.name or p.platform_user_id for p in persons)
+def _names(ctx: Ctx, persons) -> str:
+    return ctx.listing(p.name or p.platform_user_id for p in persons)
 
 
 def _welcome(ctx: Ctx, circle: Circle, persons: list[Person]) -> None:
@@ -69,7 +69,7 @@ def new(ctx: Ctx, command: Command, place: Place) -> Response:
     if place.channel_id:
         key = "circle.announce_members" if others else "circle.announce"
         response.to_channel.append(message(ctx.t(key, mentor=ctx.person.name, circle=circle.name,
-                                                 members=_names(others))))
+                                                 members=_names(ctx, others), count=len(others))))
     return response
 
 
@@ -85,7 +85,8 @@ def add(ctx: Ctx, command: Command, place: Place) -> Response:
     _welcome(ctx, circle, added)
     if not added:
         return Response().say(message(ctx.t("circle.already_members", circle=circle.name)))
-    return Response().say(message(ctx.t("circle.added", circle=circle.name, names=_names(added))))
+    return Response().say(message(ctx.t("circle.added", circle=circle.name, names=_names(ctx, added),
+                                        count=len(added))))
 
 
 def remove(ctx: Ctx, command: Command, place: Place) -> Response:
@@ -93,7 +94,7 @@ def remove(ctx: Ctx, command: Command, place: Place) -> Response:
     removed = []
     for person in _resolve(ctx, command):
         if person.id == circle.mentor_id:
-            raise Refusal("circle.cannot_remove_mentor")
+            raise Refusal("circle.cannot_remove_mentor", archive=ctx.command("archive"))
         found = membership(ctx.session, circle.id, person.id)
         if found is not None:
             ctx.session.delete(found)
@@ -101,7 +102,8 @@ def remove(ctx: Ctx, command: Command, place: Place) -> Response:
             removed.append(person)
     if not removed:
         return Response().say(message(ctx.t("circle.none_removed", circle=circle.name)))
-    return Response().say(message(ctx.t("circle.removed", circle=circle.name, names=_names(removed))))
+    return Response().say(message(ctx.t("circle.removed", circle=circle.name, names=_names(ctx, removed),
+                                        count=len(removed))))
 
 
 def leave(ctx: Ctx, place: Place) -> Response:
@@ -135,7 +137,7 @@ def info(ctx: Ctx, place: Place) -> Response:
     lines = [ctx.t("info.mentor", name=mentor.name or mentor.platform_user_id),
              ctx.t("info.members", count=len(members))]
     if any(m.id == ctx.person.id for m in members):
-        lines.append(", ".join(m.name for m in members if m.name))
+        lines.append(ctx.listing(m.name for m in members if m.name))
     schedules = session.exec(select(Schedule).where(Schedule.circle_id == circle.id).order_by(Schedule.kind)).all()
     for schedule in schedules:
         lines.append(ctx.t(f"info.schedule_{schedule.kind}", days=_days(ctx, schedule.days),
@@ -182,8 +184,13 @@ def run_now(ctx: Ctx, kind: str, place: Place) -> Response:
     if not planned.due:
         return Response().say(message(ctx.t("prompt.now_nobody", circle=circle.name)))
     later = sorted(d for d in planned.due if d > ctx.now)
-    lines = [ctx.t("prompt.now_sent", circle=circle.name, count=len(planned.due) - len(later))]
-    if later:
+    sent = len(planned.due) - len(later)
+    lines = [ctx.t("prompt.now_sent", circle=circle.name, count=sent)] if sent else []
+    if later and not sent:  # nobody now: not "sent to 0 members"
+        first, last = ctx.when(later[0]), ctx.when(later[-1])
+        when = first if first == last else ctx.t("fmt.range", first=first, last=last)
+        lines.append(ctx.t("prompt.now_all_later", circle=circle.name, count=len(later), when=when))
+    elif later:
         first, last = ctx.when(later[0]), ctx.when(later[-1])
         when = first if first == last else ctx.t("fmt.range", first=first, last=last)  # everyone at 8.00: once
         lines.append(ctx.t("prompt.now_later", count=len(later), when=when))

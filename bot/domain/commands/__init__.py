@@ -6,6 +6,8 @@ Platforms hand over the text after the command word with mentions already in the
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from bot import platforms as registry
@@ -27,9 +29,29 @@ HARMLESS = {"help", "list", "info", "resume", "journal", "mydata", "privacy", "l
 PREFIXES = ("/circle", "circle", "/piiri", "piiri", "/cirkel", "cirkel")
 
 
-def spelled(platform: str, usage: str) -> str:
-    """A command as a user types it on this platform: '/circle help' on Slack, 'help' on Teams."""
-    return " ".join(filter(None, (registry.command_prefix(platform), usage)))
+# The slash command the person typed in the request being answered: a Slack workspace may call it
+# /piiri or /cirkel, and the reply names the word they use.
+_typed_prefix: ContextVar[str] = ContextVar("typed_prefix", default="")
+
+
+@contextmanager
+def typed_prefix(prefix: str):
+    """While answering a command typed with `prefix` ('/piiri'), commands named in replies use it."""
+    word = prefix.strip().lower()
+    token = _typed_prefix.set(word if word.startswith("/") and len(word) <= 32 and word[1:].isalpha() else "")
+    try:
+        yield
+    finally:
+        _typed_prefix.reset(token)
+
+
+def spelled(platform: str, usage: str, lang: str = "") -> str:
+    """A command as a user types it on this platform: '/circle help' on Slack, 'help' on Teams,
+    '/piiri apua' for a Finn who typed /piiri (or on the console, which knows every language's word)."""
+    prefix = registry.command_prefix(platform, lang)
+    if prefix and _typed_prefix.get():
+        prefix = _typed_prefix.get()
+    return " ".join(filter(None, (prefix, usage)))
 
 
 def usage_in(lang: str, name: str) -> str:
@@ -41,7 +63,7 @@ def typed(platform: str, lang: str, name: str) -> str:
     """A command named in running text, in the reader's words as typed on this platform: 'pause' is
     '/circle tauko' on Slack and 'tauko' on Teams; an example key ('example.schedule') gives its text."""
     words = t(lang, name) if name.startswith("example.") else usage_in(lang, name).split()[0]
-    return spelled(platform, words)
+    return spelled(platform, words, lang)
 
 
 # pause 2w · 2 viikkoa · 2 vk · 2 veckor · 3d · 3 päivää · 3 pv · 3 dagar
@@ -102,6 +124,9 @@ def parse(text: str) -> Command:
         return Command("help")
     name = words.command(head)
     if name is None:
+        meant = words.closest(head)
+        if meant is not None:  # 'listaa', 'hlep': say what works, in the reader's words
+            raise UsageError("usage.did_you_mean", None, word=head[:40], meant=meant, rest=rest[:80])
         raise UsageError("usage.unknown", None, word=head[:40])
     if name in NO_ARGS:
         if rest:
@@ -242,8 +267,8 @@ def _pairs(rest: str) -> Command:
         if unit and unit not in WEEK_UNITS:
             raise UsageError("usage.pairs_every", "pairs", value=found.group(0).strip()[:20])
         weeks, text = int(count), text[:found.start()] + " " + text[found.end():]
-    if weeks is not None and not 1 <= weeks <= MAX_WEEKS:
-        raise UsageError("usage.pairs_every", "pairs", value=str(weeks))
+    if weeks is not None and not 1 <= weeks <= MAX_WEEKS:  # "joka 13 vk": say the range, not "13"
+        raise UsageError("usage.pairs_every_range", "pairs", value=str(weeks))
     days, clock = "", ""
     if text.split():
         try:

@@ -5,6 +5,8 @@ language setting: a Swedish speaker in a Finnish circle still types `ny`.
 """
 from __future__ import annotations
 
+import difflib
+
 # canonical name → every word that means it (English first)
 COMMANDS = {
     "help": ("help", "apua", "ohje", "hjälp"),
@@ -70,3 +72,17 @@ def command(word: str) -> str | None:
 
 def sub(word: str) -> str | None:
     return _SUB.get(word.lower())
+
+
+def closest(word: str) -> str | None:
+    """The command a mistyped word most likely meant ('listaa', 'lsita', 'hlep'), or None when no
+    word is close enough or two different commands are equally close."""
+    word = word.lower()
+    if len(word) < 3 or len(word) > 40:
+        return None
+    found = difflib.get_close_matches(word, _COMMAND, n=3, cutoff=0.7)
+    if not found:
+        return None
+    best = difflib.SequenceMatcher(None, word, found[0]).ratio()
+    names = {_COMMAND[w] for w in found if difflib.SequenceMatcher(None, word, w).ratio() == best}
+    return names.pop() if len(names) == 1 else None

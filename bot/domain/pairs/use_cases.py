@@ -33,8 +33,11 @@ def turn_on(ctx: Ctx, cmd: Command, place: Place) -> Response:
     circle = _mentor_circle(ctx, place)
     saved = rounds.set_schedule(ctx.session, circle, cmd.weeks, cmd.days, cmd.time, ctx.now)
     weekday = ctx.t("fmt.days").split()[WEEK.index(saved.day)]
-    response = Response().say(message(ctx.t("pairs.on", circle=circle.name, count=saved.every_weeks, weekday=weekday,
-                                            time=ctx.clock(saved.time), next=ctx.when(saved.next_run_at, saved.timezone))))
+    # "joka toinen viikko", "varannan vecka": two weeks has a word of its own, not "var 2:e vecka"
+    every = ctx.t("pairs.every_other") if saved.every_weeks == 2 else ctx.t("pairs.every", count=saved.every_weeks)
+    response = Response().say(message(ctx.t("pairs.on", circle=circle.name, every=every, weekday=weekday,
+                                            time=ctx.clock(saved.time),
+                                            next=ctx.when(saved.next_run_at, saved.timezone))))
     if place.channel_id:
         response.to_channel.append(message(ctx.t("pairs.announce", circle=circle.name,
                                                  command=ctx.command("example.pairs_skip"))))
@@ -55,9 +58,15 @@ def now(ctx: Ctx, cmd: Command, place: Place) -> Response:
     lines = [ctx.t("pairs.now_made", circle=circle.name, count=made.groups)]
     if made.round.left_out:
         lines.append(ctx.t("pairs.now_left_out", count=made.round.left_out))
-    later = sorted(d for d in made.due or [] if d > ctx.now)
-    if later:
-        lines.append(ctx.t("pairs.now_later", count=len(later), first=ctx.when(later[0])))
+    # One count of introductions, which all say the same: on their way, or waiting for working hours.
+    due = made.due or []
+    later = sorted(d for d in due if d > ctx.now)
+    if not later:
+        lines.append(ctx.t("pairs.now_on_way", count=len(due)))
+    elif len(later) == len(due):
+        lines.append(ctx.t("pairs.now_all_later", count=len(later), first=ctx.when(later[0])))
+    else:
+        lines.append(ctx.t("pairs.now_later", count=len(later), first=ctx.when(later[0]), sent=len(due) - len(later)))
     return Response().say(message(*lines))
 
 
@@ -74,7 +83,7 @@ def history(ctx: Ctx, cmd: Command, place: Place) -> Response:
     former = ctx.t("pairs.former_member")
     blocks = [Block("heading", ctx.t("pairs.history_heading"))]
     for member, when, circle_name in mine:
-        names = ", ".join(name or former for name in partners.get(member.group_id, [])) or former
+        names = ctx.listing(name or former for name in partners.get(member.group_id, [])) or former
         answer = {True: ctx.t("pairs.history_met"), False: ctx.t("pairs.history_missed")}.get(member.met, "")
         blocks.append(Block("text", " · ".join(filter(None, (ctx.when(when), circle_name, names, answer)))))
     blocks.append(Block("context", ctx.t("pairs.history_privacy")))
@@ -98,15 +107,16 @@ def skip(ctx: Ctx, cmd: Command, place: Place) -> Response:
     circles = _my_circles_here(ctx, place)
     insert_ignore(ctx.session, PairOptOut, [{"circle_id": c.id, "person_id": ctx.person.id, "created_at": ctx.now}
                                             for c in circles], ["circle_id", "person_id"])
-    return Response().say(message(ctx.t("pairs.skipped", circles=", ".join(c.name for c in circles),
-                                        command=ctx.command("example.pairs_join"))))
+    return Response().say(message(ctx.t("pairs.skipped", circles=ctx.listing(c.name for c in circles),
+                                        count=len(circles), command=ctx.command("example.pairs_join"))))
 
 
 def join(ctx: Ctx, cmd: Command, place: Place) -> Response:
     circles = _my_circles_here(ctx, place)
     ctx.session.execute(delete(PairOptOut).where(PairOptOut.person_id == ctx.person.id,
                                                  PairOptOut.circle_id.in_([c.id for c in circles])))
-    return Response().say(message(ctx.t("pairs.joined", circles=", ".join(c.name for c in circles))))
+    return Response().say(message(ctx.t("pairs.joined", circles=ctx.listing(c.name for c in circles),
+                                        count=len(circles))))
 
 
 def answer(ctx: Ctx, value: str, met: bool) -> Response:

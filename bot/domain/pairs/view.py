@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from bot.domain.shared import people
 from bot.domain.shared.outbox import Cancelled, DeliveryKind, Outgoing
 from bot.domain.shared.context import Services
-from bot.common.i18n import t
+from bot.common.i18n import listing, t
 from bot.ports import Block, Button, Message, Target
 from bot.domain.shared.views import in_languages
 from storage.models import Circle, Delivery, Membership, PairGroup, PairMember, Person, Workspace
@@ -48,8 +48,9 @@ def intro_message(lang: str, circle: Circle, partners: list[Person], starter: st
 
 def check_in_message(lang: str, circle: Circle, partners: list[Person], group_id: int, together: bool) -> Message:
     heading = t(lang, "pairs.check_in_heading", circle=circle.name)
-    names = ", ".join(_name(p) for p in partners)
-    text = t(lang, "pairs.check_in_group") if together else t(lang, "pairs.check_in_one", names=names)
+    names = listing(lang, (_name(p) for p in partners))
+    text = t(lang, "pairs.check_in_group") if together else t(lang, "pairs.check_in_one", names=names,
+                                                              count=len(partners))
     buttons = (Button(t(lang, "button.pairs_met"), "pairs.met", str(group_id), "primary"),
                Button(t(lang, "button.pairs_missed"), "pairs.missed", str(group_id)))
     return Message(blocks=(Block("heading", heading), Block("text", text),

@@ -15,7 +15,7 @@ def home_view(ctx: Ctx) -> Message:
     blocks = [Block("heading", ctx.t("home.heading"))]
     circles = my_circles(ctx)
     if circles:
-        blocks.append(Block("text", ctx.t("home.circles", circles=", ".join(
+        blocks.append(Block("text", ctx.t("home.circles", count=len(circles), circles=ctx.listing(
             c.name + (" (" + ctx.t("home.mentor") + ")" if c.mentor_id == ctx.person.id else "") for c in circles))))
         upcoming = ctx.session.exec(select(Schedule.next_run_at).where(
             Schedule.circle_id.in_([c.id for c in circles]), Schedule.kind == "reflection",

@@ -80,7 +80,7 @@ def ask_forget(ctx: Ctx) -> Response:
                                                            Circle.archived_at.is_(None))).all()
     texts = [ctx.t("forget.confirm")]
     if mentoring:
-        texts.append(ctx.t("forget.mentor_warning", circles=", ".join(mentoring), count=len(mentoring)))
+        texts.append(ctx.t("forget.mentor_warning", circles=ctx.listing(mentoring), count=len(mentoring)))
     buttons = (Button(ctx.t("button.forget"), "forget.confirm", str(ctx.person.id), "danger"),
                Button(ctx.t("button.cancel"), "forget.cancel", ""))
     return Response().say(message(*texts, buttons=buttons))

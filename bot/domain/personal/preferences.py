@@ -30,8 +30,8 @@ def help_text(ctx: Ctx) -> Response:
     for heading, names, role in HELP_GROUPS:
         if role not in roles or (role == "hr" and mentor):
             continue  # a mentor who is also HR sees report once, under mentors
-        lines = [ctx.t(heading)] + [f"{spelled(ctx.workspace.platform, usage_in(ctx.lang, n))} – {ctx.t('help.' + n)}"
-                                    for n in names]
+        lines = [ctx.t(heading)] + [
+            f"{spelled(ctx.workspace.platform, usage_in(ctx.lang, n), ctx.lang)} – {ctx.t('help.' + n)}" for n in names]
         texts.append("\n".join(lines))
     return Response().say(message(*texts, heading=ctx.t("help.heading")))
 

@@ -23,7 +23,7 @@ def notice(ctx: Ctx) -> Response:
     settings, platform = ctx.settings, ctx.workspace.platform
 
     def command(name: str) -> str:
-        return spelled(platform, usage_in(ctx.lang, name))
+        return spelled(platform, usage_in(ctx.lang, name), ctx.lang)
 
     organisation = settings.organisation(ctx.lang)
     dpo = settings.data_protection_officer

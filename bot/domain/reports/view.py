@@ -10,7 +10,7 @@ import json
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.common.i18n import date_range, t, week_number
+from bot.common.i18n import date_range, listing, t, week_number
 from bot.ports import Attachment, Block, Message, facts, table
 from bot.domain.shared.rhythm import zone
 
@@ -150,7 +150,7 @@ def _breakdown(summary: dict, lang: str, n: int) -> list[Block]:
         group = summary[key]
         parts = _names(group["named"]) + ([t(lang, "summary.other_circles", count=group["other"])] if group["other"] else [])
         if parts:
-            lines.append(t(lang, f"summary.{key}", circles=", ".join(parts)))
+            lines.append(t(lang, f"summary.{key}", circles=listing(lang, parts)))
     header = (t(lang, "summary.col_circle"), t(lang, "summary.trend_members"), t(lang, "summary.col_answered"),
               t(lang, "summary.trend_response_rate"), t(lang, "summary.trend_thread_people"))
     blocks = [Block("heading", t(lang, "summary.by_circle"))]

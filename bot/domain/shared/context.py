@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from bot.domain.shared import people
 from bot.domain.commands import typed
 from bot.common.config import Settings
-from bot.common.i18n import clock, t
+from bot.common.i18n import clock, listing, t
 from bot.domain.shared.rhythm import Calendar, zone
 from prompts import Library
 from storage.models import Circle, Membership, Person, Workspace
@@ -54,6 +54,10 @@ class Ctx:
 
     def t(self, key: str, **params) -> str:
         return t(self.lang, key, **params)
+
+    def listing(self, items) -> str:
+        """Names joined the speaker's language's way: 'Aino ja Ville'."""
+        return listing(self.lang, items)
 
     def when(self, at: datetime, tz: str | None = None) -> str:
         return format_when(self.lang, at, tz or self.tz)
@@ -103,10 +107,10 @@ def circle_here(ctx: Ctx, channel_id: str | None, mentor_only: bool = False) -> 
     if len(mine) == 1:
         return mine[0]
     if not mine and member_of:  # a member asking for a mentor's command: say whose it is
-        raise Refusal("circle.not_your_circle", circles=", ".join(c.name for c in member_of))
+        raise Refusal("circle.not_your_circle", circles=ctx.listing(c.name for c in member_of), count=len(member_of))
     if not mine:
         raise Refusal("circle.none_here", new=ctx.command("example.new"))
-    raise Refusal("circle.which", names=", ".join(c.name for c in mine))
+    raise Refusal("circle.which", names=ctx.listing(c.name for c in mine))
 
 
 def mentors_circle(ctx: Ctx, place) -> Circle:

@@ -20,5 +20,6 @@ SPEC = PlatformSpec(
     enabled=lambda s: False,  # never served: `make run` opens it when no other platform is on
     create=_create,
     command_prefix="/circle",
+    command_prefixes=(("fi", "/piiri"), ("sv", "/cirkel")),  # the console takes all three
     chat=_chat,
 )

@@ -76,7 +76,7 @@ class ConsoleSession:
         elif text in ("/quit", "/exit"):
             return False
         elif text == "/help":
-            self.view.note(__doc__.split("\n\n", 1)[1].strip())
+            self.view.note(self.t("console.help", prefix=self._prefix()))
         elif text.startswith("/as "):
             self._as(text[4:].split())
         elif text.startswith("/in "):
@@ -93,13 +93,12 @@ class ConsoleSession:
             # People the console has met come with their language, as Slack and Teams profiles do.
             mentioned = tuple(Actor("console", WORKSPACE, uid, self.platform.names[uid], locale=self.locales.get(uid),
                                     address={"user": uid}) for uid in re.findall(r"<@([^|>]+)\|", body))
-            request = CommandRequest(self.actor(), body, self.place, people=mentioned)
+            request = CommandRequest(self.actor(), body, self.place, people=mentioned, prefix=text.split()[0])
             await self._respond(await self.runtime.handle(request))
         elif text.isdigit() and user_id(self.speaker) in self.platform.buttons:
             await self._press(int(text))
         elif text.startswith("/"):  # a mistyped console command is never anyone's answer
-            self.view.note(self.t("console.unknown", word=text.split()[0][:40],
-                                  prefix="/" + self.t("chat.command_word")))
+            self.view.note(self.t("console.unknown", word=text.split()[0][:40], prefix=self._prefix()))
         elif text.isdigit():
             self.view.note(self.t("console.no_buttons"))
         elif not self.place.is_direct:  # prompts are answered in direct messages only
@@ -113,6 +112,10 @@ class ConsoleSession:
     def t(self, key: str, **params) -> str:
         """A console note in the speaker's language (their /as locale, else the organisation's)."""
         return t(self.locales.get(user_id(self.speaker)) or self.runtime.default_language, key, **params)
+
+    def _prefix(self) -> str:
+        """The speaker's own command word, as every reply spells it: /piiri, /cirkel or /circle."""
+        return "/" + self.t("chat.command_word")
 
     def _mention(self, match: re.Match) -> str:
         """`@Ann` names a console person; they are created on first use, like a new colleague."""

@@ -83,7 +83,8 @@ class Handlers:
         raw = body.get("text") or ""
         await self._look_up_first(origin.team, [origin.user, *mentioned_users(raw)])
         actor = self.people.actor(origin.team, origin.user, body.get("user_name", ""))
-        request = CommandRequest(actor, plain_text(raw), place_of(body.get("channel_id"), body.get("channel_name")))
+        request = CommandRequest(actor, plain_text(raw), place_of(body.get("channel_id"), body.get("channel_name")),
+                                 prefix=str(body.get("command") or ""))
         response = await self.runtime.handle(request)
         await self._answer(response, origin, [origin.user, *mentioned_users(raw)])
 

@@ -148,11 +148,11 @@ def revision(event: dict) -> tuple[str, str, str | None] | None:
 
 
 def with_files(text: str, files) -> str:
-    """The text with a line `[file: name]` per attached file. The bot keeps no files: an answer
-    with a photo keeps its words and says a file came with it."""
+    """The text with a line `📎 name` per attached file. The bot keeps no files: an answer with a
+    photo keeps its words and says a file came with it, in no language (a Finnish answer reads on)."""
     notes = []
     for file in files if isinstance(files, list) else []:
         name = (file.get("name") or file.get("title") or "") if isinstance(file, dict) else ""
         name = " ".join(str(name).split())[:FILE_NAME_LIMIT]
-        notes.append(f"[file: {name}]" if name else "[file]")
+        notes.append(f"📎 {name}" if name else "📎")
     return "\n".join(part for part in [text, *notes] if part)

@@ -7,6 +7,7 @@ command stays fast and works without Slack credentials.
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 EVENTS_PATH = "/slack/events"
@@ -84,7 +85,10 @@ def cmd_slack_manifest(args) -> int:
     if args.url and not args.url.startswith(("https://", "http://")):
         print(f"--url must start with https:// (got {args.url!r})", file=sys.stderr)
         return 2
-    sys.stdout.write(render(manifest(args.url, args.socket_mode), args.format))
+    if not re.fullmatch(r"/[a-z0-9_\-äöå]{1,31}", args.command):
+        print(f"--command must be a slash command such as /piiri (got {args.command!r})", file=sys.stderr)
+        return 2
+    sys.stdout.write(render(manifest(args.url, args.socket_mode, args.command), args.format))
     return 0
 
 
@@ -94,4 +98,6 @@ def register(sub) -> None:
     where.add_argument("--url", help="the bot's public base URL, e.g. https://kipina.example.org")
     where.add_argument("--socket-mode", action="store_true", help="for Socket Mode (no public URL; needs SLACK_APP_TOKEN)")
     parser.add_argument("--format", choices=("yaml", "json"), default="yaml", help="output format (default yaml)")
+    parser.add_argument("--command", default="/circle",
+                        help="the slash command, e.g. /piiri or /cirkel (default /circle); replies name the one typed")
     parser.set_defaults(func=cmd_slack_manifest)

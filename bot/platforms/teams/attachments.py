@@ -43,6 +43,6 @@ def file_names(attachments) -> list[str]:
 
 
 def with_files(text: str, attachments) -> str:
-    """The text with a line `[file: name]` for each file (`[file]` when it has no name)."""
-    notes = [f"[file: {name}]" if name else "[file]" for name in file_names(attachments)]
+    """The text with a line `📎 name` for each file (`📎` when it has no name), in no language."""
+    notes = [f"📎 {name}" if name else "📎" for name in file_names(attachments)]
     return "\n".join(part for part in [text, *notes] if part)
