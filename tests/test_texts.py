@@ -64,7 +64,8 @@ def by_key(lang: str) -> dict[str, dict]:
                              "runs": 1, "reminders": 0, "recaps": 0,
                              "pair_rounds": 0, "pair_checkins": 0}, "console.choose": {"last": 4},
             "console.unknown": {"word": "/foo", "prefix": "/piiri"},
-            "page.privacy.rights_intro": {"prefix": "/circle"}}  # how the public page says Slack is typed
+            "page.privacy.rights_intro": {"prefix": "/circle"},
+            "programme.pulse": {"statement": "trust_in_circle", "mean": 3.8}}  # how the public page says Slack is typed
 
 
 def renderings(lang: str) -> list[tuple[str, int | None, str]]:
