@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import shutil
 import threading
 
@@ -16,6 +17,7 @@ from sqlmodel import Session
 
 from bot.common.config import load_settings
 from bot.domain import programme
+from bot.domain.reports import parse_week
 from bot.ports import ConfigError
 from bot.runtime.app import build
 from bot.runtime.clock import ManualClock
@@ -224,6 +226,56 @@ def test_three_installations_share_figures_and_nothing_else(programme_world):
     for payload in values:
         if payload.startswith("{") and '"version"' in payload:
             assert "_id" not in payload and '"id"' not in payload and "person" not in payload
+
+
+def test_preview_prints_what_the_hub_keeps_and_no_token_is_logged(programme_world, monkeypatch, capsys, caplog):
+    from bot.runtime.cli import main
+
+    hub, a, b, served = programme_world
+    caplog.set_level(logging.INFO)
+    tick_all([a, b], at("2026-12-07 06:30"))
+    for token in (a.app.settings.programme_token, b.app.settings.programme_token):
+        assert token not in caplog.text
+    assert "programme week 2026-W49 from organisation 1 stored" in caplog.text  # the week and nothing of it
+    assert "kollega" not in caplog.text.lower()
+    with Session(hub.app.engine) as session:
+        kept = session.execute(select(ProgrammeWeek.payload).where(ProgrammeWeek.organisation_id == 1,
+                                                                    ProgrammeWeek.week == "2026-W49")).scalar_one()
+    for name, value in {"DATABASE_URL": a.app.settings.database_url, "HOLIDAY_COUNTRY": "",
+                        "LOG_FORMAT": "text"}.items():
+        monkeypatch.setenv(name, value)
+    capsys.readouterr()
+    assert main(["programme", "preview", "--week", "2026-W49"]) == 0
+    assert json.loads(capsys.readouterr().out) == kept
+
+
+def test_add_org_prints_the_token_once_and_keeps_only_its_hash(databases, monkeypatch, capsys):
+    from bot.runtime.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", databases[0])
+    monkeypatch.setenv("HOLIDAY_COUNTRY", "")
+    assert main(["programme", "add-org", "Palkeet"]) == 2  # not a hub
+    monkeypatch.setenv("PROGRAMME_HUB", "on")
+    capsys.readouterr()
+    assert main(["programme", "add-org", "  Palkeet "]) == 0
+    token = next(line.split("=", 1)[1] for line in capsys.readouterr().out.splitlines() if "PROGRAMME_TOKEN=" in line)
+    assert main(["programme", "add-org", "Palkeet"]) == 2  # one of each name
+    engine = make_engine(databases[0])
+    columns, values = text_values(engine)
+    assert "Palkeet" in values and programme.hub.digest(token) in values and token not in "\n".join(values)
+    engine.dispose()
+
+
+def test_a_week_with_too_few_people_carries_no_figures(programme_world):
+    _, a, _, _ = programme_world
+    before = parse_week("2026-W30", "Europe/Helsinki")  # the circle began in September
+    with Session(a.app.engine) as session:
+        assert programme.build_payload(session, a.app.settings, before, a.now) == {
+            "version": 1, "week": "2026-W30", "min_group_size": 5, "too_small": True}
+        assert programme.build_payload(session, a.app.settings, parse_week("2026-W49", "Europe/Helsinki"),
+                                       a.now)["figures"]["members"] == 8
+    assert programme.problems({"version": 1, "week": "2026-W30", "min_group_size": 5, "too_small": True,
+                               "figures": {}}) != []  # a small week with figures is refused at the hub
 
 
 def test_a_lead_only_and_only_at_the_hub(programme_world):
