@@ -278,6 +278,21 @@ def test_a_week_with_too_few_people_carries_no_figures(programme_world):
                                "figures": {}}) != []  # a small week with figures is refused at the hub
 
 
+def test_a_hub_away_costs_one_try_per_wait_not_one_per_week(programme_world):
+    hub, a, _, served = programme_world
+    served.stop()
+    a.tick(at("2026-12-07 06:30"))
+    a.tick(at("2026-12-07 06:31"))
+    with Session(a.app.engine) as session:
+        rows = session.exec(select(ProgrammePush).order_by(ProgrammePush.week)).scalars().all()
+        assert [(r.week, r.attempts, r.sent_at) for r in rows] == [
+            ("2026-W46", 1, None), ("2026-W47", 0, None), ("2026-W48", 0, None), ("2026-W49", 0, None)]
+        assert len({r.next_try_at for r in rows}) == 1  # all wait for the same retry, five minutes on
+    served.start()
+    a.tick(at("2026-12-07 06:36"))
+    assert stored(hub) == [(1, week) for week in ("2026-W46", "2026-W47", "2026-W48", "2026-W49")]
+
+
 def test_a_lead_only_and_only_at_the_hub(programme_world):
     hub, a, _, _ = programme_world
     assert "only for the programme's leads" in said(hub.command("Ann", "programme"))

@@ -30,7 +30,7 @@ DUE_AFTER = timedelta(hours=6)  # after the week's end: Monday 06:00
 CATCH_UP_WEEKS = 4
 FIRST_RETRY = timedelta(minutes=5)
 LONGEST_WAIT = timedelta(hours=6)
-TIMEOUT = 20.0
+TIMEOUT = (5.0, 15.0)  # connect, read: a hub that does not answer holds one tick at most this long
 LEFT = "programme:left"
 
 
@@ -73,10 +73,23 @@ def plan(engine: Engine, services: Services, now: datetime, post=None) -> dict |
             ProgrammePush.week.in_(list(weeks)), ProgrammePush.sent_at.is_(None), ProgrammePush.next_try_at <= now)
             .order_by(ProgrammePush.week)))
     report = {"sent": 0, "failed": 0}
-    for label in due:
+    for position, label in enumerate(due):
         result = push_week(engine, services, weeks[label], now, post)
         report["sent" if result.ok else "failed"] += 1
+        if not result.ok:  # the hub is away: the other weeks wait as long, rather than each hold a tick
+            _wait_with(engine, due[position + 1:], label)
+            break
     return report
+
+
+def _wait_with(engine: Engine, labels: list[str], failed: str) -> None:
+    if not labels:
+        return
+    with unit_of_work(engine) as session:
+        until = session.get(ProgrammePush, failed).next_try_at
+        for row in session.exec(select(ProgrammePush).where(ProgrammePush.week.in_(labels))):
+            row.next_try_at = until
+            session.add(row)
 
 
 def push_week(engine: Engine, services: Services, week: reports.Week, now: datetime, post=None) -> Result:
