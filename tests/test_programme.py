@@ -297,6 +297,8 @@ def test_a_lead_only_and_only_at_the_hub(programme_world):
     hub, a, _, _ = programme_world
     assert "only for the programme's leads" in said(hub.command("Ann", "programme"))
     assert "hub installation" in said(a.command("Lead", "ohjelma"))
+    assert "programme" in said(hub.command("Lead", "help")) and "programme" not in said(hub.command("Ann", "help"))
+    assert "programme" not in said(a.command("Lead", "help"))  # a lead, but not at the hub
 
 
 def test_the_hub_refuses_what_it_should(programme_world):
