@@ -73,11 +73,17 @@ async def put_week(request: web.Request, app) -> web.Response:
     body = await request.content.read(programme.MAX_BYTES + 1)
     if len(body) > programme.MAX_BYTES:
         return _problem(413, f"at most {programme.MAX_BYTES} bytes")
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    def check() -> tuple[object, list[str]] | None:  # a large payload takes a while: not on the event loop
+        try:
+            found = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return None
+        return found, programme.problems(found)
+
+    checked = await asyncio.to_thread(check)
+    if checked is None:
         return _problem(400, "the body is not JSON")
-    problems = programme.problems(payload)
+    payload, problems = checked
     if not problems and payload["week"] != week.label:
         problems = [f"week: the body's week is not {week.label}"]
     if problems:

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from bot.common.config import Settings
 from bot.domain import reports
+from bot.domain.programme.schema import MAX_CIRCLES
 from storage.models import Person, Workspace
 
 VERSION = 1
@@ -41,7 +42,7 @@ def build(session: Session, settings: Settings, week: reports.Week, now: datetim
            "coffees": _coffees(session, week, n), "themes": _themes(session, week, n, library),
            "pulses": pulse_results(session, week, n)}
     if settings.programme_share_circle_names:
-        out["circles"] = _named_circles(session, settings, week, now, library)
+        out["circles"] = _named_circles(session, settings, week, now, library)[:MAX_CIRCLES]
     return out
 
 
@@ -70,7 +71,8 @@ def pulse_results(session: Session, week: reports.Week, n: int) -> list[dict]:
 
 
 def _named_circles(session: Session, settings: Settings, week: reports.Week, now: datetime, library) -> list[dict]:
-    """The circles each workspace's own summary names (large enough; the small ones folded away)."""
+    """The circles each workspace's own summary names (large enough; the small ones folded away), most
+    answers first as there; at most MAX_CIRCLES of them."""
     out = []
     for ws in session.exec(select(Workspace).order_by(Workspace.id)):
         local = reports.parse_week(week.label, reports.timezone_of(ws, settings))
