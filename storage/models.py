@@ -343,3 +343,6 @@ class DashboardSummary(SQLModel, table=True):
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     payload: Optional[dict] = _json()
     computed_at: datetime = _when(nullable=False)
+
+
+from storage.programme_models import ProgrammeOrganisation, ProgrammePush, ProgrammeWeek  # noqa: E402,F401

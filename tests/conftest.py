@@ -14,7 +14,7 @@ from storage.db import make_engine, migrate, scratch_schema
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
-TABLES = ("dashboardsummary", "dashboardsession", "dashboardlink", "pairoptout", "pairmember", "pairgroup", "pairround", "pairschedule", "sender", "jobrun", "sendbudget", "auditentry", "delivery", "participation", "reply", "assignment", "promptrun", "circleprompt", "schedule",
+TABLES = ("programmeweek", "programmeorganisation", "programmepush", "dashboardsummary", "dashboardsession", "dashboardlink", "pairoptout", "pairmember", "pairgroup", "pairround", "pairschedule", "sender", "jobrun", "sendbudget", "auditentry", "delivery", "participation", "reply", "assignment", "promptrun", "circleprompt", "schedule",
           "membership", "circle", "person", "workspace")
 
 

@@ -463,3 +463,36 @@ def test_at_a_tablets_width_every_column_of_the_circle_table_fits(world, served,
             "const box = document.querySelector('table.circles').closest('.scroll');"
             "return [box.scrollWidth <= box.clientWidth + 1, document.querySelectorAll('table.circles thead th').length]")
         assert fits == [True, 7], lang  # the status column too, without scrolling sideways
+
+
+@pytest.fixture
+def programme_hub(tmp_path):
+    """A programme hub holding three organisations' weeks, one of them small in the last week."""
+    from test_programme_page import hub_with_three
+
+    url = f"sqlite:///{tmp_path}/hub.db"
+    engine = make_engine(url)
+    migrate(engine)
+    w = hub_with_three(replace(Settings(), database_url=url), engine)
+    yield w
+    engine.dispose()
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_programme_page_is_accessible(programme_hub, browser, tmp_path, lang):
+    served = Served(programme_hub.app)
+    try:
+        actor = Actor("test", "T1", "lena", "Lena Lead", locale={"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}[lang])
+        response = programme_hub.app.core.command(CommandRequest(actor, "dashboard", Place()), programme_hub.now)
+        url = next(b.text for m in response.to_caller for b in m.blocks if "/dashboard/signin/" in b.text)
+        browser.get(served.url(url))
+        wait_for(browser, "/dashboard/programme", selector="#week-heading")
+        assert browser.execute_script("return document.documentElement.lang") == lang
+        assert len(browser.find_elements("css selector", "table")) == 3  # the week, the trend, one pulse statement
+        assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+        if AXE.exists():
+            assert axe_violations(browser) == []
+        screenshot(browser, PHONE, tmp_path / f"dashboard-programme-{lang}-phone.png")
+        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+    finally:
+        served.stop()

@@ -44,9 +44,10 @@ TABLE = [
     ("pairs join", {"member", "mentor"}, "You aren't in Learners"),
     ("report", {"hr", "mentor"}, "only for HR"),
     ("dashboard", ALL, None),  # a link for everyone; what the pages show depends on the role (test_dashboard.py)
+    ("programme", set(), "hub installation"),  # leads only, and only at a hub (test_programme.py)
 ]
 REFUSALS = ("Only the mentor", "only for admins", "only for HR", "archive it", "You aren't in Learners", "There is no circle",
-            "already has the circle")
+            "already has the circle", "hub installation")
 
 
 @pytest.fixture

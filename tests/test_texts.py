@@ -67,6 +67,7 @@ def by_key(lang: str) -> dict[str, dict]:
                              "pair_rounds": 0, "pair_checkins": 0}, "console.choose": {"last": 4},
             "console.unknown": {"word": "/foo", "prefix": "/piiri"}, "console.help": {"prefix": "/piiri"},
             "page.privacy.rights_intro": {"prefix": "/circle"},  # how the public page says Slack is typed
+            "programme.pulse": {"statement": "trust_in_circle", "mean": 3.8},
             "audit.when": {"date": "7.12.2026"},
             "privacy.controller": {"organisation": "Virasto"}, "privacy.dpo": {"dpo": "tietosuoja@virasto.fi"},
             "privacy.basis": {"basis": t(lang, "privacy.basis_default")},

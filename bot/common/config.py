@@ -50,6 +50,12 @@ class Settings:
     data_protection_officer: str = ""  # DATA_PROTECTION_OFFICER: how to reach the DPO, e.g. a name and an e-mail
     # PRIVACY_LEGAL_BASIS (…_FI, _SV, _EN): the agency's own wording; empty: the default text for Art. 6(1)(e)/(c)
     privacy_legal_bases: tuple[tuple[str, str], ...] = ()
+    # A programme across organisations (docs/programme.md): this installation is the hub, and/or a member.
+    programme_hub: bool = False  # PROGRAMME_HUB=on: organisations send their weekly aggregates here
+    programme_leads: frozenset[str] = frozenset()  # PROGRAMME_LEADS: platform:user_id of the programme's leads
+    programme_hub_url: str = ""  # PROGRAMME_HUB_URL: where this organisation sends its aggregates
+    programme_token: str = field(default="", repr=False)  # PROGRAMME_TOKEN: from the hub's `programme add-org`
+    programme_share_circle_names: bool = False  # PROGRAMME_SHARE_CIRCLE_NAMES=on: circle names travel too
     # Every variable the process started with: platform packages read their own from it.
     env: Env = field(default_factory=Env, repr=False, compare=False)
 
@@ -115,6 +121,11 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
                                                    2000))
                                   for lang, suffix in (("", ""), *((lang, f"_{lang.upper()}") for lang in LANGUAGES))
                                   if e.text(f"PRIVACY_LEGAL_BASIS{suffix}")),
+        programme_hub=_switch(e.text("PROGRAMME_HUB"), "PROGRAMME_HUB"),
+        programme_leads=_people(e.text("PROGRAMME_LEADS"), "PROGRAMME_LEADS"),
+        programme_hub_url=_hub_url(e.text("PROGRAMME_HUB_URL")),
+        programme_token=e.text("PROGRAMME_TOKEN"),
+        programme_share_circle_names=_switch(e.text("PROGRAMME_SHARE_CIRCLE_NAMES"), "PROGRAMME_SHARE_CIRCLE_NAMES"),
         env=e,
     )
 
@@ -124,6 +135,29 @@ def _public_url(raw: str) -> str:
     value = raw.strip().rstrip("/")
     if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
         raise ConfigError(f"PUBLIC_URL must be the bot's address such as https://kipina.example.org, got {raw!r}")
+    return value
+
+
+def _switch(raw: str, name: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("", "off", "false", "no", "0"):
+        return False
+    if value in ("on", "true", "yes", "1"):
+        return True
+    raise ConfigError(f"{name} must be on or off, got {raw!r}")
+
+
+def _hub_url(raw: str) -> str:
+    """The hub's address; plain http only to this machine (figures cross networks encrypted)."""
+    value = raw.strip().rstrip("/")
+    if not value:
+        return ""
+    m = re.fullmatch(r"(https?)://([^\s/?#:]+|\[[0-9a-fA-F:]+\])(:\d+)?(/[^\s?#]*)?", value)
+    if not m:
+        raise ConfigError(f"PROGRAMME_HUB_URL must be the hub's address such as https://kipina.valtiokonttori.fi, "
+                          f"got {raw!r}")
+    if m.group(1) == "http" and m.group(2) not in ("localhost", "127.0.0.1", "[::1]"):
+        raise ConfigError(f"PROGRAMME_HUB_URL must use https (plain http only to localhost), got {raw!r}")
     return value
 
 

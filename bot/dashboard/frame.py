@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import jinja2
 from aiohttp import web
 
+from bot.domain import programme
 from bot.domain.shared import people
 from bot.common.config import LANGUAGES
 from bot.domain.shared.context import Services
@@ -138,7 +139,9 @@ async def viewer(request: web.Request) -> Viewer | None:
             return Viewer(person, ws, hr=signin.is_hr(st.settings, ws, person),
                           mentor=signin.is_mentor(session, person),
                           language=people.language(person, ws, st.settings),
-                          timezone=people.timezone_of(person, ws, st.settings))
+                          timezone=people.timezone_of(person, ws, st.settings),
+                          lead=st.settings.programme_hub and programme.is_lead(st.settings, ws.platform,
+                                                                                person.platform_user_id))
 
     return await asyncio.to_thread(look)
 

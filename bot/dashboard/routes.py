@@ -7,6 +7,7 @@
     GET  /dashboard/hr[.csv]         HR: the workspace's summary, its trends and circles side by side
     GET  /dashboard/mentor[.csv]     a mentor: the same for their own circles
     GET  /dashboard/me[.json]        anyone: their own journal, and everything about them as JSON
+    GET  /dashboard/programme        programme leads, at the hub: the organisations side by side (programme.py)
     GET  /privacy, /terms            public: the privacy notice and terms of use (public.py)
     GET  /accessibility              public: the accessibility statement (public.py)
 
@@ -32,7 +33,7 @@ from bot.domain import reports
 from bot.domain.shared.context import format_when
 from bot.domain.personal import signin as links
 from bot.domain.commands import typed
-from bot.dashboard import pages, public, sessions
+from bot.dashboard import pages, programme, public, sessions
 from bot.dashboard.frame import (STATE, accepted_language, make_state, notice, render, same_origin, secured, state,
                                  viewer)
 from bot.dashboard.pages import Words
@@ -56,6 +57,7 @@ def add_routes(web_app: web.Application, app) -> None:
             ("GET", "/dashboard/hr", hr_page), ("GET", "/dashboard/hr.csv", hr_csv),
             ("GET", "/dashboard/mentor", mentor_page), ("GET", "/dashboard/mentor.csv", mentor_csv),
             ("GET", "/dashboard/me", me_page), ("GET", "/dashboard/me.json", me_json),
+            ("GET", "/dashboard/programme", programme.page),
             ("GET", "/dashboard/static/{name}", static), ("*", "/dashboard/{rest:.*}", not_found)):
         web_app.router.add_route(method, path, guarded(handler))
     for path, handler in (("/privacy", public.privacy), ("/terms", public.terms),
@@ -111,7 +113,7 @@ async def home(request: web.Request) -> web.Response:
     who = await viewer(request)
     if who is None:
         return _no_session(request)
-    page = "hr" if who.hr else "mentor" if who.mentor else "me"
+    page = "hr" if who.hr else "mentor" if who.mentor else "programme" if who.lead else "me"
     raise web.HTTPSeeOther(f"{state(request).root}/{page}", headers={"Cache-Control": "no-store"})
 
 

@@ -31,6 +31,7 @@ class Viewer:
     mentor: bool
     language: str
     timezone: str
+    lead: bool = False  # a programme lead, at the hub (PROGRAMME_LEADS)
 
 
 def cookie_name(secure: bool) -> str:

@@ -18,7 +18,7 @@ from bot.domain.shared import audit, people
 from bot.domain.circles import answers, chatter, runs, use_cases as circles
 from bot.domain.personal import signin
 from bot.domain.personal import journal, preferences, privacy
-from bot.domain import reports
+from bot.domain import programme, reports
 from bot.domain.commands import (HARMLESS, PREFIXES, Command, UsageError, parse, spelled, typed_prefix, usage_in,
                                  words)
 from bot.domain.shared.context import Ctx, Refusal, Services
@@ -255,6 +255,7 @@ COMMANDS: dict[str, Callable[[Ctx, Command, Place], Response]] = {
     "report": lambda ctx, cmd, place: reports.report_command(ctx, place),
     "pairs": pairs.command,
     "dashboard": signin.command,
+    "programme": lambda ctx, cmd, place: programme.programme_command(ctx, place),
 }
 
 

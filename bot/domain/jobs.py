@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.domain.personal import journal
-from bot.domain import reports
+from bot.domain import programme, reports
 from bot.domain.shared.context import Services
 from bot.domain.shared.rhythm import zone
 from storage.db import unit_of_work
@@ -33,7 +33,8 @@ def plan(engine: Engine, services: Services, now: datetime, platforms: list[str]
     """Run what is due; returns counts, and the platforms whose daily upkeep the caller should run
     now (upkeep talks to the platform, so it runs in the process that has the platforms)."""
     tz = services.settings.timezone
-    report = {"retention": None, "summaries": plan_summaries(engine, services, now), "upkeep": []}
+    report = {"retention": None, "summaries": plan_summaries(engine, services, now), "upkeep": [],
+              "programme": _programme(engine, services, now)}
     today = passed_today(now, tz, RETENTION_AT)
     if today is not None:
         with unit_of_work(engine) as session:  # the key and the erasure commit together
@@ -45,6 +46,15 @@ def plan(engine: Engine, services: Services, now: datetime, platforms: list[str]
         with unit_of_work(engine) as session:
             report["upkeep"] = [name for name in platforms if claim(session, f"upkeep:{name}:{today}", now)]
     return report
+
+
+def _programme(engine: Engine, services: Services, now: datetime) -> dict | None:
+    """The week's aggregates to the programme's hub, when this installation is a member (docs/programme.md)."""
+    try:
+        return programme.plan(engine, services, now)
+    except Exception as exc:  # the hub's trouble, or ours, must not cost the tick its other jobs
+        log.error("programme push failed: %s", type(exc).__name__)
+        return None
 
 
 def passed_today(now: datetime, tz: str, moment: time) -> date | None:

@@ -120,7 +120,8 @@ class App:
 def build(settings: Settings, clock=None, platform_names: list[str] | None = None,
           engine: Engine | None = None) -> App:
     """`platform_names` None: every platform whose credentials are set in `settings.env`."""
-    register_secrets(*registry.secrets(settings.env), settings.openai_api_key, settings.metrics_token)
+    register_secrets(*registry.secrets(settings.env), settings.openai_api_key, settings.metrics_token,
+                     settings.programme_token)
     engine = engine or make_engine(settings.database_url)
     ensure_schema(engine)
     services = Services(settings=settings, library=default_library(), calendar=Calendar.from_settings(settings))

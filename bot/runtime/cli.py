@@ -12,7 +12,7 @@ from datetime import datetime
 from bot.common import logs
 from bot import platforms as registry
 from bot.common.config import Settings, load_settings
-from bot.runtime import operations
+from bot.runtime import operations, programme_cli
 from bot.ports import ConfigError
 from storage.db import NotMigrated
 
@@ -234,6 +234,7 @@ def parser() -> argparse.ArgumentParser:
                         help="plan the week's summary deliveries to HR users (as the Monday job does) instead of printing")
     report.set_defaults(run=cmd_report)
     operations.register(sub)  # backup, erasures export|apply
+    programme_cli.register(sub)  # programme add-org|preview|push|leave
 
     for spec in registry.specs().values():
         if spec.cli is not None:

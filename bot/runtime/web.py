@@ -12,7 +12,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from bot import dashboard
 from bot.common.logs import request_id, sane_request_id
 from bot.common.metrics import http_requests, http_seconds
-from bot.runtime import health
+from bot.runtime import health, hub
 from bot.runtime.app import App
 
 log = logging.getLogger("kipina.web")
@@ -48,6 +48,8 @@ def make_web_app(app: App, stop_within: float = 10.0) -> web.Application:
         platform.add_routes(web_app)
         routes.update((r.canonical, platform.name) for r in web_app.router.resources() if r not in before)
     dashboard.add_routes(web_app, app)  # /dashboard…: sign-in links and pages
+    if app.settings.programme_hub:
+        hub.add_routes(web_app, app)  # /programme/v1/…: member organisations send their weeks
 
     async def start_platforms(_):
         for platform in app.platforms.values():

@@ -19,11 +19,11 @@ from bot.common.text import one_line
 
 
 NO_ARGS = {"help", "leave", "list", "info", "resume", "journal", "mydata", "forget-me", "privacy", "report", "archive",
-           "audit", "dashboard"}
+           "audit", "dashboard", "programme"}
 # Safe to take from a plain chat line even while a prompt waits for an answer: they change nothing
 # anyone else sees, so an answer that happens to start with such a word costs little.
 HARMLESS = {"help", "list", "info", "resume", "journal", "mydata", "privacy", "language", "pause", "report",
-            "dashboard"}
+            "dashboard", "programme"}
 
 # Words that may stand before a command: typed in a chat, or the slash command itself.
 PREFIXES = ("/circle", "circle", "/piiri", "piiri", "/cirkel", "cirkel")

@@ -31,6 +31,7 @@ COMMANDS = {
     "audit": ("audit", "loki", "logg"),
     "pairs": ("pairs", "parit", "kahviparit", "par", "kaffepar"),
     "dashboard": ("dashboard", "koontinäyttö", "översikt"),
+    "programme": ("programme", "program", "ohjelma", "programmet"),
 }
 # words after the command: schedule reflection|coffee|off, prompt now|add, coffee now,
 # pairs on|off|now|history|skip|join

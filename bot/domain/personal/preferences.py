@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot.domain import programme
 from bot.domain.shared import people
 from bot.domain.commands import Command, spelled, usage_in
 from bot.domain.shared.context import Ctx, Refusal
@@ -17,6 +18,7 @@ HELP_GROUPS = (  # (heading, commands, who sees them)
     ("help.mentors", ("add", "remove", "schedule", "prompt", "coffee", "pairs", "archive", "report"), "mentor"),
     ("help.hr", ("report",), "hr"),
     ("help.admins", ("audit",), "admin"),
+    ("help.leads", ("programme",), "lead"),
 )
 
 
@@ -25,7 +27,9 @@ def help_text(ctx: Ctx) -> Response:
     mentor = ctx.session.exec(select(Circle.id).where(
         Circle.mentor_id == ctx.person.id, Circle.archived_at.is_(None))).first() is not None
     roles = {"everyone", *(["mentor"] if mentor else []), *(["hr"] if ctx.person.is_hr else []),
-             *(["admin"] if ctx.person.is_admin else [])}
+             *(["admin"] if ctx.person.is_admin else []),
+             *(["lead"] if ctx.settings.programme_hub and programme.is_lead(
+                 ctx.settings, ctx.workspace.platform, ctx.person.platform_user_id) else [])}
     texts = [ctx.t("help.intro")]
     for heading, names, role in HELP_GROUPS:
         if role not in roles or (role == "hr" and mentor):
