@@ -33,7 +33,7 @@ def test_the_runtime_part_of_the_lock_has_every_dependency_and_no_test_tools():
     names = runtime_names()
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert {script.normal(Requirement(d).name) for d in project["dependencies"]} <= names
-    for tool in ("pytest", "pytest-asyncio", "pytest-xdist", "hypothesis", "selenium", "jsonschema", "trio"):
+    for tool in ("pytest", "pytest-asyncio", "pytest-xdist", "hypothesis", "selenium", "trio"):
         assert tool not in names
 
 
