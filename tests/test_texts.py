@@ -64,7 +64,18 @@ def by_key(lang: str) -> dict[str, dict]:
                              "runs": 1, "reminders": 0, "recaps": 0,
                              "pair_rounds": 0, "pair_checkins": 0}, "console.choose": {"last": 4},
             "console.unknown": {"word": "/foo", "prefix": "/piiri"},
-            "page.privacy.rights_intro": {"prefix": "/circle"}}  # how the public page says Slack is typed
+            "page.privacy.rights_intro": {"prefix": "/circle"},  # how the public page says Slack is typed
+            **pulse_values(lang)}
+
+
+def pulse_values(lang: str) -> dict[str, dict]:
+    """bot/domain/pulses fills these."""
+    where, closes = {"where": t(lang, "pulse.workspace")}, {"closes": format_when(lang, LATER, TZ)}
+    return {"pulse.on": {**where, "rhythm": t(lang, "pulse.monthly", weekday=t(lang, "fmt.days").split()[1])},
+            "pulse.off": where, "pulse.was_off": where, "pulse.now_nobody": where, "pulse.no_results": where,
+            "pulse.now_sent": {**where, **closes}, "pulse.intro": closes, "pulse.reminder": closes,
+            "pulse.group_line": {"group": "Oppijat"},
+            "pulse.results_heading": {"date": t(lang, "pulse.date", day=3, month=12, year=2026)}}
 
 
 def renderings(lang: str) -> list[tuple[str, int | None, str]]:

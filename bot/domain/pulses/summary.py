@@ -1,0 +1,137 @@
+"""The pulse part of reports: the latest pulse and its trend, as plain data (JSON in a stored weekly
+summary, the dashboard's cache) and as blocks and CSV rows in the reader's language."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from bot.common.i18n import t
+from bot.domain.pulses.results import ALL, CIRCLE, OTHER, StatementResult, pulse_results
+from bot.ports import Block, table
+from prompts.pulses import default_sets
+
+TREND = 12  # pulses in the trend
+LOOK_BACK = timedelta(days=2 * 366)
+
+
+def compute(conn, workspace_id: int, n: int, now: datetime, circle_ids: set[int] | None = None,
+            scope: str = ALL) -> dict | None:
+    """The latest pulse of `scope` (with its groups) and the trend of the whole, or None without pulses."""
+    found = [r for r in pulse_results(conn, workspace_id, now - LOOK_BACK, now, n, circle_ids)
+             if circle_ids is not None or r.scope == scope]
+    rounds = sorted({(r.scheduled_for, r.round_id) for r in found})
+    if not rounds:
+        return None
+    rounds = rounds[-TREND:]
+    last = rounds[-1][1]
+    groups: dict[tuple[str, str], dict] = {}
+    for r in found:
+        if r.round_id == last:
+            group = groups.setdefault((r.group, r.circle), {"group": r.group, "circle": r.circle,
+                                                             "circles": r.circles, "respondents": r.respondents,
+                                                             "statements": []})
+            group["statements"].append(_statement(r))
+    lead = ALL if circle_ids is None else CIRCLE
+    trend_keys = sorted({r.statement: r.position for r in found}.items(), key=lambda kv: kv[1])
+    means = {(r.round_id, r.statement): r.mean for r in found if r.group == lead}
+    return {
+        "set": _set_of(found),
+        "date": rounds[-1][0].isoformat(),
+        "groups": sorted(groups.values(), key=lambda g: ({ALL: 0, CIRCLE: 1, OTHER: 2}[g["group"]], g["circle"])),
+        "trend": {"dates": [when.isoformat() for when, _ in rounds],
+                  "statements": {key: [means.get((round_id, key)) for _, round_id in rounds]
+                                 for key, _ in trend_keys}},
+        "min_group_size": n,
+    }
+
+
+def _set_of(found: list[StatementResult]) -> str:
+    keys = {r.statement for r in found}
+    return next((name for name, s in default_sets().items() if keys <= {x.key for x in s.statements}), "default")
+
+
+def _statement(r: StatementResult) -> dict:
+    return {"key": r.statement, "answered": r.answered, "rather_not_say": r.rather_not_say,
+            "distribution": list(r.distribution) if r.distribution else None, "mean": r.mean, "change": r.change}
+
+
+def statement_text(set_name: str, key: str, lang: str) -> str:
+    found = default_sets().get(set_name)
+    statement = found.get(key) if found else None
+    return statement.text(lang) if statement else key
+
+
+def number(lang: str, value: float | None) -> str:
+    if value is None:
+        return "–"
+    text = str(Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP))  # 4.25 → 4.3, as people round
+    return text.replace(".", ",") if lang in ("fi", "sv") else text
+
+
+def change(lang: str, value: float | None) -> str:
+    return "" if value is None else ("+" if value > 0 else "±" if value == 0 else "−") + number(lang, abs(value))
+
+
+def _date(lang: str, iso: str) -> str:
+    day = datetime.fromisoformat(iso)
+    return t(lang, "pulse.date", day=day.day, month=day.month, year=day.year)
+
+
+def group_name(lang: str, group: dict) -> str:
+    if group["group"] == CIRCLE:
+        return group["circle"]
+    if group["group"] == OTHER:
+        return t(lang, "pulse.group_other", count=group["circles"])
+    return t(lang, "pulse.group_all")
+
+
+def blocks(found: dict | None, lang: str, heading: bool = True) -> list[Block]:
+    """The latest pulse per group as tables, then the trend of the means, in the reader's language."""
+    if not found:
+        return []
+    n = found["min_group_size"]
+    out = [Block("heading", t(lang, "pulse.results_heading", date=_date(lang, found["date"])))] if heading else []
+    if not found["groups"]:
+        return out + [Block("text", t(lang, "pulse.results_withheld", min=n))]
+    header = (t(lang, "pulse.col_statement"), t(lang, "pulse.col_mean"), t(lang, "pulse.col_change"),
+              "1", "2", "3", "4", "5", t(lang, "pulse.rather_not"))
+    for group in found["groups"]:
+        rows = []
+        for s in group["statements"]:
+            text = statement_text(found["set"], s["key"], lang)
+            if s["distribution"] is None:
+                rows.append((text, t(lang, "pulse.too_few"), "", "", "", "", "", "", ""))
+            else:
+                rows.append((text, number(lang, s["mean"]), change(lang, s["change"]),
+                             *map(str, s["distribution"]), str(s["rather_not_say"])))
+        out.append(Block("text", t(lang, "pulse.group_line", group=group_name(lang, group),
+                                   count=group["respondents"])))
+        out.append(table(header, rows))
+    trend = found["trend"]
+    if len(trend["dates"]) > 1:
+        header = (t(lang, "pulse.col_statement"), *(_date(lang, d) for d in trend["dates"]))
+        rows = [(statement_text(found["set"], key, lang), *(number(lang, v) for v in values))
+                for key, values in trend["statements"].items()]
+        out += [Block("text", t(lang, "pulse.trend")), table(header, rows)]
+    out.append(Block("context", t(lang, "pulse.results_privacy", min=n)))
+    return out
+
+
+CSV_COLUMNS = ("date", "group", "statement", "respondents", "answered", "rather_not_say", "n1", "n2", "n3", "n4",
+               "n5", "mean", "change")
+
+
+def to_csv(found: dict | None) -> str:
+    """The latest pulse, one row per group and statement (statement ids, so that columns stay stable)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for group in (found or {}).get("groups", []):
+        name = group["circle"] if group["group"] == CIRCLE else group["group"]
+        name = "'" + name if name[:1] in ("=", "+", "-", "@", "\t", "\r") else name
+        for s in group["statements"]:
+            writer.writerow([found["date"][:10], name, s["key"], group["respondents"], s["answered"],
+                             s["rather_not_say"], *(s["distribution"] or [None] * 5), s["mean"], s["change"]])
+    return out.getvalue()
