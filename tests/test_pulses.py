@@ -34,7 +34,7 @@ def said(response) -> str:
 
 
 def pulses(world, name: str) -> list:
-    return [p for p in world.inbox(name) if any(b.action == "pulse.open" for b in p.message.buttons)]
+    return [p for p in world.inbox(name) if any(b.action == "pulse.answer" for b in p.message.buttons)]
 
 
 def answer(world, name: str, values: list[int]):

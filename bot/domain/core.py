@@ -67,7 +67,7 @@ class Core:
             "chat.journal": journal.journal,
             "pairs.met": lambda ctx: pairs.answer(ctx, req.value, met=True),
             "pairs.missed": lambda ctx: pairs.answer(ctx, req.value, met=False),
-            "pulse.open": lambda ctx: pulses.open_form(ctx, req.value),
+            "pulse.answer": lambda ctx: pulses.open_form(ctx, req.value),
         }
         handler = handlers.get(req.action)
         if handler is None:

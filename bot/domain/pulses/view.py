@@ -45,7 +45,7 @@ def form(lang: str, made: PulseRound, invite_id: int) -> Form:
 def pulse_message(lang: str, made: PulseRound, invite_id: int, closes: str, reminder: bool = False) -> Message:
     heading = t(lang, "pulse.heading")
     intro = t(lang, "pulse.reminder" if reminder else "pulse.intro", count=len(made.statements or []), closes=closes)
-    answer = Button(t(lang, "pulse.answer"), "pulse.open", str(invite_id), "primary")
+    answer = Button(t(lang, "pulse.answer"), "pulse.answer", str(invite_id), "primary")
     return Message(blocks=(Block("heading", heading), Block("text", intro),
                            Block("context", t(lang, "pulse.privacy"))),
                    buttons=(answer,), form=form(lang, made, invite_id), summary=heading)
