@@ -9,7 +9,7 @@ from typing import Optional
 
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, SmallInteger, UniqueConstraint
+from sqlalchemy import JSON, Column, SmallInteger, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -61,7 +61,10 @@ class PulseRound(SQLModel, table=True):
 
 
 class PulseInvite(SQLModel, table=True):
-    """A person asked in a round, counted in one circle (the first they joined of those asked)."""
+    """A person asked in a round, counted in one circle (the first they joined of those asked), and
+    their own answers once given: a1…a6 for the statements in order, 1–5, or 0 for "rather not say".
+
+    One row per person and pulse, so that counting a pulse reads one row per respondent."""
 
     __table_args__ = (UniqueConstraint("round_id", "person_id"),)
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -69,16 +72,12 @@ class PulseInvite(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     circle_id: int = Field(foreign_key="circle.id")
     answered_at: Optional[datetime] = _when()
+    a1: Optional[int] = Field(default=None, sa_column=Column(SmallInteger, nullable=True))
+    a2: Optional[int] = Field(default=None, sa_column=Column(SmallInteger, nullable=True))
+    a3: Optional[int] = Field(default=None, sa_column=Column(SmallInteger, nullable=True))
+    a4: Optional[int] = Field(default=None, sa_column=Column(SmallInteger, nullable=True))
+    a5: Optional[int] = Field(default=None, sa_column=Column(SmallInteger, nullable=True))
+    a6: Optional[int] = Field(default=None, sa_column=Column(SmallInteger, nullable=True))
 
 
-class PulseAnswer(SQLModel, table=True):
-    """One person's answer to one statement: 1–5, or 0 for "rather not say"."""
-
-    __table_args__ = (UniqueConstraint("invite_id", "position"),
-                      Index("ix_pulseanswer_counts", "round_id", "circle_id", "position", "value"))
-    id: Optional[int] = Field(default=None, primary_key=True)
-    invite_id: int = Field(foreign_key="pulseinvite.id", index=True)
-    round_id: int = Field(foreign_key="pulseround.id")
-    circle_id: int = Field(foreign_key="circle.id")
-    position: int = Field(sa_column=Column(SmallInteger, nullable=False))
-    value: int = Field(sa_column=Column(SmallInteger, nullable=False))
+ANSWERS = ("a1", "a2", "a3", "a4", "a5", "a6")  # a set has at most six statements

@@ -10,7 +10,7 @@ from fakes.slack_world import TEAM, close_world, open_world
 from fakes.teams_world import TeamsWorld, User, check_card
 from harness import at
 from storage.models import Person
-from storage.pulses import PulseAnswer, PulseInvite
+from storage.pulses import ANSWERS, PulseInvite
 from test_console import run_console, section
 
 SLACK_PEOPLE = {"UMIA": "Mia", "UANN": "Ann", "UBEN": "Ben"}
@@ -19,12 +19,8 @@ SLACK_PEOPLE = {"UMIA": "Mia", "UANN": "Ann", "UBEN": "Ben"}
 def stored(engine) -> dict[str, list[int]]:
     """name → their answers in statement order."""
     with Session(engine) as s:
-        found: dict[str, list[int]] = {}
-        for answer, person_id in s.exec(select(PulseAnswer, PulseInvite.person_id)
-                                        .join(PulseInvite, PulseInvite.id == PulseAnswer.invite_id)
-                                        .order_by(PulseAnswer.position)):
-            found.setdefault(s.get(Person, person_id).name, []).append(answer.value)
-        return found
+        return {s.get(Person, invite.person_id).name: [getattr(invite, a) for a in ANSWERS[:5]]
+                for invite in s.exec(select(PulseInvite).where(PulseInvite.answered_at.is_not(None)))}
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from bot.domain.pulses import view
 from bot.ports import Block
 from storage.models import Person
-from storage.pulses import PulseAnswer, PulseInvite, PulseRound
+from storage.pulses import ANSWERS, PulseInvite, PulseRound
 
 
 def answers_of(session: Session, person: Person, limit: int | None = None) -> list[tuple[PulseRound, list[int]]]:
@@ -17,13 +17,8 @@ def answers_of(session: Session, person: Person, limit: int | None = None) -> li
     query = (select(PulseInvite, PulseRound).join(PulseRound, PulseRound.id == PulseInvite.round_id)
              .where(PulseInvite.person_id == person.id, PulseInvite.answered_at.is_not(None))
              .order_by(PulseRound.scheduled_for.desc()))
-    found = session.exec(query.limit(limit) if limit else query).all()
-    values: dict[int, dict[int, int]] = {}
-    ids = [invite.id for invite, _ in found]
-    for answer in session.exec(select(PulseAnswer).where(PulseAnswer.invite_id.in_(ids))) if ids else ():
-        values.setdefault(answer.invite_id, {})[answer.position] = answer.value
-    return [(made, [values.get(invite.id, {}).get(i, 0) for i in range(len(made.statements or []))])
-            for invite, made in found]
+    return [(made, [getattr(invite, name) or 0 for name in ANSWERS[:len(made.statements or [])]])
+            for invite, made in session.exec(query.limit(limit) if limit else query).all()]
 
 
 def export(session: Session, person: Person) -> dict:
@@ -47,6 +42,4 @@ def journal_blocks(session: Session, person: Person, lang: str, when, heading: s
 
 
 def erase(session: Session, person: Person) -> None:
-    invites = select(PulseInvite.id).where(PulseInvite.person_id == person.id)
-    session.execute(delete(PulseAnswer).where(PulseAnswer.invite_id.in_(invites)))
     session.execute(delete(PulseInvite).where(PulseInvite.person_id == person.id))

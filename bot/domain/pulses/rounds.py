@@ -22,7 +22,7 @@ from bot.domain.shared.rhythm import next_fire, zone
 from prompts.pulses import StatementSet, default_sets
 from storage.models import Circle, Membership, Person, Workspace
 from storage.ops import insert_ignore
-from storage.pulses import PulseAnswer, PulseInvite, PulseRound, PulseSchedule
+from storage.pulses import ANSWERS, PulseInvite, PulseRound, PulseSchedule
 from storage.types import utcnow
 
 DEFAULT_DAY, DEFAULT_TIME = "tue", "10:00"
@@ -174,13 +174,8 @@ def answered_count(session: Session, round_id: int) -> int:
         PulseInvite.round_id == round_id, PulseInvite.answered_at.is_not(None))).one()
 
 
-def store_answers(session: Session, invite: PulseInvite, values: list[int], now: datetime) -> None:
+def store_answers(invite: PulseInvite, values: list[int], now: datetime) -> None:
     """The person's answers, replacing any they gave before in this round."""
-    existing = {a.position: a for a in session.exec(select(PulseAnswer).where(PulseAnswer.invite_id == invite.id))}
-    for position, value in enumerate(values):
-        answer = existing.get(position) or PulseAnswer(invite_id=invite.id, round_id=invite.round_id,
-                                                       circle_id=invite.circle_id, position=position, value=value)
-        answer.value = value
-        session.add(answer)
+    for name, value in zip(ANSWERS, values):
+        setattr(invite, name, value)
     invite.answered_at = now
-    session.add(invite)

@@ -8,9 +8,12 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from bot.common.i18n import t
+from sqlalchemy import select
+
 from bot.domain.pulses.results import ALL, CIRCLE, OTHER, StatementResult, pulse_results
 from bot.ports import Block, table
 from prompts.pulses import default_sets
+from storage.pulses import PulseRound
 
 TREND = 12  # pulses in the trend
 LOOK_BACK = timedelta(days=2 * 366)
@@ -18,31 +21,35 @@ LOOK_BACK = timedelta(days=2 * 366)
 
 def compute(conn, workspace_id: int, n: int, now: datetime, circle_ids: set[int] | None = None,
             scope: str = ALL) -> dict | None:
-    """The latest pulse of `scope` (with its groups) and the trend of the whole, or None without pulses."""
-    found = [r for r in pulse_results(conn, workspace_id, now - LOOK_BACK, now, n, circle_ids)
-             if circle_ids is not None or r.scope == scope]
-    rounds = sorted({(r.scheduled_for, r.round_id) for r in found})
-    if not rounds:
+    """The latest pulse of `scope` with its groups, and the trend of the whole (of the circle for
+    `circle_ids`) over the last TREND pulses; None without pulses."""
+    dates = conn.execute(select(PulseRound.scheduled_for).where(
+        PulseRound.workspace_id == workspace_id, PulseRound.scope == scope, PulseRound.scheduled_for < now,
+        PulseRound.scheduled_for >= now - LOOK_BACK).order_by(PulseRound.scheduled_for.desc()).limit(TREND)).scalars().all()
+    if not dates:
         return None
-    rounds = rounds[-TREND:]
-    last = rounds[-1][1]
+    latest = pulse_results(conn, workspace_id, dates[min(1, len(dates) - 1)], now, n, circle_ids, scope=scope)
+    if circle_ids is None:
+        trend = pulse_results(conn, workspace_id, dates[-1], now, n, circles=False, scope=scope)
+    else:
+        trend = pulse_results(conn, workspace_id, dates[-1], now, n, circle_ids, scope=scope)
+    last = max((r.round_id for r in latest if r.scheduled_for == dates[0]), default=None)
     groups: dict[tuple[str, str], dict] = {}
-    for r in found:
+    for r in latest:
         if r.round_id == last:
             group = groups.setdefault((r.group, r.circle), {"group": r.group, "circle": r.circle,
                                                              "circles": r.circles, "respondents": r.respondents,
                                                              "statements": []})
             group["statements"].append(_statement(r))
-    lead = ALL if circle_ids is None else CIRCLE
-    trend_keys = sorted({r.statement: r.position for r in found}.items(), key=lambda kv: kv[1])
-    means = {(r.round_id, r.statement): r.mean for r in found if r.group == lead}
+    rounds = sorted({(r.scheduled_for, r.round_id) for r in trend})
+    keys = sorted({r.statement: r.position for r in trend}.items(), key=lambda kv: kv[1])
+    means = {(r.round_id, r.statement): r.mean for r in trend}
     return {
-        "set": _set_of(found),
-        "date": rounds[-1][0].isoformat(),
+        "set": _set_of(latest or trend),
+        "date": dates[0].isoformat(),
         "groups": sorted(groups.values(), key=lambda g: ({ALL: 0, CIRCLE: 1, OTHER: 2}[g["group"]], g["circle"])),
         "trend": {"dates": [when.isoformat() for when, _ in rounds],
-                  "statements": {key: [means.get((round_id, key)) for _, round_id in rounds]
-                                 for key, _ in trend_keys}},
+                  "statements": {key: [means.get((round_id, key)) for _, round_id in rounds] for key, _ in keys}},
         "min_group_size": n,
     }
 

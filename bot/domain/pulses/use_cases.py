@@ -88,8 +88,9 @@ def results(ctx: Ctx, cmd: Command, place: Place) -> Response:
         found = summary.compute(ctx.session, ctx.workspace.id, n, ctx.now)
     else:
         found = summary.compute(ctx.session, ctx.workspace.id, n, ctx.now, circle_ids={circle.id})
-        if found is None and _hr(ctx) is False:  # the circle's own pulses
-            found = summary.compute(ctx.session, ctx.workspace.id, n, ctx.now, scope=rounds.scope_of(circle))
+        if found is None or not found["groups"]:  # the circle's own pulses, if it has had any
+            found = summary.compute(ctx.session, ctx.workspace.id, n, ctx.now, {circle.id}, rounds.scope_of(circle))
+            found = found if found and found["groups"] else None
     if found is None:
         return Response().say(message(ctx.t("pulse.no_results", where=_where(ctx, circle))))
     blocks = summary.blocks(found, ctx.lang)
@@ -120,5 +121,6 @@ def submit(ctx: Ctx, value: str, fields: dict) -> Response:
         if raw not in view.SCALE and raw != view.RATHER_NOT:
             raise Refusal("pulse.bad_value")
         values.append(int(raw))
-    rounds.store_answers(ctx.session, invite, values, ctx.now)
+    rounds.store_answers(invite, values, ctx.now)
+    ctx.session.add(invite)
     return Response(replace_source=view.thanks_message(ctx.lang, made, values))

@@ -1,4 +1,4 @@
-"""outcome pulses: rhythms, rounds, invites and each person's answers
+"""outcome pulses: rhythms, rounds, and who was asked with their own answers
 
 Revision ID: 0009
 Revises: 0008
@@ -68,6 +68,12 @@ def upgrade() -> None:
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('circle_id', sa.Integer(), nullable=False),
     sa.Column('answered_at', storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('a1', sa.SmallInteger(), nullable=True),
+    sa.Column('a2', sa.SmallInteger(), nullable=True),
+    sa.Column('a3', sa.SmallInteger(), nullable=True),
+    sa.Column('a4', sa.SmallInteger(), nullable=True),
+    sa.Column('a5', sa.SmallInteger(), nullable=True),
+    sa.Column('a6', sa.SmallInteger(), nullable=True),
     sa.ForeignKeyConstraint(['circle_id'], ['circle.id'], ),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
     sa.ForeignKeyConstraint(['round_id'], ['pulseround.id'], ),
@@ -78,31 +84,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_pulseinvite_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_pulseinvite_round_id'), ['round_id'], unique=False)
 
-    op.create_table('pulseanswer',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('invite_id', sa.Integer(), nullable=False),
-    sa.Column('round_id', sa.Integer(), nullable=False),
-    sa.Column('circle_id', sa.Integer(), nullable=False),
-    sa.Column('position', sa.SmallInteger(), nullable=False),
-    sa.Column('value', sa.SmallInteger(), nullable=False),
-    sa.ForeignKeyConstraint(['circle_id'], ['circle.id'], ),
-    sa.ForeignKeyConstraint(['invite_id'], ['pulseinvite.id'], ),
-    sa.ForeignKeyConstraint(['round_id'], ['pulseround.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('invite_id', 'position')
-    )
-    with op.batch_alter_table('pulseanswer', schema=None) as batch_op:
-        batch_op.create_index('ix_pulseanswer_counts', ['round_id', 'circle_id', 'position', 'value'], unique=False)
-        batch_op.create_index(batch_op.f('ix_pulseanswer_invite_id'), ['invite_id'], unique=False)
-
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('pulseanswer', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_pulseanswer_invite_id'))
-        batch_op.drop_index('ix_pulseanswer_counts')
-
-    op.drop_table('pulseanswer')
     with op.batch_alter_table('pulseinvite', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pulseinvite_round_id'))
         batch_op.drop_index(batch_op.f('ix_pulseinvite_person_id'))
