@@ -137,3 +137,21 @@ def test_bad_input_gets_a_usage_message(world):
         assert response.refused and expected in said(response)
     forged = world.app.core.form(FormRequest(world.actor("Ann"), "pulse.answer", "999", {"s1": "3"}), world.now)
     assert forged.refused and "isn't yours" in said(forged)
+
+
+def test_the_weekly_summary_and_its_csv_carry_the_latest_pulse(world, engine):
+    from bot.domain.reports import to_csv
+
+    world.command("Hanna", "pulse on every 4w tue 10:00")
+    run_pulse(world, "2026-12-01 10:00", FIRST)
+    world.set_time(at("2026-12-29 09:00"))
+    run_pulse(world, "2026-12-29 10:00", SECOND)
+    world.tick(at("2027-01-04 09:05"))  # Monday: last week's summary to HR
+    summary = [p for p in world.inbox("Hanna") if p.message.summary.startswith("Weekly summary")][-1]
+    text = summary.message.plain_text
+    assert "Pulse of 29/12/2026" in text and "Eight: 8 people answered" in text and "Three" not in text
+    with Session(engine) as s:
+        payload = s.exec(select(Delivery).where(Delivery.kind == "summary").order_by(Delivery.id.desc())).first().payload
+    rows = [line.split(",") for line in to_csv(payload).splitlines() if "learned-from-colleague" in line]
+    assert len(rows) == 1 and rows[0][1] == "Eight" and rows[0][-12:] == [
+        "2026-12-29", "learned-from-colleague", "8", "8", "0", "0", "0", "1", "4", "3", "4.25", "0.75"]

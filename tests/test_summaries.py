@@ -17,6 +17,7 @@ from bot.runtime.clock import build_scheduler
 from bot.domain.reports.summary import compute
 from bot.domain.reports.jobs import plan_weekly
 from bot.domain.reports.view import render, sparkline, to_csv, to_json
+from bot.domain.pulses.summary import CSV_COLUMNS as PULSE_COLUMNS
 from harness import at, make_world
 from prompts import default_library
 from storage.models import Assignment, Delivery, Membership, Participation, PromptRun, Reply
@@ -124,7 +125,7 @@ def test_below_the_threshold_the_summary_says_so_and_shows_nothing(engine, setti
     assert to_csv(summary).strip() == ",".join(("week", "group", "circles", "active_circles", "new_circles",
                                                 "members", "prompts", "answers", "response_rate", "shared",
                                                 "private", "shared_share", "answering", "thread_replies",
-                                                "thread_people", "quiet", "new"))
+                                                "thread_people", "quiet", "new", *PULSE_COLUMNS))
     assert "alle 5 ihmistä" in render(summary, "fi").plain_text
 
 

@@ -2,8 +2,6 @@
 summary, the dashboard's cache) and as blocks and CSV rows in the reader's language."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -16,6 +14,7 @@ from prompts.pulses import default_sets
 from storage.pulses import PulseRound
 
 TREND = 12  # pulses in the trend
+MAX_CIRCLES = 10  # circles shown in chat; the dashboard's table and the CSV have every circle
 LOOK_BACK = timedelta(days=2 * 366)
 
 
@@ -94,8 +93,9 @@ def group_name(lang: str, group: dict) -> str:
     return t(lang, "pulse.group_all")
 
 
-def blocks(found: dict | None, lang: str, heading: bool = True) -> list[Block]:
-    """The latest pulse per group as tables, then the trend of the means, in the reader's language."""
+def blocks(found: dict | None, lang: str, heading: bool = True, most: int = MAX_CIRCLES) -> list[Block]:
+    """The latest pulse per group as tables (the whole, "other circles" and the `most` circles with
+    the most respondents), then the trend of the means, in the reader's language."""
     if not found:
         return []
     n = found["min_group_size"]
@@ -104,6 +104,11 @@ def blocks(found: dict | None, lang: str, heading: bool = True) -> list[Block]:
         return out + [Block("text", t(lang, "pulse.results_withheld", min=n))]
     header = (t(lang, "pulse.col_statement"), t(lang, "pulse.col_mean"), t(lang, "pulse.col_change"),
               "1", "2", "3", "4", "5", t(lang, "pulse.rather_not"))
+    named = sorted((g for g in found["groups"] if g["group"] == CIRCLE), key=lambda g: -g["respondents"])
+    left_out = len(named) - most
+    if left_out > 0:
+        keep = {id(g) for g in named[:most]}
+        found = {**found, "groups": [g for g in found["groups"] if g["group"] != CIRCLE or id(g) in keep]}
     for group in found["groups"]:
         rows = []
         for s in group["statements"]:
@@ -116,6 +121,8 @@ def blocks(found: dict | None, lang: str, heading: bool = True) -> list[Block]:
         out.append(Block("text", t(lang, "pulse.group_line", group=group_name(lang, group),
                                    count=group["respondents"])))
         out.append(table(header, rows))
+    if left_out > 0:
+        out.append(Block("context", t(lang, "pulse.more_circles", count=left_out)))
     trend = found["trend"]
     if len(trend["dates"]) > 1:
         header = (t(lang, "pulse.col_statement"), *(_date(lang, d) for d in trend["dates"]))
@@ -126,19 +133,21 @@ def blocks(found: dict | None, lang: str, heading: bool = True) -> list[Block]:
     return out
 
 
-CSV_COLUMNS = ("date", "group", "statement", "respondents", "answered", "rather_not_say", "n1", "n2", "n3", "n4",
-               "n5", "mean", "change")
+CSV_COLUMNS = ("pulse_date", "pulse_statement", "pulse_respondents", "pulse_answered", "pulse_rather_not_say",
+               "pulse_1", "pulse_2", "pulse_3", "pulse_4", "pulse_5", "pulse_mean", "pulse_change")
 
 
-def to_csv(found: dict | None) -> str:
-    """The latest pulse, one row per group and statement (statement ids, so that columns stay stable)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+def csv_rows(found: dict | None) -> list[dict]:
+    """The latest pulse for a CSV: one row per group and statement (statement ids, so that the
+    columns mean the same in every language); every circle, where the chat shows a few."""
+    rows = []
     for group in (found or {}).get("groups", []):
-        name = group["circle"] if group["group"] == CIRCLE else group["group"]
+        name = group["circle"] if group["group"] == CIRCLE else {ALL: "all", OTHER: "other circles"}[group["group"]]
         name = "'" + name if name[:1] in ("=", "+", "-", "@", "\t", "\r") else name
         for s in group["statements"]:
-            writer.writerow([found["date"][:10], name, s["key"], group["respondents"], s["answered"],
-                             s["rather_not_say"], *(s["distribution"] or [None] * 5), s["mean"], s["change"]])
-    return out.getvalue()
+            rows.append({"group": name, "pulse_date": found["date"][:10], "pulse_statement": s["key"],
+                         "pulse_respondents": group["respondents"], "pulse_answered": s["answered"],
+                         "pulse_rather_not_say": s["rather_not_say"],
+                         **dict(zip(CSV_COLUMNS[5:10], s["distribution"] or [None] * 5)),
+                         "pulse_mean": s["mean"], "pulse_change": s["change"]})
+    return rows

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.common.i18n import date_range, t, week_number
 from bot.ports import Attachment, Block, Message, facts, table
+from bot.domain.pulses import summary as pulses
 from bot.domain.shared.rhythm import zone
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -24,7 +25,7 @@ TREND_ROWS = ("answers", "response_rate", "active_circles", "members", "thread_p
 RATES = ("response_rate", "shared_share")
 CSV_COLUMNS = ("week", "group", "circles", "active_circles", "new_circles", "members", "prompts", "answers",
                "response_rate", "shared", "private", "shared_share", "answering", "thread_replies", "thread_people",
-               "quiet", "new")
+               "quiet", "new") + pulses.CSV_COLUMNS
 
 
 def sparkline(values: list, rate: bool = False) -> str:
@@ -77,6 +78,7 @@ def render(summary: dict, lang: str) -> Message:
     blocks += _breakdown(summary, lang, n)
     blocks += _themes(summary.get("themes") or {}, lang, n)
     blocks += _coffees(summary.get("coffees"), summary["trend"]["weeks"], lang, n)
+    blocks += pulses.blocks(summary.get("pulses"), lang)
     blocks.append(Block("context", t(lang, "summary.privacy", min=n)))
     return Message(blocks=tuple(blocks), summary=heading)
 
@@ -229,6 +231,8 @@ def to_csv(summary: dict) -> str:
         writer.writerow({"week": week, "group": "other circles", **summary["other"],
                          "circles": summary["other"]["circles"], "quiet": summary["quiet"]["other"],
                          "new": summary["new"]["other"]})
+    for row in pulses.csv_rows(summary.get("pulses")):
+        writer.writerow({"week": week, **row})
     return out.getvalue()
 
 
