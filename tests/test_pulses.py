@@ -155,3 +155,44 @@ def test_the_weekly_summary_and_its_csv_carry_the_latest_pulse(world, engine):
     rows = [line.split(",") for line in to_csv(payload).splitlines() if "learned-from-colleague" in line]
     assert len(rows) == 1 and rows[0][1] == "Eight" and rows[0][-12:] == [
         "2026-12-29", "learned-from-colleague", "8", "8", "0", "0", "0", "1", "4", "3", "4.25", "0.75"]
+
+
+def test_the_dashboard_shows_the_latest_pulse_with_a_chart_and_a_table_in_the_readers_language(world):
+    import asyncio
+    import re
+    from urllib.parse import urlsplit
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.dashboard.frame import STATE
+    from bot.ports import CommandRequest, Place
+    from bot.runtime.web import make_web_app
+
+    five = ["Kai", "Lea", "Max", "Nea", "Oli"]  # with Three, "other circles" has enough people to be shown
+    world.command("Kai", "new Five " + " ".join(f"<@{n.lower()}|{n}>" for n in five[1:]), channel="C5")
+    world.locales["hanna"] = "fi-FI"
+    world.command("Hanna", "kysely päälle joka 4 vk ti 10.00")
+    for when, values in (("2026-12-01 10:00", FIRST), ("2026-12-29 10:00", SECOND)):
+        world.set_time(at(when))
+        run_pulse(world, when, values)
+        for name in five:
+            answer(world, name, [3, 3, 3, 3, 3])
+    world.set_time(at("2027-01-04 10:00"))
+    response = world.app.core.command(CommandRequest(world.actor("Hanna"), "dashboard", Place()), world.now)
+    url = re.search(r"https?://\S+/dashboard/signin/(\S+)", response.to_caller[0].plain_text).group(0)
+
+    async def page() -> str:
+        async with TestClient(TestServer(make_web_app(world.app))) as client:
+            client.app[STATE].summaries.wait = 60.0
+            path = urlsplit(url).path
+            await client.get(path)
+            await client.post("/dashboard/signin", data={"token": path.rsplit("/", 1)[1]}, allow_redirects=False)
+            return await (await client.get("/dashboard/hr")).text()
+
+    html = asyncio.run(page())
+    assert "Pulssikysely 29.12.2026" in html and "Eight: 8 vastaajaa" in html
+    assert "Opin tässä kuussa työkaverilta jotain, mistä oli minulle hyötyä." in html
+    assert "<td>4,3</td><td>+0,8</td>" in html
+    assert "Kaikki piirit: 16 vastaajaa" in html and "Muut piirit (2 piiriä): 8 vastaajaa" in html
+    assert html.count('class="chart chart-small chart-pulse"') == 5 and "<th scope=\"col\">1.12.2026</th>" in html
+    assert "Three" not in html and "Five" not in html and "Ann" not in html

@@ -74,7 +74,7 @@ def pulse_values(lang: str) -> dict[str, dict]:
     return {"pulse.on": {**where, "rhythm": t(lang, "pulse.monthly", weekday=t(lang, "fmt.days").split()[1])},
             "pulse.off": where, "pulse.was_off": where, "pulse.now_nobody": where, "pulse.no_results": where,
             "pulse.now_sent": {**where, **closes}, "pulse.intro": closes, "pulse.reminder": closes,
-            "pulse.group_line": {"group": "Oppijat"},
+            "pulse.group_line": {"group": "Oppijat"}, "pulse.chart_desc": {"latest": "3.8"},
             "pulse.results_heading": {"date": t(lang, "pulse.date", day=3, month=12, year=2026)}}
 
 
