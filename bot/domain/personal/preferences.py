@@ -16,7 +16,7 @@ HELP_GROUPS = (  # (heading, commands, who sees them)
                       "dashboard"), "everyone"),
     ("help.mentors", ("add", "remove", "schedule", "prompt", "coffee", "pairs", "pulse", "archive", "report"), "mentor"),
     ("help.hr", ("report", "pulse"), "hr"),
-    ("help.admins", ("audit",), "admin"),
+    ("help.admins", ("audit", "pulse"), "admin"),
 )
 
 

@@ -40,15 +40,18 @@ def compute(conn, workspace_id: int, n: int, now: datetime, circle_ids: set[int]
                                                              "circles": r.circles, "respondents": r.respondents,
                                                              "statements": []})
             group["statements"].append(_statement(r))
-    rounds = sorted({(r.scheduled_for, r.round_id) for r in trend})
+    lead = {r.circle for r in trend if r.group == CIRCLE}
+    if circle_ids is not None and len(lead) > 1:  # a mentor of several circles: no one line to draw
+        trend = []
     keys = sorted({r.statement: r.position for r in trend}.items(), key=lambda kv: kv[1])
-    means = {(r.round_id, r.statement): r.mean for r in trend}
+    means = {(r.scheduled_for, r.statement): r.mean for r in trend}
+    axis = sorted(dates) if keys else []  # a pulse withheld by the size rule stays a gap
     return {
         "set": _set_of(latest or trend),
         "date": dates[0].isoformat(),
         "groups": sorted(groups.values(), key=lambda g: ({ALL: 0, CIRCLE: 1, OTHER: 2}[g["group"]], g["circle"])),
-        "trend": {"dates": [when.isoformat() for when, _ in rounds],
-                  "statements": {key: [means.get((round_id, key)) for _, round_id in rounds] for key, _ in keys}},
+        "trend": {"dates": [when.isoformat() for when in axis],
+                  "statements": {key: [means.get((when, key)) for when in axis] for key, _ in keys}},
         "min_group_size": n,
     }
 
