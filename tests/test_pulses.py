@@ -196,3 +196,27 @@ def test_the_dashboard_shows_the_latest_pulse_with_a_chart_and_a_table_in_the_re
     assert "Kaikki piirit: 16 vastaajaa" in html and "Muut piirit (2 piiriä): 8 vastaajaa" in html
     assert html.count('class="chart chart-small chart-pulse"') == 5 and "<th scope=\"col\">1.12.2026</th>" in html
     assert "Three" not in html and "Five" not in html and "Ann" not in html
+
+
+def test_the_command_words_in_finnish_and_swedish():
+    from bot.domain.commands import parse
+
+    assert parse("kysely päälle kuukausittain ti 10.00") == parse("pulse on monthly tue 10:00")
+    assert parse("enkät på var 4:e vecka tors kl. 14") == parse("pulse on every 4w thu 14:00")
+    on = parse("puls på varje månad")
+    assert (on.name, on.sub, on.weeks, on.days, on.time) == ("pulse", "on", 0, "", "")
+    assert (parse("kysely tulokset Eight").sub, parse("kysely tulokset Eight").circle_name) == ("results", "Eight")
+    assert parse("enkät nu").sub == "now" and parse("pulssi pois").sub == "off"
+
+
+def test_a_tick_after_downtime_makes_a_missed_pulse_within_a_day_and_skips_an_older_one(world, engine):
+    world.command("Hanna", "pulse on monthly tue 10:00")  # first Tuesdays: 1 December, 5 January
+    world.tick(at("2026-12-01 18:00"))  # the clock was down from 9:00
+    assert len(pulses(world, "Ann")) == 1
+    world.tick(at("2027-01-08 10:00"))  # down over the next one for three days: skipped, not sent late
+    assert len(pulses(world, "Ann")) == 1
+    with Session(engine) as s:
+        from storage.pulses import PulseSchedule
+
+        assert s.exec(select(PulseSchedule)).one().next_run_at == at("2027-02-02 10:00")
+        assert len(s.exec(select(PulseRound)).all()) == 1
