@@ -151,7 +151,8 @@ def test_the_weekly_summary_and_its_csv_carry_the_latest_pulse(world, engine):
     text = summary.message.plain_text
     assert "Pulse of 29/12/2026" in text and "Eight: 8 people answered" in text and "Three" not in text
     with Session(engine) as s:
-        payload = s.exec(select(Delivery).where(Delivery.kind == "summary").order_by(Delivery.id.desc())).first().payload
+        payload = s.exec(select(Delivery).where(Delivery.kind == "summary")
+                         .order_by(Delivery.id.desc())).first().payload
     rows = [line.split(",") for line in to_csv(payload).splitlines() if "learned-from-colleague" in line]
     assert len(rows) == 1 and rows[0][1] == "Eight" and rows[0][-12:] == [
         "2026-12-29", "learned-from-colleague", "8", "8", "0", "0", "0", "1", "4", "3", "4.25", "0.75"]

@@ -28,8 +28,8 @@ def chart(dates: list[str], means: list, title: str, desc: str) -> Markup:
     parts += [f'<line x1="{left}" x2="{width - right}" y1="{_f(base - plot_h * (v - 1) / 4)}" '
               f'y2="{_f(base - plot_h * (v - 1) / 4)}"/>' for v in (1, 3, 5)]
     parts.append("</g><g>")
-    parts += [f'<text class="tick" x="{left - 5}" y="{_f(base - plot_h * (v - 1) / 4 + 5)}" text-anchor="end">{v}</text>'
-              for v in (1, 3, 5)]
+    parts += [f'<text class="tick" x="{left - 5}" y="{_f(base - plot_h * (v - 1) / 4 + 5)}" '
+              f'text-anchor="end">{v}</text>' for v in (1, 3, 5)]
     parts.append("</g>")
     slot = plot_w / max(len(dates), 1)
     xs = [left + slot * (i + 0.5) for i in range(len(dates))]

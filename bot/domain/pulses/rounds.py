@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.common.config import Settings
@@ -53,7 +52,8 @@ def following(schedule: PulseSchedule, after: datetime) -> datetime:
         return next_fire(schedule.day, schedule.time, schedule.timezone,
                          after + timedelta(days=7 * schedule.every_weeks - 1))
     hour, minute = schedule.time.split(":")
-    trigger = CronTrigger(day=f"1st {schedule.day}", hour=int(hour), minute=int(minute), timezone=zone(schedule.timezone))
+    trigger = CronTrigger(day=f"1st {schedule.day}", hour=int(hour), minute=int(minute),
+                          timezone=zone(schedule.timezone))
     return trigger.get_next_fire_time(None, after + timedelta(seconds=1)).astimezone(after.tzinfo)
 
 
@@ -167,11 +167,6 @@ def plan_reminders(session: Session, services: Services, now: datetime) -> int:
                                        circle_id=invite.circle_id, payload={"invite": invite.id}))
         total += outbox.enqueue(session, rows)
     return total
-
-
-def answered_count(session: Session, round_id: int) -> int:
-    return session.exec(select(func.count()).select_from(PulseInvite).where(
-        PulseInvite.round_id == round_id, PulseInvite.answered_at.is_not(None))).one()
 
 
 def store_answers(invite: PulseInvite, values: list[int], now: datetime) -> None:

@@ -22,11 +22,12 @@ def compute(conn, workspace_id: int, n: int, now: datetime, circle_ids: set[int]
             scope: str = ALL) -> dict | None:
     """The latest pulse of `scope` with its groups, and the trend of the whole (of the circle for
     `circle_ids`) over the last TREND pulses; None without pulses."""
-    dates = conn.execute(select(PulseRound.scheduled_for).where(
+    found = conn.execute(select(PulseRound.scheduled_for, PulseRound.statement_set).where(
         PulseRound.workspace_id == workspace_id, PulseRound.scope == scope, PulseRound.scheduled_for < now,
-        PulseRound.scheduled_for >= now - LOOK_BACK).order_by(PulseRound.scheduled_for.desc()).limit(TREND)).scalars().all()
-    if not dates:
+        PulseRound.scheduled_for >= now - LOOK_BACK).order_by(PulseRound.scheduled_for.desc()).limit(TREND)).all()
+    if not found:
         return None
+    dates = [when for when, _ in found]
     latest = pulse_results(conn, workspace_id, dates[min(1, len(dates) - 1)], now, n, circle_ids, scope=scope)
     if circle_ids is None:
         trend = pulse_results(conn, workspace_id, dates[-1], now, n, circles=False, scope=scope)
@@ -47,18 +48,13 @@ def compute(conn, workspace_id: int, n: int, now: datetime, circle_ids: set[int]
     means = {(r.scheduled_for, r.statement): r.mean for r in trend}
     axis = sorted(dates) if keys else []  # a pulse withheld by the size rule stays a gap
     return {
-        "set": _set_of(latest or trend),
+        "set": found[0][1],  # the latest pulse's statements
         "date": dates[0].isoformat(),
         "groups": sorted(groups.values(), key=lambda g: ({ALL: 0, CIRCLE: 1, OTHER: 2}[g["group"]], g["circle"])),
         "trend": {"dates": [when.isoformat() for when in axis],
                   "statements": {key: [means.get((when, key)) for when in axis] for key, _ in keys}},
         "min_group_size": n,
     }
-
-
-def _set_of(found: list[StatementResult]) -> str:
-    keys = {r.statement for r in found}
-    return next((name for name, s in default_sets().items() if keys <= {x.key for x in s.statements}), "default")
 
 
 def _statement(r: StatementResult) -> dict:

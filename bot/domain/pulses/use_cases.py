@@ -10,7 +10,7 @@ from sqlmodel import select
 from bot.common.text import ref_id
 from bot.domain.commands import Command
 from bot.domain.pulses import rounds, summary, view
-from bot.domain.shared.context import Ctx, Refusal, circle_here, mentors_circle
+from bot.domain.shared.context import Ctx, Refusal, mentors_circle
 from bot.ports import Message, Place, Response, message
 from storage.models import Circle
 from storage.pulses import PulseInvite, PulseRound, PulseSchedule
