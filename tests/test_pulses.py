@@ -82,6 +82,11 @@ def test_two_pulses_four_weeks_apart_show_hr_the_large_circle_and_its_change_and
     refused = world.command("Ann", "pulse results")
     assert refused.refused and "journal" in said(refused)
     assert world.command("Ann", "pulse on").refused
+    with Session(engine) as s:
+        from storage.models import AuditEntry
+
+        actions = [e.action for e in s.exec(select(AuditEntry)) if e.action.startswith("pulse")]
+    assert actions == ["pulse-on"] + ["pulse-results"] * 4  # Hanna twice, Mia, Tom; refusals leave nothing
 
     # Each person sees their own answers, and only theirs.
     mine = said(world.command("Ann", "journal"))

@@ -10,6 +10,7 @@ from sqlmodel import select
 from bot.common.text import ref_id
 from bot.domain.commands import Command
 from bot.domain.pulses import rounds, summary, view
+from bot.domain.shared import audit
 from bot.domain.shared.context import Ctx, Refusal, mentors_circle
 from bot.ports import Message, Place, Response, message
 from storage.models import Circle
@@ -45,6 +46,8 @@ def turn_on(ctx: Ctx, cmd: Command, place: Place) -> Response:
     tz = circle.timezone if circle is not None else ctx.workspace.timezone or ctx.settings.timezone
     saved = rounds.set_schedule(ctx.session, ctx.workspace, circle, tz, cmd.weeks, cmd.days, cmd.time, ctx.now)
     weekday = ctx.t("fmt.days").split()[WEEK.index(saved.day)]
+    audit.record(ctx.session, ctx.workspace.id, "pulse-on", ctx.now, ctx.person, circle=circle,
+                 every_weeks=saved.every_weeks, day=saved.day, time=saved.time)
     rhythm = ctx.t("pulse.every_weeks", count=saved.every_weeks) if saved.every_weeks else \
         ctx.t("pulse.monthly", weekday=weekday)
     return Response().say(message(ctx.t("pulse.on", where=_where(ctx, circle), rhythm=rhythm, weekday=weekday,
@@ -55,6 +58,8 @@ def turn_off(ctx: Ctx, cmd: Command, place: Place) -> Response:
     circle = _scope(ctx, place)
     gone = ctx.session.execute(delete(PulseSchedule).where(PulseSchedule.workspace_id == ctx.workspace.id,
                                                            PulseSchedule.scope == rounds.scope_of(circle))).rowcount
+    if gone:
+        audit.record(ctx.session, ctx.workspace.id, "pulse-off", ctx.now, ctx.person, circle=circle)
     return Response().say(message(ctx.t("pulse.off" if gone else "pulse.was_off", where=_where(ctx, circle))))
 
 
@@ -63,6 +68,7 @@ def now(ctx: Ctx, cmd: Command, place: Place) -> Response:
     made, new, asked = rounds.start_round(ctx.session, ctx.services, ctx.workspace, circle, ctx.now, "manual")
     if not asked:
         return Response().say(message(ctx.t("pulse.now_nobody", where=_where(ctx, circle))))
+    audit.record(ctx.session, ctx.workspace.id, "pulse-now", ctx.now, ctx.person, circle=circle, asked=asked)
     return Response().say(message(ctx.t("pulse.now_sent", where=_where(ctx, circle), count=asked,
                                         closes=ctx.when(made.closes_at))))
 
@@ -91,6 +97,7 @@ def results(ctx: Ctx, cmd: Command, place: Place) -> Response:
         if found is None or not found["groups"]:  # the circle's own pulses, if it has had any
             found = summary.compute(ctx.session, ctx.workspace.id, n, ctx.now, {circle.id}, rounds.scope_of(circle))
             found = found if found and found["groups"] else None
+    audit.record(ctx.session, ctx.workspace.id, "pulse-results", ctx.now, ctx.person, circle=circle)
     if found is None:
         return Response().say(message(ctx.t("pulse.no_results", where=_where(ctx, circle))))
     blocks = summary.blocks(found, ctx.lang)
