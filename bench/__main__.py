@@ -20,6 +20,7 @@ BENCHES = {
     "faults": "bench.faults",
     "platform": "bench.platform_faults",
     "metrics": "bench.metrics_bench",
+    "pulses": "bench.pulses_bench",
 }
 
 

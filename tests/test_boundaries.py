@@ -25,7 +25,8 @@ LAYERS = (
     ("bot.runtime", "bot.__main__", "bot"),  # processes: cli, app, service, web, clock, leader, sending
 )
 # Inside the domain, lowest first: a package may import its own modules and lower ones.
-DOMAIN = ("bot.domain.commands", "bot.domain.shared", ("bot.domain.reports", "bot.domain.pairs", "bot.domain.programme"),
+DOMAIN = ("bot.domain.commands", "bot.domain.shared", ("bot.domain.reports", "bot.domain.pairs", "bot.domain.programme",
+          "bot.domain.pulses"),
           "bot.domain.circles", "bot.domain.personal", "bot.domain")
 
 

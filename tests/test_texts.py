@@ -71,6 +71,7 @@ def by_key(lang: str) -> dict[str, dict]:
             "audit.when": {"date": "7.12.2026"},
             "privacy.controller": {"organisation": "Virasto"}, "privacy.dpo": {"dpo": "tietosuoja@virasto.fi"},
             "privacy.basis": {"basis": t(lang, "privacy.basis_default")},
+            **pulse_values(lang),
             **{key: A11Y for key in catalog(lang) if key.startswith(("a11y.", "page.accessibility."))}}
 
 
@@ -78,6 +79,16 @@ def by_key(lang: str) -> dict[str, dict]:
 A11Y = {"what": "Answers", "start": 42, "end": 49, "first": "120", "last": "180", "value": "200", "change": "3",
         "id": "slack:U012AB", "organisation": "Virasto", "assessor": "Saavutettavuustalo Oy", "date": "30.11.2026",
         "minutes": 10, "hours": 8, "authority": "Traficom", "week": 48, "command": "/circle new"}
+
+
+def pulse_values(lang: str) -> dict[str, dict]:
+    """bot/domain/pulses fills these."""
+    where, closes = {"where": t(lang, "pulse.workspace")}, {"closes": format_when(lang, LATER, TZ)}
+    return {"pulse.on": {**where, "rhythm": t(lang, "pulse.monthly", weekday=t(lang, "fmt.days").split()[1])},
+            "pulse.off": where, "pulse.was_off": where, "pulse.now_nobody": where, "pulse.no_results": where,
+            "pulse.now_sent": {**where, **closes}, "pulse.intro": closes, "pulse.reminder": closes,
+            "pulse.group_line": {"group": "Oppijat"}, "pulse.chart_desc": {"latest": "3.8"},
+            "pulse.results_heading": {"date": t(lang, "pulse.date", day=3, month=12, year=2026)}}
 
 
 def renderings(lang: str) -> list[tuple[str, int | None, str]]:

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from bot.domain.shared import rotation
 from bot.domain.shared.context import format_when
-from bot.dashboard import charts
+from bot.dashboard import charts, pulses
 from bot.common.i18n import date_range, t, week_number
 from bot.domain.shared.rhythm import zone
 from storage.models import Circle, Membership, Person, Reply
@@ -78,7 +78,8 @@ def overview(summary: dict, w: Words, sort: str = "answers", show_all: bool = Fa
     trend = summary["trend"]
     page.update(cards=_cards(summary["totals"], summary.get("coffees"), trend, w, n), trend=_trend(trend, w, n),
                 circles=_circles(summary, w, n, sort, show_all), themes=_themes(summary.get("themes") or {}, w, n),
-                coffees=_coffees(summary.get("coffees"), trend["weeks"], w, n))
+                coffees=_coffees(summary.get("coffees"), trend["weeks"], w, n),
+                pulses=pulses.section(summary.get("pulses"), w))
     for key in ("quiet", "new"):
         group = summary[key]
         names = list(group["named"]) + ([w("summary.other_circles", count=group["other"])] if group["other"] else [])

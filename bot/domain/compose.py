@@ -16,6 +16,7 @@ from bot.common.i18n import t
 from bot.domain.commands import typed
 from bot.domain import reports
 from bot.domain.pairs import view as pair_view
+from bot.domain.pulses import view as pulse_view
 from bot.domain.shared import outbox, people, rotation
 from bot.domain.shared.context import Services
 from bot.domain.shared.outbox import Cancelled, DeliveryKind, Outgoing
@@ -205,6 +206,10 @@ COMPOSERS: dict[DeliveryKind, Callable[[Job], Outgoing | Cancelled]] = {
     DeliveryKind.SUMMARY: _summary,
     DeliveryKind.PAIR_INTRO: _learning_coffee,
     DeliveryKind.PAIR_CHECK_IN: _learning_coffee,
+    DeliveryKind.PULSE: lambda job: pulse_view.compose(job.session, job.services, job.row, job.ws, job.person, job.now,
+                                                       reminder=False),
+    DeliveryKind.PULSE_REMINDER: lambda job: pulse_view.compose(job.session, job.services, job.row, job.ws,
+                                                                job.person, job.now, reminder=True),
 }
 
 

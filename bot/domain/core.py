@@ -29,6 +29,7 @@ from bot.ports import (ActionRequest, Actor, Button, CommandRequest, DeleteReque
                        MessageRequest, Place, Profile, Response, message)
 from bot.domain.personal.home import home_view
 from bot.domain.pairs import rounds as pair_rounds, use_cases as pairs
+from bot.domain.pulses import rounds as pulse_rounds, use_cases as pulses
 from bot.domain import jobs
 from storage.db import unit_of_work
 from storage.models import Circle, Delivery, Participation, Person, Workspace
@@ -70,6 +71,7 @@ class Core:
             "chat.dismiss": lambda ctx: chatter.dismiss(ctx, req.value),
             "pairs.met": lambda ctx: pairs.answer(ctx, req.value, met=True),
             "pairs.missed": lambda ctx: pairs.answer(ctx, req.value, met=False),
+            "pulse.answer": lambda ctx: pulses.open_form(ctx, req.value),
         }
         handler = handlers.get(req.action)
         if handler is None:
@@ -77,6 +79,8 @@ class Core:
         return self._run(req.actor, now, handler)
 
     def form(self, req: FormRequest, now: datetime) -> Response:
+        if req.action == "pulse.answer":
+            return self._run(req.actor, now, lambda ctx: pulses.submit(ctx, req.value, req.fields))
         if req.action != "prompt.answer":
             return self._run(req.actor, now, lambda ctx: _refuse("error.unknown_action"))
         return self._run(req.actor, now, lambda ctx: answers.submit_form(ctx, req.value, req.fields, req.source_id))
@@ -148,6 +152,8 @@ class Core:
             report = runs.tick(session, self.services, now)
         with unit_of_work(self.engine) as session:  # a round commits with its groups and introductions
             report.update(pair_rounds.tick(session, self.services, now))
+        with unit_of_work(self.engine) as session:  # a pulse commits with everyone it asks
+            report.update(pulse_rounds.tick(session, self.services, now))
         return {**report, **jobs.plan(self.engine, self.services, now, list(platforms))}
 
     # -- inside ------------------------------------------------------------------------------
@@ -254,6 +260,7 @@ COMMANDS: dict[str, Callable[[Ctx, Command, Place], Response]] = {
     "audit": lambda ctx, cmd, place: audit.show(ctx),
     "report": lambda ctx, cmd, place: reports.report_command(ctx, place),
     "pairs": pairs.command,
+    "pulse": pulses.command,
     "dashboard": signin.command,
     "programme": lambda ctx, cmd, place: programme.programme_command(ctx, place),
 }

@@ -3,6 +3,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
+import storage.pulses  # noqa: F401
 from storage.db import make_engine
 
 config = context.config

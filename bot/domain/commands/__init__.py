@@ -284,6 +284,32 @@ def _pairs(rest: str) -> Command:
     return Command("pairs", sub="on", days=days, time=clock, weeks=weeks)
 
 
+def _pulse(rest: str) -> Command:
+    """pulse on [every 4w | monthly] [tue 10:00] | off | now | results [<circle>]."""
+    word, _, more = words.joined(rest).partition(" ")
+    kind, more = (words.sub(word) if word else None), more.strip()
+    if kind == "results":
+        if len(more) > MAX_NAME:
+            raise UsageError("usage.name_too_long", "pulse", limit=MAX_NAME)
+        return Command("pulse", sub="results", circle_name=more)
+    if kind in ("off", "now"):
+        if more:
+            raise UsageError("usage.no_args", "pulse")
+        return Command("pulse", sub=kind)
+    if kind != "on":
+        raise UsageError("usage.pulse_what", "pulse")
+    text, weeks = more.lower(), None
+    for phrase in words.SUBWORDS["monthly"]:
+        if re.search(rf"\b{phrase}\b", text):
+            text, weeks = re.sub(rf"\b{phrase}\b", " ", text), 0
+    try:
+        found = _pairs(f"on {text}")
+    except UsageError as error:
+        raise UsageError(error.reason.replace("usage.pairs_", "usage.pulse_"), "pulse", **error.params) from None
+    return Command("pulse", sub="on", days=found.days, time=found.time,
+                   weeks=found.weeks if found.weeks is not None else weeks)
+
+
 _PARSERS = {
     "new": _new,
     "add": _people("add"),
@@ -294,4 +320,5 @@ _PARSERS = {
     "pause": _pause,
     "language": _language,
     "pairs": _pairs,
+    "pulse": _pulse,
 }

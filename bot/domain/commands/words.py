@@ -32,6 +32,7 @@ COMMANDS = {
     "pairs": ("pairs", "parit", "kahviparit", "par", "kaffepar"),
     "dashboard": ("dashboard", "koontinäyttö", "översikt"),
     "programme": ("programme", "program", "ohjelma", "programmet"),
+    "pulse": ("pulse", "kysely", "pulssi", "enkät", "puls"),
 }
 # words after the command: schedule reflection|coffee|off, prompt now|add, coffee now,
 # pairs on|off|now|history|skip|join
@@ -45,6 +46,9 @@ SUBWORDS = {
     "history": ("history", "historia", "historik"),
     "skip": ("skip", "ohita", "hoppa-över"),
     "join": ("join", "mukaan", "med"),
+    "results": ("results", "tulokset", "resultat"),
+    "monthly": ("monthly", "every month", "kuukausittain", "joka kuukausi", "kerran kuussa", "månadsvis", "varje månad",
+                "en gång i månaden"),
 }
 # two words typed for one (with a space instead of the hyphen)
 PAIRS = {"lägg till": "lägg-till", "ta bort": "ta-bort", "omat tiedot": "omat-tiedot", "mina data": "mina-data",

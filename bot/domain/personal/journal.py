@@ -13,6 +13,7 @@ from bot.domain.shared import audit, rotation
 from bot.domain.shared import outbox
 from bot.domain.shared.context import Ctx
 from bot.domain.pairs import data as pair_data
+from bot.domain.pulses import data as pulse_data
 from bot.common.text import ref_id
 from bot.ports import Attachment, Block, Button, Message, Response, message
 from bot.common.i18n import t
@@ -30,15 +31,17 @@ def journal(ctx: Ctx) -> Response:
         select(Reply, Circle).join(Circle, Circle.id == Reply.circle_id)
         .where(Reply.person_id == ctx.person.id, Reply.text != "").order_by(Reply.created_at.desc()).limit(JOURNAL_SIZE)
     ).all()
-    if not rows:
+    pulses = pulse_data.journal_blocks(ctx.session, ctx.person, ctx.lang, ctx.when, ctx.t("pulse.journal_heading"))
+    if not rows and not pulses:
         return Response().say(message(ctx.t("journal.empty")))
-    blocks = [Block("heading", ctx.t("journal.heading"))]
+    blocks = [Block("heading", ctx.t("journal.heading"))] if rows else []
     for reply, circle in rows:
         visibility = ctx.t("journal.shared" if reply.visibility == "circle" else "journal.only_you")
         question = rotation.prompt_text(ctx.session, ctx.services.library, reply.prompt_key, ctx.lang)
         blocks.append(Block("context", f"{ctx.when(reply.created_at)} · {circle.name} · {visibility}"))
         blocks.append(Block("text", question))
         blocks.append(Block("quote", reply.text))
+    blocks += pulses
     return Response().say(Message(blocks=tuple(blocks), summary=ctx.t("journal.heading")))
 
 
@@ -63,6 +66,7 @@ def export(session: Session, person: Person) -> dict:
         "deliveries": [{"kind": d.kind, "status": d.status, "due_at": when(d.due_at), "sent_at": when(d.sent_at)}
                        for d in deliveries],
         **pair_data.export(session, person),
+        **pulse_data.export(session, person),
     }
 
 
@@ -101,6 +105,7 @@ def erase(session: Session, person: Person, now) -> None:
     session.execute(update(Participation).where(Participation.person_id == person.id).values(text=None))
     session.execute(delete(Membership).where(Membership.person_id == person.id))
     pair_data.erase(session, person)
+    pulse_data.erase(session, person)
     session.execute(update(Delivery)
                     .where(Delivery.person_id == person.id, Delivery.status.in_(("pending", "unsure")))
                     .values(status="cancelled", error="person erased"))

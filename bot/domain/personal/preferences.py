@@ -15,9 +15,10 @@ HELP_GROUPS = (  # (heading, commands, who sees them)
     ("help.members", ("new", "journal", "pause", "resume", "leave", "list", "info", "language", "mydata",
                       "forget-me", "privacy", "pairs-member",
                       "dashboard"), "everyone"),
-    ("help.mentors", ("add", "remove", "schedule", "prompt", "coffee", "pairs", "archive", "report"), "mentor"),
-    ("help.hr", ("report",), "hr"),
-    ("help.admins", ("audit",), "admin"),
+    ("help.mentors", ("add", "remove", "schedule", "prompt", "coffee", "pairs", "pulse", "archive", "report"),
+     "mentor"),
+    ("help.hr", ("report", "pulse"), "hr"),
+    ("help.admins", ("audit", "pulse"), "admin"),
     ("help.leads", ("programme",), "lead"),
 )
 

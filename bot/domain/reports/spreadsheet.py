@@ -3,9 +3,9 @@
 Excel reads a CSV with the separator and decimal mark of the computer's regional settings and
 takes a file without a byte-order mark for the legacy code page. Finnish and Swedish settings
 use a decimal comma and so a `;` between fields; English keeps `,` and `.`. The file starts with
-a UTF-8 BOM in every language. Three sections follow one another, separated by an empty row:
-the figures (weeks of the trend, then each named circle and the folded rest), learning coffees
-and the week's themes. Only what already passed the group-size rule is in the summary; what it
+a UTF-8 BOM in every language. Four sections follow one another, separated by an empty row:
+the figures (weeks of the trend, then each named circle and the folded rest), learning coffees,
+the week's themes and the latest pulse. Only what already passed the group-size rule is in the summary; what it
 withheld stays an empty cell here.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ import io
 from babel.numbers import get_decimal_symbol
 
 from bot.common.i18n import t
+from bot.domain.pulses.summary import group_name, pulse_date, statement_text
 
 BOM = "\ufeff"
 COLUMNS = ("week", "group", "circles", "active_circles", "new_circles", "members", "prompts", "answers",
@@ -83,6 +84,7 @@ def to_csv(summary: dict, lang: str = "en") -> str:
                    "quiet": quiet["other"], "new": new["other"]})
     _coffees(w, summary.get("coffees"), trend["weeks"], summary["min_group_size"])
     _themes(w, summary.get("themes") or {}, summary["min_group_size"])
+    _pulses(w, summary.get("pulses"))
     return BOM + w.out.getvalue()
 
 
@@ -125,3 +127,23 @@ def _themes(w: _Writer, themes: dict, n: int) -> None:
         w.row(t(lang, "summary.themes_failed"))
     elif not rows:
         w.row(t(lang, "summary.themes_none", min=n))
+
+
+def _pulses(w: _Writer, found: dict | None) -> None:
+    """The latest pulse: one row per group and statement, as the chat shows it (groups under the
+    group-size rule only; a statement too few answered has empty cells)."""
+    if not found:
+        return
+    lang = w.lang
+    w.row()
+    w.row(t(lang, "pulse.results_heading", date=pulse_date(lang, found["date"])))
+    w.row(t(lang, "csv.col_group"), t(lang, "pulse.col_statement"), t(lang, "csv.col_pulse_respondents"),
+          t(lang, "pulse.col_mean"), t(lang, "pulse.col_change"), "1", "2", "3", "4", "5", t(lang, "pulse.rather_not"))
+    if not found["groups"]:
+        w.row(t(lang, "pulse.results_withheld", min=found["min_group_size"]))
+    for group in found["groups"]:
+        for s in group["statements"]:
+            counts = s["distribution"] or [None] * 5
+            w.row(_cell(group_name(lang, group)), statement_text(found["set"], s["key"], lang),
+                  group["respondents"], w.value("mean", s["mean"]), w.value("change", s["change"]),
+                  *(w.value("count", c) for c in counts), w.value("count", s["rather_not_say"]))

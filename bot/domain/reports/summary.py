@@ -16,6 +16,7 @@ from sqlalchemy import and_, true
 from sqlmodel import Session
 
 from bot.domain.reports import coffees
+from bot.domain.pulses import summary as pulses
 from bot.domain.reports import figures as sql
 from bot.domain.reports import themes as offline
 from bot.common.config import Settings
@@ -120,6 +121,7 @@ def compute(session: Session, workspace: Workspace, settings: Settings, week: sq
                 "other": len([r for r in new if r.id not in named_ids])},
         "themes": offline_themes(session, scope, week, n, library) if with_themes else {"method": "none"},
         "coffees": coffees.compute(session, weeks, scope.where(), n),
+        "pulses": pulses.compute(session, workspace.id, n, ref, {r.id for r in rows} if mentor_id else None),
     }
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from bot.common.i18n import date_range, listing, t, week_number
 from bot.ports import Attachment, Block, Message, facts, table
+from bot.domain.pulses import summary as pulses
 from bot.domain.shared.rhythm import zone
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -72,6 +73,7 @@ def render(summary: dict, lang: str) -> Message:
     blocks += _breakdown(summary, lang, n)
     blocks += _themes(summary.get("themes") or {}, lang, n)
     blocks += _coffees(summary.get("coffees"), summary["trend"]["weeks"], lang, n)
+    blocks += pulses.blocks(summary.get("pulses"), lang)
     blocks.append(Block("context", t(lang, "summary.privacy", min=n)))
     return Message(blocks=tuple(blocks), summary=heading)
 

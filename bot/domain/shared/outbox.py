@@ -31,6 +31,8 @@ class DeliveryKind(StrEnum):
     SUMMARY = "summary"  # the weekly HR summary
     PAIR_INTRO = "pair-intro"  # a learning-coffee group introduced
     PAIR_CHECK_IN = "pair-checkin"  # "did you meet?"
+    PULSE = "pulse"  # an outcome pulse, by DM
+    PULSE_REMINDER = "pulse-reminder"  # its one reminder
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """a programme across organisations: member organisations and their weeks at the hub, weeks owed at a member
 
 Revision ID: 0010
-Revises: 0008 (0009, pulses, is written beside it; the chain is joined when both are in)
+Revises: 0009
 Create Date: 2026-12-06
 """
 from alembic import op
@@ -12,7 +12,7 @@ from storage.types import UTCDateTime
 
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
