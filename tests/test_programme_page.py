@@ -28,7 +28,7 @@ def payload(week: str, members: int, answers: int, pulses: list | None = None) -
 
 def pulse(counts: list[int]) -> dict:
     answered = sum(counts)
-    return {"statement": "learning_from_colleagues", "counts": counts, "rather_not_say": 1,
+    return {"statement": "learned-from-colleague", "counts": counts, "rather_not_say": 1,
             "respondents": answered + 1, "mean": round(sum((i + 1) * c for i, c in enumerate(counts)) / answered, 2)}
 
 
@@ -69,7 +69,8 @@ async def test_a_lead_sees_the_organisations_side_by_side(hub):
     assert "2 other organisations" in rows and "Programme total" in rows
     assert "<td>55</td>" in rows  # 40 + 12 + 3 people in total
     pulses = text.split('<h2 id="pulses-heading">')[1].split("</section>")[0]
-    assert "learning_from_colleagues" in pulses and ">Maanmittauslaitos</th>" in pulses
+    assert "This month I learned something useful from a colleague" in pulses  # the default set's words
+    assert "learned-from-colleague" not in pulses and ">Maanmittauslaitos</th>" in pulses
     assert ">Palkeet</th>" not in pulses and "Programme total</th><td>3.74</td>" in pulses  # merged: only in the total
     trend = text.split('<h2 id="trend-heading">')[1].split("</section>")[0]
     assert trend.count("<tr><th scope=\"row\">") == 8  # the last eight weeks, four of them with figures

@@ -234,3 +234,26 @@ def test_a_tick_after_downtime_makes_a_missed_pulse_within_a_day_and_skips_an_ol
 
         assert s.exec(select(PulseSchedule)).one().next_run_at == at("2027-02-02 10:00")
         assert len(s.exec(select(PulseRound)).all()) == 1
+
+
+def test_the_programme_hub_is_sent_the_latest_pulse_of_the_whole_workspace_under_the_rule(settings, engine):
+    from bot.domain import reports
+    from bot.domain.programme.payload import pulse_results
+
+    w = make_world(replace(settings, hr_users=frozenset({"test:hanna"}), min_group_size=3), engine)
+    w.command("Mia", "new Eight " + " ".join(f"<@{n.lower()}|{n}>" for n in EIGHT[1:]), channel="C8")
+    w.command("Tom", "new Three " + " ".join(f"<@{n.lower()}|{n}>" for n in THREE[1:]), channel="C3")
+    w.command("Hanna", "pulse on every 4w tue 10:00")
+    run_pulse(w, "2026-12-01 10:00", FIRST)
+    with Session(engine) as s:
+        sent = pulse_results(s, reports.parse_week("2026-W49", "Europe/Helsinki"), 3)
+        before = pulse_results(s, reports.parse_week("2026-W48", "Europe/Helsinki"), 3)
+        too_few = pulse_results(s, reports.parse_week("2026-W49", "Europe/Helsinki"), 12)  # 11 answered
+    assert [item["statement"] for item in sent] == ["learned-from-colleague", "trust-in-circle", "motivation",
+                                                    "uncertainty", "own-learning"]
+    # Eight answered FIRST to the first statement, Three 1 each: all eleven together, no circle apart
+    assert sent[0] == {"statement": "learned-from-colleague", "counts": [3, 1, 3, 3, 1], "rather_not_say": 0,
+                       "respondents": 11, "mean": 2.82}
+    assert sent[1] == {"statement": "trust-in-circle", "counts": [3, 0, 0, 7, 0], "rather_not_say": 1,
+                       "respondents": 11, "mean": 3.1}  # Ann's "rather not say" apart, not in the mean
+    assert before == [] and too_few == []

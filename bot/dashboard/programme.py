@@ -11,6 +11,7 @@ from bot.dashboard.pages import Words
 from bot.domain import programme
 from bot.domain.personal import signin as links
 from bot.domain.shared import audit
+from bot.domain.pulses.summary import statement_text
 from storage.db import unit_of_work
 
 
@@ -36,4 +37,5 @@ async def page(request: web.Request) -> web.Response:
     found = await asyncio.to_thread(look)
     lang = who.language
     return render(request, "programme.html", lang, who=who, page="programme", view=found, last=found["last"],
-                  rows=programme.rows(found, lang))
+                  rows=programme.rows(found, lang),
+                  statement=lambda key: statement_text("default", key, lang))

@@ -7,6 +7,7 @@ from bot.domain.reports import number, percent, sparkline
 from bot.domain.shared import audit
 from bot.domain.shared.context import Ctx, Refusal
 from bot.ports import Block, Message, Place, Response, table
+from bot.domain.pulses.summary import statement_text  # the default set's words; else the id
 
 
 def is_lead(settings, platform: str, user_id: str) -> bool:
@@ -59,7 +60,7 @@ def render(found: dict, lang: str) -> Message:
     for statement, dists in last["pulses"].items():
         total = dists.get("total")
         if total:
-            blocks.append(Block("text", t(lang, "programme.pulse", statement=statement, mean=total["mean"],
+            blocks.append(Block("text", t(lang, "programme.pulse", statement=statement_text("default", statement, lang), mean=total["mean"],
                                           count=total["respondents"])))
     if last["silent"]:
         blocks.append(Block("context", t(lang, "programme.silent", count=last["silent"], min=n)))

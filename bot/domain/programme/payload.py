@@ -8,17 +8,19 @@ PROGRAMME_SHARE_CIRCLE_NAMES, and then only the circles the summary itself names
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import true
 from sqlmodel import Session, select
 
 from bot.common.config import Settings
 from bot.domain import reports
+from bot.domain.pulses.results import pulse_results as pulse_rows
 from bot.domain.programme.schema import MAX_CIRCLES
 from storage.models import Person, Workspace
 
 VERSION = 1
+PULSE_WEEKS = 8  # how far back the latest pulse may lie to be sent with a week
 COUNTS = ("members", "asked", "prompts", "answers", "answering", "thread_replies", "thread_people", "circles",
           "active_circles")
 
@@ -64,10 +66,29 @@ def _themes(session: Session, week: reports.Week, n: int, library) -> list[dict]
 
 
 def pulse_results(session: Session, week: reports.Week, n: int) -> list[dict]:
-    """Outcome pulses' distributions, one item per statement key: counts for 1..5, rather_not_say,
-    respondents and mean, only for groups of at least n. Empty until pulses exist here; at the merge
-    this is to read bot.domain.pulses.results for the week (under the same rule) into that shape."""
-    return []
+    """The latest workspace-wide pulse of each workspace scheduled within PULSE_WEEKS before the
+    week's end, as the whole of each workspace (no circles), one item per statement: counts for
+    1..5, rather_not_say, respondents, mean. Only groups of at least n pass (pulses.results applies
+    the rule); workspaces' counts add up. A pulse still open is sent again with the next weeks."""
+    totals: dict[str, dict] = {}
+    for workspace_id in session.exec(select(Workspace.id).order_by(Workspace.id)):
+        found = pulse_rows(session, workspace_id, week.end - timedelta(weeks=PULSE_WEEKS), week.end, n,
+                           circles=False, scope="all")
+        latest = max((r.scheduled_for for r in found), default=None)
+        for r in found:
+            if r.scheduled_for != latest or r.distribution is None:
+                continue
+            item = totals.setdefault(r.statement, {"statement": r.statement, "counts": [0] * 5,
+                                                   "rather_not_say": 0, "respondents": 0, "position": r.position})
+            item["counts"] = [a + b for a, b in zip(item["counts"], r.distribution)]
+            item["rather_not_say"] += r.rather_not_say or 0
+            item["respondents"] += r.respondents
+    out = []
+    for item in sorted(totals.values(), key=lambda i: i.pop("position")):
+        answered = sum(item["counts"])
+        mean = sum(score * count for score, count in enumerate(item["counts"], 1)) / answered if answered else None
+        out.append({**item, "mean": round(mean, 2) if mean is not None else None})
+    return out
 
 
 def _named_circles(session: Session, settings: Settings, week: reports.Week, now: datetime, library) -> list[dict]:
