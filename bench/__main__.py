@@ -20,6 +20,7 @@ BENCHES = {
     "faults": "bench.faults",
     "platform": "bench.platform_faults",
     "metrics": "bench.metrics_bench",
+    "scrub": "bench.scrub_eval",
 }
 
 
