@@ -2,12 +2,17 @@
 say when a word is a proper noun: its lemma keeps the capital, Virtaselta → Virtanen, Helsingissä →
 Helsinki), wordfreq's frequencies (everyday words: tuuli, satu, will, mark), Babel's names of
 countries, regions and languages, and places.txt (towns, agencies, tools).
+
+Where Voikko is installed (Debian's libvoikko1 and voikko-fi), its analyses of Finnish words say
+outright which are first names, surnames or place names, inflected too (Heinoselle → Heinonen).
 """
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from pathlib import Path
 
+import libvoikko
 import simplemma
 from babel import Locale
 from wordfreq import zipf_frequency
@@ -102,3 +107,37 @@ def place(word: str, lang: str) -> bool:
         if form in PLACES or (len(form) > 7 and form.endswith(ORG_ENDINGS)):
             return True
     return len(low) > 7 and low.endswith(ORG_ENDINGS)
+
+
+# Voikko's classes of proper nouns; any other class is an ordinary word.
+VOIKKO_KINDS = {"etunimi": "person", "sukunimi": "person", "paikannimi": "place", "nimi": "place"}
+_voikko: dict[str, object] = {}
+_voikko_lock = threading.Lock()  # one Voikko handle is not to be used by two threads at once
+
+
+def use_voikko(on: bool) -> bool:
+    """Turns the Finnish analyser on (if installed) or off; whether it is on. Off, the scrubber works
+    from simplemma and the word lists alone (tests and the bench measure both)."""
+    with _voikko_lock:
+        if not on:
+            _voikko["handle"] = None
+        elif _voikko.get("handle") is None:
+            try:
+                _voikko["handle"] = libvoikko.Voikko("fi")
+            except (OSError, libvoikko.VoikkoException):
+                _voikko["handle"] = None  # the library or its Finnish dictionary is not installed
+    finnish.cache_clear()
+    return _voikko["handle"] is not None
+
+
+@lru_cache(maxsize=131_072)
+def finnish(word: str) -> frozenset[str] | None:
+    """What Voikko takes a Finnish word for: person, place and/or word; None without Voikko."""
+    if "handle" not in _voikko:
+        use_voikko(True)
+    with _voikko_lock:
+        handle = _voikko["handle"]
+        if handle is None:
+            return None
+        found = handle.analyze(word)
+    return frozenset(VOIKKO_KINDS.get(a.get("CLASS"), "word") for a in found)

@@ -1,17 +1,19 @@
-"""Finding people's names in free text, also names of people the bot has never seen.
+"""Finding people's names in free text, also names of people the bot has never seen, and keeping
+every other word.
 
-Four kinds of evidence, from the strongest:
-- a name part of someone the bot knows (a workspace member), in any case and inflected;
-- a capitalised word inside a sentence: Finnish and Swedish capitalise little else, and English
-  only "I", days, months and languages (names.txt lists those);
-- a common Finnish, Swedish or English first name or surname (names.txt), inflected too:
-  Virtanen → Virtaselta, Virtasen, Virtasta; Mikko → Mikon; Lindqvist → Lindqvistille; Annas;
+The evidence, from the strongest:
+- a name part of someone the bot knows (a workspace member), as written or really inflected
+  (Mikon, Virtaselta, Karins, Grace's; never lukea for Luke or made for Matti). One that is also
+  an everyday word (Satu, Tuuli, Onni; Mark, Will) counts only capitalised inside a sentence,
+  next to another name, or at a sentence start before what a person does (Will told me);
+- Voikko's analysis of a Finnish word as a first name or surname, where Voikko is installed;
+- a common Finnish, Swedish or English first name or surname (names.txt), inflected too;
+- a capitalised word inside a sentence, unless it is a place, country, language, agency or tool
+  (lexicon.py) or an everyday word English capitalises (Ministry, Commission);
+- at a sentence start, a word simplemma takes for a proper noun and people do not write every day
+  (Karjalaiselta, Okafor, Fagerström), but not an ordinary word (Tutustuin, Palautekeskustelussa);
 - next to a name: a surname-like word after it (Pekka nieminen), a capitalised word before it
-  (Karl-Johan Lindqvist), and names that are also everyday words (Toivo, Usko, Anna, Grace, Dag):
-  those count only next to another name, capitalised inside a sentence, or at a sentence start
-  followed by what a person does (Anna kertoi, Dag berättade, Grace said; not Anna palautetta).
-
-It errs on the side of removing: a place, a team or a product written with a capital goes too.
+  (Karl-Johan Lindqvist, Ville Rantanen).
 """
 from __future__ import annotations
 
@@ -255,15 +257,20 @@ class Names:
         acronym = capital and word.isupper()
         if capital and (acronym or low in NOT_NAMES):
             return None
+        analysed = lexicon.finnish(word) if capital and lang == "fi" else None
+        if analysed and "person" in analysed and (not at_start or "word" not in analysed):
+            return "strong"  # Voikko knows it as a first name or surname: Heinoselle, Räsänen
         if capital and lexicon.place(word, lang):
             return "capital"  # Helsinki, Kela: a name only right next to one (Toivo Salon)
-        listed = self._listed(word, low, lang, capital)
+        listed = self._listed(word, low, lang, capital, at_start)
         if listed == "common" and capital and (possessive or not at_start or not lexicon.ordinary(low, lang)):
             return "strong"  # kiitos Aallolle; Karjalaiselta sain, Lumi and I: no everyday word here
         if listed:
             return listed
         if not capital:
             return None
+        if analysed and "place" in analysed and "person" not in analysed:
+            return "capital"  # a place Voikko knows (Suomenlinnassa), unless names.txt has a surname
         if not at_start:
             # A capitalised everyday word (Ministry, Commission) is no person.
             everyday = lexicon.common_noun(low, lang) and lexicon.lemma(word, lang).islower()
@@ -276,11 +283,11 @@ class Names:
             return "capital"  # Palautekeskustelussa, Viikkopalaveri: an ordinary word unless a surname follows
         return "strong"  # a proper noun simplemma knows (Karjalaiselta) or no word at all (Okafor)
 
-    def _listed(self, word: str, low: str, lang: str, capital: bool) -> str | None:
+    def _listed(self, word: str, low: str, lang: str, capital: bool, at_start: bool) -> str | None:
         """strong or common for a first name or surname of names.txt, inflected too."""
         found = bases(low, lang == "fi" or capital) | {lexicon.lemma(word, lang).lower()}
         kind = "strong" if not found.isdisjoint(NAMES) else "common" if not found.isdisjoint(COMMON) else None
-        if kind and low not in NAMES and low not in COMMON:
+        if kind and low not in NAMES and low not in COMMON and not (capital and not at_start):
             if not capital and lexicon.ordinary(low, lang):
                 return None  # asked (ask), hann (Hanne): an everyday word of this language
             base = lexicon.lemma(low, lang)
