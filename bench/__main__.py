@@ -21,6 +21,7 @@ BENCHES = {
     "platform": "bench.platform_faults",
     "metrics": "bench.metrics_bench",
     "pulses": "bench.pulses_bench",
+    "scrub": "bench.scrub_eval",
 }
 
 

@@ -79,7 +79,8 @@ def test_only_scrubbed_shared_answers_reach_the_model(stub, settings, engine):
     answers = stub.requests[0]["messages"][1]["content"]
     words = {w.lower() for w in WORD.findall(answers)}
     parts = {p.lower() for name in LEARNERS + MAKERS + TINY + DUO for p in name.split()}
-    assert words & parts == set()
+    # "Tiny circle shared…", "Duo reflection…": everyday words that are not about a person stay
+    assert words & parts == {"tiny", "duo"}
     assert "Asking for feedback early on the migration plan" in answers  # the shared answers themselves do go
     payload = rows[0].payload
     assert payload["themes"] == {"method": "llm", "by_language": {

@@ -56,9 +56,38 @@ def test_a_name_that_is_also_a_word_goes_at_a_sentence_start_when_the_person_doe
 
 
 def test_known_people_go_in_any_case_and_inflected():
-    scrub = Scrubber(["Aino Virtanen", "Mikko", "U012AB"])
-    assert scrub("aino ja AINO, ainolle ja virtaselta, mikon ja Mikolle") == (
+    scrub = Scrubber(["Liisa Virtanen", "Mikko", "U012AB"])
+    assert scrub("liisa ja LIISA, liisalle ja virtaselta, mikon ja Mikolle") == (
         "[name] ja [name], [name] ja [name], [name] ja [name]")
+
+
+def test_known_names_match_exactly_never_loosely():
+    """A member called Matti, Luke or Vanhanen takes no word that merely looks like their name."""
+    scrub = Scrubber(["Matti Vanhanen", "Luke Adams", "Mark Ellis"])
+    for text in ("Luin vanhasta raportista, että haluan lukea lisää.", "I made a mark at the market."):
+        assert scrub(text) == text
+    assert scrub("Kysyin Matilta ja Vanhaselta, Luke's notes, Mark showed me.") == (
+        "Kysyin [name] ja [name], [name] notes, [name] showed me.")
+
+
+def test_everyday_words_stay_when_a_member_has_that_name():
+    scrub = Scrubber(["Satu Laine", "Tuuli Heikkinen", "Onni Mäkelä", "Will Turner"])
+    for text in ("Onneksi tuuli tyyntyi, ja luin lapsille sadun.", "I will ask for feedback."):
+        assert scrub(text) == text
+    assert scrub("Kiitos Tuulille ja Sadulle!") == "Kiitos [name] ja [name]!"
+    assert scrub("Will told me how.") == "[name] told me how."
+
+
+@pytest.mark.parametrize("text", [
+    "Maanmittauslaitoksen ja Valtiokonttorin kanssa sovimme työpajasta Helsingissä.",
+    "Ruotsin ja Suomen virastot vertailivat käytäntöjään Tukholmassa.",
+    "Skatteverket och Försäkringskassan träffades i Göteborg.",
+    "We met the Ministry of Finance and Statistics Finland in Espoo.",
+    "Budjetti on 12 500 euroa, kesto 1.1.2025–31.3.2025, asia VN/1234/2025.",
+    "Budgeten är 45 000 kronor och ärendet har nummer 2025/1234.",
+])
+def test_places_agencies_countries_dates_amounts_and_case_numbers_stay(text):
+    assert Scrubber()(text) == text
 
 
 def _hetu(prefix: str) -> str:

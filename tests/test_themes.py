@@ -294,7 +294,7 @@ def test_chat_forms_are_told_apart_and_never_keywords():
     assert extract(answers(chat, 6), 5) == []
     # A word that does carry a theme stays, however chatty the sentence around it.
     assert set(keywords(extract(answers(["mulla oon tosi kiire", "jag tror nog att stressen ökar"], 6), 5))) == {
-        "kiire", "stressen", "ökar"}
+        "kiire", "stressen ökar"}
 
 
 def test_a_keyword_needs_enough_different_authors():
@@ -303,7 +303,7 @@ def test_a_keyword_needs_enough_different_authors():
     four = answers(["Kubernetes migration went well"], 4)
     assert extract(four, 5) == []
     five = answers(["Kubernetes migration went well"], 5)
-    assert "kubernetes" in keywords(extract(five, 5))
+    assert keywords(extract(five, 5)) == ["kubernetes migration"]  # went: narration
 
 
 def test_finnish_swedish_and_english_answers_give_their_own_keywords():
@@ -318,7 +318,7 @@ def test_finnish_swedish_and_english_answers_give_their_own_keywords():
     words = keywords(found)
     assert any(w.startswith("palaut") for w in words)
     assert any(w.startswith("återkoppling") for w in words)
-    assert "onboarding" in words and "guide" in words
+    assert "onboarding guide" in words
     assert all(theme["people"] >= 5 for theme in found)
 
 
@@ -326,8 +326,8 @@ def test_words_used_together_form_one_theme():
     found = extract(answers(["Remote meetings drain energy", "Remote meetings need clear agendas"], 4)
                     + answers(["Budget planning took forever"], 6), 5)
     themes = [set(t["keywords"]) for t in found]
-    assert {"remote", "meetings"} <= themes[0]
-    assert any({"budget", "planning"} <= t for t in themes)
+    assert "remote meeting" in themes[0] or "remote meetings" in themes[0]
+    assert any("budget planning" in t for t in themes)
 
 
 def test_names_stop_words_and_the_question_itself_are_never_keywords():
@@ -349,7 +349,7 @@ def test_the_question_is_no_keyword_in_any_of_its_languages():
              "Återkopplingen om presentationen hjälpte", "Presentationen blev bättre efter återkopplingen"]
     words = keywords(extract(answers(texts, 6, prompt_key="feedback-r01"), 5, prompt_texts=question))
     assert not any(w.startswith(("palaut", "återkoppling")) for w in words)
-    assert any(w.startswith("esity") for w in words) and "presentationen" in words
+    assert any(w.startswith("esity") for w in words) and "presentation" in words
 
 
 def test_no_themes_when_too_few_people_shared():
@@ -361,5 +361,39 @@ def test_at_most_five_themes_of_at_most_four_keywords():
     words = "alpha bravo kilo delta echo foxtrot golf hotel india lima".split()  # no names: Charlie would go
     apart = extract(answers(words, 5), 5)
     assert len(apart) == 5 and all(len(theme["keywords"]) == 1 for theme in apart)
-    together = extract(answers([" ".join(words)], 6), 5)
+    together = extract(answers([", ".join(words)], 6), 5)  # a list: no phrases
     assert [len(theme["keywords"]) for theme in together] == [4, 4, 2]
+
+
+def test_inflected_forms_of_one_word_are_one_theme_named_by_its_base_form():
+    fi = ["Sain hyvää palautetta.", "Palautteen saaminen jännittää.", "Mietin palautteesta pitkään.",
+          "Palaute oli reilu.", "Kysyin palautetta työstä.", "Palautteet olivat rohkaisevia."]
+    found = extract([(f"fi{i}", text, None) for i, text in enumerate(fi)], 5)
+    assert found[0] == {"keywords": ["palaute"], "people": 6}
+    sv = ["Mötet var kort.", "Vi hade många möten.", "Mötena blev bättre.", "Ett möte om budgeten.",
+          "Efter mötet kände jag mig lugn.", "Mötenas längd minskade."]
+    found = extract([(f"sv{i}", text, None) for i, text in enumerate(sv)], 5)
+    assert found[0] == {"keywords": ["möte"], "people": 6}
+
+
+def test_phrases_people_share_are_themes_and_narration_is_not():
+    texts = {"fi": ["Palautteen pyytäminen on vaikeaa.", "Huomasin, että palautteen pyytäminen auttaa.",
+                    "Kokeilen palautteen pyytämistä.", "Palautteen pyytäminen jännitti.",
+                    "Harjoittelin palautteen pyytämistä."],
+             "en": ["I helped by asking for feedback.", "Asking for feedback early helped.",
+                    "I noticed that asking for feedback works.", "We made time for asking for feedback.",
+                    "Asking for feedback felt awkward."]}
+    for lang, lines in texts.items():
+        found = extract([(f"{lang}{i}", text, None) for i, text in enumerate(lines)], 5)
+        words = keywords(found)
+        assert found[0]["keywords"][0] in ("palautteen pyytäminen", "asking for feedback"), found
+        for never in ("huomasin", "kokeilen", "harjoittelin", "helped", "noticed", "made", "help", "notice"):
+            assert never not in words
+
+
+def test_themes_come_most_people_first_also_in_swedish():
+    texts = (answers(["Distansarbetet fungerar"], 5) + answers(["Tydliga mål hjälper"], 7)
+             + answers(["Förtroende i teamet"], 6))
+    found = extract(texts, 5)
+    people = [theme["people"] for theme in found]
+    assert len(found) == 3 and people == sorted(people, reverse=True) == [7, 6, 5]

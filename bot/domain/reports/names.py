@@ -1,17 +1,19 @@
-"""Finding people's names in free text, also names of people the bot has never seen.
+"""Finding people's names in free text, also names of people the bot has never seen, and keeping
+every other word.
 
-Four kinds of evidence, from the strongest:
-- a name part of someone the bot knows (a workspace member), in any case and inflected;
-- a capitalised word inside a sentence: Finnish and Swedish capitalise little else, and English
-  only "I", days, months and languages (names.txt lists those);
-- a common Finnish, Swedish or English first name or surname (names.txt), inflected too:
-  Virtanen → Virtaselta, Virtasen, Virtasta; Mikko → Mikon; Lindqvist → Lindqvistille; Annas;
+The evidence, from the strongest:
+- a name part of someone the bot knows (a workspace member), as written or really inflected
+  (Mikon, Virtaselta, Karins, Grace's; never lukea for Luke or made for Matti). One that is also
+  an everyday word (Satu, Tuuli, Onni; Mark, Will) counts only capitalised inside a sentence,
+  next to another name, or at a sentence start before what a person does (Will told me);
+- Voikko's analysis of a Finnish word as a first name or surname, where Voikko is installed;
+- a common Finnish, Swedish or English first name or surname (names.txt), inflected too;
+- a capitalised word inside a sentence, unless it is a place, country, language, agency or tool
+  (lexicon.py) or an everyday word English capitalises (Ministry, Commission);
+- at a sentence start, a word simplemma takes for a proper noun and people do not write every day
+  (Karjalaiselta, Okafor, Fagerström), but not an ordinary word (Tutustuin, Palautekeskustelussa);
 - next to a name: a surname-like word after it (Pekka nieminen), a capitalised word before it
-  (Karl-Johan Lindqvist), and names that are also everyday words (Toivo, Usko, Anna, Grace, Dag):
-  those count only next to another name, capitalised inside a sentence, or at a sentence start
-  followed by what a person does (Anna kertoi, Dag berättade, Grace said; not Anna palautetta).
-
-It errs on the side of removing: a place, a team or a product written with a capital goes too.
+  (Karl-Johan Lindqvist, Ville Rantanen).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from bot.domain.reports import lexicon
 from bot.domain.reports.stopwords import STOP
 
 PLACEHOLDER_WORDS = ("name", "email", "phone", "link", "mention", "id")
@@ -65,6 +68,8 @@ def _load() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 
 
 NAMES, COMMON, NOT_NAMES = _load()
+lexicon.surnames = frozenset(SURNAME_ENDINGS)
+AND = frozenset(("ja", "och", "and"))
 
 
 @lru_cache(maxsize=65_536)
@@ -117,11 +122,14 @@ def _base_forms(stem: str) -> set[str]:
 
 
 def language_of(words: list[str]) -> str:
-    """fi, sv or en by stop words: Finnish endings are looked for in Finnish text only."""
-    distinct = {w.lower() for w in words}
+    """fi, sv or en by stop words, else by which language writes the words most (wordfreq)."""
+    distinct = {w for w in words if w.islower()}  # Ville, Will: a name is no stop word
     hits = {lang: len(stop & distinct) for lang, stop in STOP.items()}
-    best = max(hits, key=lambda lang: (hits[lang], lang == "fi"))
-    return best if hits[best] else "fi"
+    top = max(hits.values())
+    tied = [lang for lang in lexicon.LANGS if hits[lang] == top]
+    if len(tied) == 1:
+        return tied[0]
+    return max(tied, key=lambda lang: (sum(lexicon.frequency(w, lang) for w in distinct), lang == "fi"))
 
 
 def _boundary(gap: str) -> bool:
@@ -146,18 +154,36 @@ class Names:
 
     def __init__(self, known: Iterable[str] = ()):
         parts = {p for name in known for p in re.split(r"[\s\-_.,]+", (name or "").lower()) if len(p) >= 2}
-        # Finnish consonant gradation: Mikko → Mikon, Matti → Matin, Seppo → Sepon.
-        grade = re.compile(r"(kk|pp|tt)(?=[aeiouyäö]$)")
-        self.known = frozenset(parts | {grade.sub(lambda m: m.group(1)[0], p) for p in parts if len(p) >= 4})
-        self._kinds: dict[tuple[str, bool, bool], str | None] = {}  # answers repeat their words
+        # A known name that is also an everyday word (Satu, Tuuli, Onni; Mark, Will) is a name only
+        # where it reads as one: capitalised inside a sentence, or doing something at its start.
+        self.words = frozenset(p for p in parts if p in COMMON or p not in NAMES and any(
+            lexicon.ordinary(p, lang) for lang in lexicon.LANGS))
+        self.known = frozenset(parts)
+        self._kinds: dict[tuple[str, bool, str], str | None] = {}  # answers repeat their words
+
+    def known_part(self, word: str, lang: str) -> tuple[str | None, bool]:
+        """(the known name part this word is a form of, whether it is that part as written or with a
+        genitive) — exact forms and real inflections only: Mikon → mikko, Virtaselta → virtanen;
+        not lukea for Luke, vanhasta for Vanhanen, made for Matti."""
+        low = word.lower().replace("’", "'")
+        exact = {low, low.split("'")[0]}
+        if len(low) >= 4 and low.endswith("s"):
+            exact.add(low[:-1])  # Swedish genitive: Karins
+        hit = exact & self.known
+        if hit:
+            return next(iter(hit)), True
+        found = {lexicon.lemma(word, lang).lower()}
+        if lang == "fi" and len(low) >= 4:
+            found |= bases(low)
+        hit = found & self.known
+        if not hit:
+            return None, False
+        if lexicon.known(low, lang) and lexicon.lemma(low, lang).islower() and lexicon.lemma(low, lang) not in self.known:
+            return None, False  # an everyday word that only looks inflected from a name: lukea, vanhasta
+        return next(iter(hit)), False
 
     def is_known(self, word: str) -> bool:
-        w = word.lower().replace("’", "'")
-        if w in self.known or w.split("'")[0] in self.known:
-            return True
-        if any(len(w) - cut >= 3 and w[:-cut] in self.known for cut in range(1, 5)):
-            return True  # Annalle, Mikon
-        return len(w) >= 4 and not bases(w).isdisjoint(self.known)  # Virtaselta
+        return any(self.known_part(word, lang)[0] for lang in lexicon.LANGS)
 
     def __call__(self, text: str) -> str:
         text = unicodedata.normalize("NFC", text)
@@ -170,14 +196,13 @@ class Names:
         tokens = list(TOKEN.finditer(text))
         words = [m.group(0) for m in tokens]
         lang = language_of(words)
-        finnish_text = lang == "fi"
         kinds: list[str | None] = []
         starts: list[int] = []  # capitalised words that begin a sentence
         for i, word in enumerate(words):  # the hot loop: a cached decision per word
             if word[0] == "[":
                 kinds.append(None)
                 continue
-            key = (word, word[0].isupper() and _at_start(text, tokens, i), finnish_text)
+            key = (word, word[0].isupper() and _at_start(text, tokens, i), lang)
             kind = self._kinds.get(key, False)
             if kind is False:
                 kind = self._kinds[key] = self._kind(*key)
@@ -189,9 +214,15 @@ class Names:
         gaps = [""] + [text[tokens[i - 1].end():tokens[i].start()] for i in range(1, n)]
         for i in starts:  # Anna kertoi, Dag berättade: an everyday word does not do things
             strong[i] = i + 1 < n and gaps[i + 1] == " " and _deed(words[i + 1], lang)
+        for i in range(n - 1):  # Luke-kurssi, Digi- ja väestötietovirasto: the first part of a compound
+            if strong[i] and gaps[i + 1].startswith("-") and words[i + 1][0].islower():
+                strong[i] = False
         if not any(strong):
             return []
         adjacent = [bool(g) and set(g) <= JOINERS for g in gaps]  # parts of one name: Karl-Johan Lindqvist
+        for i in starts:  # Onni ja Aino vetivät: a first name joined to a name
+            if not strong[i] and i + 2 < n and words[i + 1] in AND and strong[i + 2]:
+                strong[i] = True
         for _ in range(2):  # a name next to a name: Karl-Johan, Pekka nieminen, Toivo Salo
             for i, word in enumerate(words):
                 if strong[i] or word[0] == "[":
@@ -206,23 +237,63 @@ class Names:
                     strong[i] = True  # Zyxa Nieminen, but not Kysyin Virtaselta
         return [(tokens[i].start(), tokens[i].end()) for i in range(n) if strong[i] and words[i][0] != "["]
 
-    def _kind(self, word: str, at_start: bool, finnish_text: bool) -> str | None:
-        """strong: a name on its own; common: a name only next to one; capital: capitalised, unknown."""
+    def _kind(self, word: str, at_start: bool, lang: str) -> str | None:
+        """strong: a name on its own; common: a name only next to one or doing something at a
+        sentence start; capital: capitalised and unknown, a name only next to one."""
         low = word.lower().replace("’", "'")
-        if self.is_known(word):
-            return "strong"
+        possessive = low.endswith("'s")
+        if possessive:  # Faith's summary, Grace's advice: a person's, unless an everyday word's
+            word, low = word[:-2], low[:-2]
         capital = word[0].isupper() and len(word) > 1
-        acronym = capital and word.isupper()
-        if capital and not acronym and not at_start and low not in I_FORMS and low not in NOT_NAMES:
-            return "strong"
-        if low in ALL_STOP or low in I_FORMS or len(low) < 3:
+        part, exact = self.known_part(word, lang)
+        if part:
+            if part not in self.words or capital and not at_start:
+                return "strong"
+            if exact:
+                return "strong" if possessive and capital else "common"
             return None
-        found = bases(low, finnish_text or capital)
-        if not found.isdisjoint(NAMES):
-            return "strong"
-        if not found.isdisjoint(COMMON):
-            return "common"
-        return "capital" if capital and not acronym and low not in NOT_NAMES else None
+        if low in (STOP[lang] if capital else ALL_STOP) or low in I_FORMS or len(low) < 3:
+            return None  # Ville is a name in a Finnish text, a verb in a Swedish one
+        acronym = capital and word.isupper()
+        if capital and (acronym or low in NOT_NAMES):
+            return None
+        analysed = lexicon.finnish(word) if capital and lang == "fi" else None
+        if analysed and "person" in analysed and (not at_start or "word" not in analysed):
+            return "strong"  # Voikko knows it as a first name or surname: Heinoselle, Räsänen
+        if capital and lexicon.place(word, lang):
+            return "capital"  # Helsinki, Kela: a name only right next to one (Toivo Salon)
+        listed = self._listed(word, low, lang, capital, at_start)
+        if listed == "common" and capital and (possessive or not at_start or not lexicon.ordinary(low, lang)):
+            return "strong"  # kiitos Aallolle; Karjalaiselta sain, Lumi and I: no everyday word here
+        if listed:
+            return listed
+        if not capital:
+            return None
+        if analysed and "place" in analysed and "person" not in analysed:
+            return "capital"  # a place Voikko knows (Suomenlinnassa), unless names.txt has a surname
+        if not at_start:
+            # A capitalised everyday word (Ministry, Commission) is no person.
+            everyday = lexicon.common_noun(low, lang) and lexicon.lemma(word, lang).islower()
+            return None if everyday else "strong"
+        if lexicon.lemma(word, lang)[0].islower():
+            return None  # Tutustuin, Lähetin, Koko: an ordinary word starting a sentence
+        if lexicon.ordinary(low, lang):
+            return None  # Milloin, Viime: an everyday word (names that are words are in names.txt)
+        if lexicon.common_noun(low, lang) or lexicon.compound(low, lang):
+            return "capital"  # Palautekeskustelussa, Viikkopalaveri: an ordinary word unless a surname follows
+        return "strong"  # a proper noun simplemma knows (Karjalaiselta) or no word at all (Okafor)
+
+    def _listed(self, word: str, low: str, lang: str, capital: bool, at_start: bool) -> str | None:
+        """strong or common for a first name or surname of names.txt, inflected too."""
+        found = bases(low, lang == "fi" or capital) | {lexicon.lemma(word, lang).lower()}
+        kind = "strong" if not found.isdisjoint(NAMES) else "common" if not found.isdisjoint(COMMON) else None
+        if kind and low not in NAMES and low not in COMMON and not (capital and not at_start):
+            if not capital and lexicon.ordinary(low, lang):
+                return None  # asked (ask), hann (Hanne): an everyday word of this language
+            base = lexicon.lemma(low, lang)
+            if base.islower() and base not in NAMES and base not in COMMON and lexicon.known(low, lang):
+                return None  # an everyday word that only looks inflected from a name
+        return kind
 
 
 def _deed(word: str, lang: str) -> bool:

@@ -4,8 +4,8 @@ to a language model and the model's answer all go through `Scrubber`.
 It replaces, in this order: chat mention markup, e-mail addresses, links, identity numbers
 (Finnish henkilötunnus with every century sign, Swedish personnummer and samordningsnummer,
 IBANs, Finnish and Swedish business ids and VAT numbers, card numbers), @mentions, phone numbers
-and names (bot/domain/reports/names.py), each with a placeholder such as [name] or [id]. Identity
-numbers are recognised by python-stdnum's validators; a henkilötunnus whose only fault is its
+(phonenumbers: amounts, dates and case numbers stay) and names (bot/domain/reports/names.py), each
+with a placeholder such as [name] or [id]. Identity numbers are recognised by python-stdnum's validators; a henkilötunnus whose only fault is its
 check character is removed too, as a mistyped one still points at a person.
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+import phonenumbers
 from stdnum import iban, luhn
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.fi import alv, hetu, ytunnus
@@ -26,7 +27,11 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 MENTION = re.compile(r"(?<![\w@])@[\w.\-]+")
 # A link ends before the punctuation that follows it, so "…/aino. In 2026" keeps its sentence start.
 LINK = re.compile(r"\b(?:https?://|www\.)[^\s<>]*[^\s<>.,;:!?)\]'\"”’]", re.IGNORECASE)
-PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d\s().\-/]{5,}\d(?!\w)")
+# Phone numbers as phonenumbers knows them: valid numbers of Finland, Sweden, or any country when
+# written with its code; an amount (12 500 euroa), a date (1.1.2025–31.3.2025) or a case number
+# (VN/1234/2025) is none of them.
+PHONE_REGIONS = ("FI", "SE")
+CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d\s().\-/]{5,}\d(?!\w)")  # seven digits or more, maybe a phone
 HETU = re.compile(r"(?<![\w-])\d{6}[-+A-FU-Y]\d{3}[0-9A-Y](?!\w)", re.IGNORECASE)
 SE_NUMBER = re.compile(r"(?<![\w+-])(?:\d{2})?\d{6}[-+]?\d{4}(?![\w-])")
 Y_TUNNUS = re.compile(r"(?<![\w-])\d{7}-\d(?![\w-])")
@@ -89,8 +94,15 @@ def _card(match: re.Match) -> str:
     return "[id]" if 13 <= len(digits) <= 19 and luhn.is_valid(digits) else match.group(0)
 
 
-def _phone(match: re.Match) -> str:
-    return "[phone]" if sum(c.isdigit() for c in match.group(0)) >= 7 else match.group(0)
+def _phones(text: str) -> str:
+    for region in PHONE_REGIONS:
+        if not CANDIDATE.search(text):
+            break  # what Finland's numbering took leaves nothing for Sweden's: the matcher is slow
+        matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
+        found = [(m.start, m.end) for m in matcher]
+        for start, end in reversed(found):
+            text = text[:start] + "[phone]" + text[end:]
+    return text
 
 
 def contacts(text: str) -> str:
@@ -107,7 +119,7 @@ def contacts(text: str) -> str:
         text = SE_NUMBER.sub(_swedish, text)
         text = Y_TUNNUS.sub(_valid(ytunnus.is_valid), text)
         text = CARD.sub(_card, text)
-        text = PHONE.sub(_phone, text)
+        text = _phones(text)
     if "@" in text:
         text = MENTION.sub("[mention]", text)
     return text

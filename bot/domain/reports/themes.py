@@ -17,6 +17,8 @@ from collections.abc import Iterable
 
 import snowballstemmer
 
+from bot.domain.reports import narration
+from bot.domain.reports.names import language_of
 from bot.domain.reports.scrub import Scrubber
 from bot.domain.reports.stopwords import STOP, STOP_LEMMAS
 
@@ -24,6 +26,10 @@ WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 MAX_THEMES = 5
 KEYWORDS_PER_THEME = 4
 MIN_LENGTH = 3
+CLAUSE = re.compile(r"[.,;:!?()\n]+")
+# Small words a phrase may have in its middle: asking for feedback, be om hjälp, learning from mistakes.
+PHRASE_GAP = {"fi": frozenset(), "sv": frozenset("om på av för till med i från".split()),
+              "en": frozenset("for of to on with in about from".split())}
 
 ALL_STOP = set().union(*STOP.values())
 SNOWBALL = {"fi": "finnish", "sv": "swedish", "en": "english"}
@@ -46,11 +52,8 @@ def tokens(text: str) -> list[str]:
 
 
 def language(words: list[str]) -> str:
-    """The answer's language by its stop words (answers are short; this is enough to pick a stemmer)."""
-    distinct = set(words)
-    hits = {lang: len(stop & distinct) for lang, stop in STOP.items()}
-    best = max(hits, key=lambda lang: (hits[lang], lang == "en"))
-    return best if hits[best] else "en"
+    """The answer's language by its stop words, else by which language writes its words most."""
+    return language_of(words)
 
 
 def snowball(word: str, lang: str) -> str:
@@ -150,22 +153,24 @@ STOP_STEMS = _stop_stems()
 
 
 class Keywords:
-    """Collects stems per answer; `themes()` keeps those used by enough different people."""
+    """Collects base forms and phrases per answer; `themes()` keeps those used by enough different people."""
 
     def __init__(self, min_people: int, names: Iterable[str] = (), prompt_texts: dict[str, str] | None = None):
         self.min_people = min_people
         self.scrubber = Scrubber(names)
         self.prompt_texts = prompt_texts or {}
         self._prompt_stems: dict[str, set[str]] = {}
-        self._keys: dict[tuple[str, str], str | None] = {}
-        self.authors: dict[str, set] = defaultdict(set)  # stem → who used it
-        self.docs: dict[str, set[int]] = defaultdict(set)  # stem → which answers
-        self.forms: dict[str, Counter] = defaultdict(Counter)  # stem → surface forms
+        self._keys: dict[tuple[str, str], tuple[str | None, str, bool]] = {}
+        self.authors: dict[str, set] = defaultdict(set)  # key → who used it
+        self.docs: dict[str, set[int]] = defaultdict(set)  # key → which answers
+        self.forms: dict[str, Counter] = defaultdict(Counter)  # key → base forms, or a phrase's words
+        self.parts: dict[str, tuple[str, str]] = {}  # a phrase's key → its words' keys
         self.doc_author: list = []  # answer number → its author
         self.people: set = set()
 
     def add(self, author, text: str, prompt_key: str | None = None) -> None:
-        words = tokens(self.scrubber.words(text))
+        clauses = [tokens(part) for part in CLAUSE.split(self.scrubber.words(text))]
+        words = [w for clause in clauses for w in clause]
         if not words:
             return
         lang = language(words)
@@ -173,27 +178,38 @@ class Keywords:
         doc = len(self.doc_author)
         self.doc_author.append(author)
         self.people.add(author)
+        keys = [self._key(word, lang) for word in words]
         found: dict[str, str] = {}
-        for word in set(words):
-            key = self._key(word, lang)
-            if key is not None and key not in echo:
-                self.forms[key][word] += 1  # counted once per answer: the most used form names the keyword
-                found[key] = word
-        for key in found:
+        for word, (key, lemma, narrates) in zip(words, keys):
+            if key is not None and key not in echo and not narrates:
+                found[key] = lemma
+        at = 0
+        for clause in clauses:  # palautteen pyytäminen, asking for feedback: within one clause
+            for i, j, label in _pairs(clause, lang):
+                (a, _, told_a), (b, _, told_b) = keys[at + i], keys[at + j]
+                if a and b and a != b and not (told_a or told_b) and a not in echo and b not in echo:
+                    found[a + " " + b] = label
+                    self.parts[a + " " + b] = (a, b)
+            at += len(clause)
+        for key, label in found.items():
+            self.forms[key][label] += 1  # counted once per answer: the most used form names the theme
             self.authors[key].add(author)
             self.docs[key].add(doc)
 
-    def _key(self, word: str, lang: str) -> str | None:
-        """The word's stem, or None for stop words; cached, as answers repeat their words (names are gone)."""
-        cached = self._keys.get((word, lang), False)
-        if cached is not False:
+    def _key(self, word: str, lang: str) -> tuple[str | None, str, bool]:
+        """(the stem of the word's base form or None for a stop word, the base form, whether the word
+        narrates); cached, as answers repeat their words (names are gone)."""
+        cached = self._keys.get((word, lang))
+        if cached is not None:
             return cached
-        key = None
+        key, lemma, narrating = None, word, False
         if len(word) >= MIN_LENGTH and not is_stop(word, lang):
-            key = stem(word, lang)
-            key = None if key in STOP_STEMS[lang] else key
-        self._keys[(word, lang)] = key
-        return key
+            lemma = narration.base(word, lang) if "-" not in word else word
+            key = stem(lemma, lang)
+            key = None if key in STOP_STEMS[lang] or is_stop(lemma, lang) else key
+            narrating = narration.narrates(word, lang)
+        self._keys[(word, lang)] = found = (key, lemma, narrating)
+        return found
 
     def _echo(self, prompt_key: str | None) -> set[str]:
         """Words of the question itself say nothing about the answer."""
@@ -201,20 +217,32 @@ class Keywords:
             return set()
         if prompt_key not in self._prompt_stems:
             words = set(tokens(self.prompt_texts[prompt_key]))  # the question in one language or in all
-            self._prompt_stems[prompt_key] = {stem(w, lang) for w in words for lang in SNOWBALL}
+            self._prompt_stems[prompt_key] = {k for w in words for lang in SNOWBALL
+                                              for k in (stem(w, lang), stem(narration.base(w, lang), lang))}
         return self._prompt_stems[prompt_key]
 
     def themes(self) -> list[dict]:
         if len(self.people) < self.min_people:
             return []
         eligible = [k for k, who in self.authors.items() if len(who) >= self.min_people]
-        eligible.sort(key=lambda k: (-len(self.authors[k]), -len(self.docs[k]), self.label(k)))
+        phrases = [k for k in eligible if k in self.parts]
+        # A word that only ever came in a shared phrase is that phrase (remote meetings, not remote).
+        absorbed = {part for k in phrases for part in self.parts[k] if self.authors[part] == self.authors[k]}
+        eligible = [k for k in eligible if k not in absorbed]
+        # The most people first; a phrase before a word as many people used.
+        eligible.sort(key=lambda k: (-len(self.authors[k]), k not in self.parts, -len(self.docs[k]), self.label(k)))
         left = list(eligible)
         found = []
         while left and len(found) < MAX_THEMES:
             head = left.pop(0)
+            inside = set(self.parts.get(head, ()))
+            # Overlapping phrases of the same people (onboarding guide, guide together) are one.
+            left = [k for k in left if not (inside & set(self.parts.get(k, ()))
+                                            and self.authors[k] <= self.authors[head])]
             mates = []
             for other in left:
+                if other in inside or inside & set(self.parts.get(other, ())) or head in self.parts.get(other, ()):
+                    continue  # a phrase and its own words say one thing
                 together = self.docs[head] & self.docs[other]
                 if len({self.doc_author[d] for d in together}) >= self.min_people:
                     mates.append((len(together) / len(self.docs[head] | self.docs[other]), other))
@@ -224,11 +252,20 @@ class Keywords:
             keys = [head, *chosen]
             people = set().union(*(self.authors[k] for k in keys))
             found.append({"keywords": [self.label(k) for k in keys], "people": len(people)})
+        found.sort(key=lambda theme: -theme["people"])  # stable: ties keep their order
         return found
 
     def label(self, key: str) -> str:
         forms = self.forms[key]
         return min(forms, key=lambda f: (-forms[f], len(f), f))
+
+
+def _pairs(words: list[str], lang: str) -> Iterable[tuple[int, int, str]]:
+    """Neighbouring words, or two with one small word between (asking for feedback, be om hjälp)."""
+    for i in range(len(words) - 1):
+        yield i, i + 1, words[i] + " " + words[i + 1]
+        if i + 2 < len(words) and words[i + 1] in PHRASE_GAP[lang]:
+            yield i, i + 2, " ".join(words[i:i + 3])
 
 
 def extract(answers: Iterable[tuple], min_people: int, names: Iterable[str] = (),
