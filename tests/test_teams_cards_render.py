@@ -114,7 +114,7 @@ def test_cards_fit_a_phone_and_a_desktop_in_every_language(engine, settings, bro
                 drawn.append((name, width, browser.execute_script("return document.getElementById('host').innerText")))
     assert len(drawn) >= 24
     text = {(name, width): shown for name, width, shown in drawn}
-    assert "Ketjuissa 2" in text["summary-fi", 320].replace("\u00a0", " ")  # the column's title with its figure
+    assert "Vastasi ketjuihin 2" in text["summary-fi", 320].replace("\u00a0", " ")  # the column's title with its figure
     assert "uusi piiri" in text["audit-fi", 320] and "circle.new" not in text["audit-fi", 320]
     assert "ny cirkel" in text["audit-sv", 540] and "HR-sammanfattning" in text["audit-sv", 540]
     assert "+00:00" not in text["audit-en", 320] and "Verohallinto" in text["privacy-sv", 320]

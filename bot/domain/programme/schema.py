@@ -42,8 +42,9 @@ SCHEMA = {
             "type": "array", "maxItems": 10,
             "items": {"type": "object", "additionalProperties": False, "required": ["keywords", "people"],
                       "properties": {"keywords": {"type": "array", "minItems": 1, "maxItems": 6,
-                                                  "items": {"type": "string", "minLength": 1, "maxLength": 40,
-                                                            "pattern": r"^[^\s<>@:/]+$"}},
+                                                  # a word or a short phrase ("asking for feedback")
+                                                  "items": {"type": "string", "minLength": 1, "maxLength": 60,
+                                                            "pattern": r"^[^\s<>@:/]+( [^\s<>@:/]+){0,3}$"}},
                                      "people": _count}},
         },
         "pulses": {
