@@ -231,3 +231,13 @@ def test_a_greeting_with_nothing_open_is_greeted_back(settings, engine):
     world = world_in(settings, engine, "sv")
     hello = said(world.dm("Erik", "hej"))
     assert hello.startswith("Hej!") and replies(engine) == []
+
+
+def test_a_message_with_no_text_while_a_prompt_is_open_is_no_error(settings, engine):
+    """Teams and Slack send a file or a card alone with empty text: no word to check for a typo."""
+    world = world_in(settings, engine, "en")
+    world.command("Mia", "new Learners <@erik|Erik>", channel=C1)
+    world.command("Mia", "prompt now", channel=C1)
+    for text in ("", "   "):
+        response = world.dm("Erik", text)  # before: an IndexError, "something went wrong"
+        assert said(response) == "Your answer is empty, so nothing was saved.", said(response)

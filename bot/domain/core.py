@@ -197,7 +197,8 @@ class Core:
         if assignment is None:
             return Response().say(_greeting(ctx))
         typed_words = req.text.split()
-        typo = words.closest(typed_words[0]) if len(typed_words) <= 3 and not words.command(typed_words[0]) else None
+        typo = words.closest(typed_words[0]) if 0 < len(typed_words) <= 3 and not words.command(typed_words[0]) \
+            else None  # no text at all (a file alone) is an answer as before
         if typo is not None or chatter.is_chatter(req.text):  # "hej", "kiitos!", "👍", "hlep": asked, not stored
             meant = UsageError("usage.did_you_mean", word=typed_words[0], meant=typo,
                                rest=" ".join(typed_words[1:])) if typo else None
