@@ -91,3 +91,16 @@ def test_the_image_runs_as_its_own_user_and_asks_readyz():
 def test_no_settings_databases_or_environments_go_into_a_build():
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert {".env", ".env.*", "*.db", ".venv", ".tools", ".git", "tests"} <= ignored
+
+
+def test_every_data_file_of_the_packages_is_in_their_package_data():
+    """An installed Kipinä (the image, a wheel) has only what package-data names: a text, template or
+    word list missing there fails at import in the image, never in a checkout."""
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    data = [path for package in globs for path in (ROOT / package).rglob("*")
+            if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts]
+    assert len(data) > 50  # texts, templates, prompt sets, word lists
+    missing = [str(path.relative_to(ROOT)) for path in data
+               if not any(path.relative_to(ROOT / path.relative_to(ROOT).parts[0]).match(glob)
+                          for glob in globs[path.relative_to(ROOT).parts[0]])]
+    assert missing == []
