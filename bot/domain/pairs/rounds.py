@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from bot import platforms as registry
 from bot.domain.shared.context import Services
-from bot.domain.shared.rhythm import next_fire
+from bot.domain.shared.rhythm import latest_due, next_fire
 from bot.domain.pairs import inputs
 from bot.domain.pairs.matching import make_groups
 from bot.domain.shared.rhythm import Calendar
@@ -149,12 +149,7 @@ def tick(session: Session, services: Services, now: datetime) -> dict:
     due = session.exec(select(PairSchedule, Circle).join(Circle, Circle.id == PairSchedule.circle_id)
                        .where(PairSchedule.next_run_at <= now, Circle.archived_at.is_(None))).all()
     for schedule, circle in due:
-        fire = schedule.next_run_at
-        for _ in range(1000):
-            after = following(schedule, fire)
-            if after > now:
-                break
-            fire = after
+        fire = latest_due(schedule.next_run_at, now, lambda at, schedule=schedule: following(schedule, at))
         if now - fire <= GRACE:
             report["pair_rounds"] += start_round(session, services, circle, fire, weeks=schedule.every_weeks).new
         schedule.next_run_at = following(schedule, fire)

@@ -17,7 +17,7 @@ from bot.common.config import Settings
 from bot.domain.shared import outbox, people
 from bot.domain.shared.context import Services
 from bot.domain.shared.outbox import DeliveryKind
-from bot.domain.shared.rhythm import next_fire, zone
+from bot.domain.shared.rhythm import latest_due, next_fire, zone
 from prompts.pulses import StatementSet, default_sets
 from storage.models import Circle, Membership, Person, Workspace
 from storage.ops import insert_ignore
@@ -130,12 +130,7 @@ def tick(session: Session, services: Services, now: datetime) -> dict:
                        .where(PulseSchedule.next_run_at <= now)).all()
     for schedule, ws in due:
         circle = session.get(Circle, schedule.circle_id) if schedule.circle_id else None
-        fire = schedule.next_run_at
-        for _ in range(1000):
-            after = following(schedule, fire)
-            if after > now:
-                break
-            fire = after
+        fire = latest_due(schedule.next_run_at, now, lambda at, schedule=schedule: following(schedule, at))
         if now - fire <= GRACE and (circle is None or circle.archived_at is None):
             report["pulse_rounds"] += start_round(session, services, ws, circle, fire)[1]
         schedule.next_run_at = following(schedule, fire)

@@ -103,3 +103,15 @@ def next_fire(days: str, clock: str, tz: str, after: datetime) -> datetime:
     """The first fire time strictly after `after`, in UTC (APScheduler does the calendar maths)."""
     fire = trigger_for(days, clock, tz).get_next_fire_time(None, after + timedelta(seconds=1))
     return fire.astimezone(after.tzinfo)
+
+
+def latest_due(first: datetime, now: datetime, step) -> datetime:
+    """The last fire time at or before `now`, walking from the first one due with `step` (the next
+    fire time after a given one): a clock that was down runs the latest missed time, not each one."""
+    fire = first
+    for _ in range(1000):
+        after = step(fire)
+        if after > now:
+            break
+        fire = after
+    return fire
