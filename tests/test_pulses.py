@@ -257,3 +257,9 @@ def test_the_programme_hub_is_sent_the_latest_pulse_of_the_whole_workspace_under
     assert sent[1] == {"statement": "trust-in-circle", "counts": [3, 0, 0, 7, 0], "rather_not_say": 1,
                        "respondents": 11, "mean": 3.1}  # Ann's "rather not say" apart, not in the mean
     assert before == [] and too_few == []
+
+
+def test_fi_a_monthly_pulse_names_its_weekday_as_finnish_writes_it(settings, engine):
+    w = make_world(replace(settings, hr_users=frozenset({"test:hanna"}), default_language="fi"), engine)
+    said_on = said(w.command("Hanna", "kysely päälle"))
+    assert "kerran kuussa, kuun ensimmäisenä tiistaina" in said_on and "päivänä ti" not in said_on, said_on

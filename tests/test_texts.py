@@ -84,7 +84,7 @@ A11Y = {"what": "Answers", "start": 42, "end": 49, "first": "120", "last": "180"
 def pulse_values(lang: str) -> dict[str, dict]:
     """bot/domain/pulses fills these."""
     where, closes = {"where": t(lang, "pulse.workspace")}, {"closes": format_when(lang, LATER, TZ)}
-    return {"pulse.on": {**where, "rhythm": t(lang, "pulse.monthly", weekday=t(lang, "fmt.days").split()[1])},
+    return {"pulse.on": {**where, "rhythm": t(lang, "pulse.monthly", weekday=t(lang, "pulse.weekdays").split()[1])},
             "pulse.off": where, "pulse.was_off": where, "pulse.now_nobody": where, "pulse.no_results": where,
             "pulse.now_sent": {**where, **closes}, "pulse.intro": closes, "pulse.reminder": closes,
             "pulse.group_line": {"group": "Oppijat"}, "pulse.chart_desc": {"latest": "3.8"},

@@ -49,7 +49,7 @@ def turn_on(ctx: Ctx, cmd: Command, place: Place) -> Response:
     audit.record(ctx.session, ctx.workspace.id, "pulse-on", ctx.now, ctx.person, circle=circle,
                  every_weeks=saved.every_weeks, day=saved.day, time=saved.time)
     rhythm = ctx.t("pulse.every_weeks", count=saved.every_weeks) if saved.every_weeks else \
-        ctx.t("pulse.monthly", weekday=weekday)
+        ctx.t("pulse.monthly", weekday=ctx.t("pulse.weekdays").split()[WEEK.index(saved.day)])  # "tiistaina"
     return Response().say(message(ctx.t("pulse.on", where=_where(ctx, circle), rhythm=rhythm, weekday=weekday,
                                         time=ctx.clock(saved.time), next=ctx.when(saved.next_run_at, tz))))
 
