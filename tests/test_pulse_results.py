@@ -69,3 +69,42 @@ def test_counts_are_exact_for_a_circle_of_more_than_a_thousand(engine):
     assert [(r.group, r.respondents, r.distribution, r.rather_not_say) for r in found] == [
         (ALL, 1100, (0, 0, 0, 1100, 0), 0), (ALL, 1100, (184, 184, 183, 183, 183), 183),
         (ALL, 1100, (0, 0, 0, 0, 1100), 0)]  # one circle alone is the whole
+
+
+def test_the_whole_alone_is_counted_as_the_whole_among_every_group(engine):
+    """The trend and the programme read the whole of each pulse by a shorter way (one sum per pulse,
+    circles only counted); it must give what the whole is among every group, withheld ones included."""
+    import random
+    rng = random.Random(7)
+    when = datetime(2026, 12, 1, 8, tzinfo=timezone.utc)
+    sizes = [1, 2, 3, 4, 6, 9, 12, 2, 1]
+    people = range(1, sum(sizes) + 1)
+    circle_of = [c for c, size in enumerate(sizes, 1) for _ in range(size)]
+    with engine.begin() as conn:
+        conn.execute(insert(Workspace.__table__), [{"id": 1, "platform": "test", "external_id": "T1", "name": "T",
+                                                    "created_at": when}])
+        conn.execute(insert(Person.__table__), [{"id": p, "workspace_id": 1, "platform_user_id": f"U{p}",
+                                                 "name": f"P{p}", "is_hr": False, "is_admin": False, "is_bot": False,
+                                                 "is_active": True, "created_at": when} for p in people])
+        conn.execute(insert(Circle.__table__), [{"id": c, "workspace_id": 1, "name": f"C{c}", "mentor_id": 1,
+                                                 "timezone": "Europe/Helsinki", "default_visibility": "circle",
+                                                 "store_coffee_text": False, "created_at": when}
+                                                for c in range(1, len(sizes) + 1)])
+        for r in range(1, 5):  # the last pulse: too few answered to show the whole
+            at = when + timedelta(weeks=4 * r)
+            conn.execute(insert(PulseRound.__table__), [{"id": r, "workspace_id": 1, "scope": "all",
+                                                         "statement_set": "default", "statements": ["a", "b", "c"],
+                                                         "trigger": "manual", "scheduled_for": at,
+                                                         "closes_at": at + timedelta(days=2), "created_at": at}])
+            conn.execute(insert(PulseInvite.__table__), [
+                {"round_id": r, "person_id": p, "circle_id": circle_of[p - 1], "answered_at": at,
+                 **({"a1": rng.randint(0, 5), "a2": rng.choice([0, 0, 0, 4]), "a3": rng.randint(1, 5)}
+                    if (rng.random() < 0.8 if r < 4 else p <= 3) else {"answered_at": None, "a1": None, "a2": None, "a3": None})}
+                for p in people])
+    with engine.connect() as conn:
+        start, end = when, when + timedelta(weeks=20)
+        whole = pulse_results(conn, 1, start, end, N, circles=False)
+        every = pulse_results(conn, 1, start, end, N)
+    assert {r.round_id for r in whole} == {1, 2, 3}
+    assert any(r.distribution is None for r in whole) and any(r.distribution for r in whole)
+    assert whole == [r for r in every if r.group == ALL]

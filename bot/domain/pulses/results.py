@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import BigInteger, cast, func, literal, select
+from sqlalchemy.orm import Session
 
 from storage.models import Circle
 from storage.pulses import ANSWERS, PulseInvite, PulseRound
@@ -49,6 +50,8 @@ def pulse_results(conn, workspace_id: int, start: datetime, end: datetime, min_g
     and "other circles" left out). `circles=False`: only the whole of each pulse (a trend, the
     programme's figures). `scope`: only the workspace's pulses ("all") or one circle's ("c<id>")."""
     n = min_group_size
+    if isinstance(conn, Session):  # plain rows: the ORM's row objects cost more than the counting
+        conn = conn.connection()
     query = (select(PulseRound.id, PulseRound.scheduled_for, PulseRound.scope, PulseRound.statements)
              .where(PulseRound.workspace_id == workspace_id, PulseRound.scheduled_for >= start,
                     PulseRound.scheduled_for < end).order_by(PulseRound.scheduled_for))
@@ -57,7 +60,12 @@ def pulse_results(conn, workspace_id: int, start: datetime, end: datetime, min_g
         return []
     width = max(len(keys or []) for _, _, _, keys in rounds)
     names = dict(conn.execute(select(Circle.id, Circle.name).where(Circle.workspace_id == workspace_id)).all())
-    counts = _counts(conn, [r[0] for r in rounds], width)
+    ids = [r[0] for r in rounds]
+    whole_only = circle_ids is None and not circles
+    if whole_only:  # the whole needs one sum per pulse, and per circle only how many answered
+        sizes, totals = _sizes(conn, ids), _totals(conn, ids, width)
+    else:
+        counts = _counts(conn, ids, width)
     out: list[StatementResult] = []
     previous: dict[tuple, float] = {}
     def wanted(group: str, circle_id: int | None) -> bool:
@@ -67,7 +75,10 @@ def pulse_results(conn, workspace_id: int, start: datetime, end: datetime, min_g
 
     withheld = (None, None, None, None)
     for round_id, when, scope, keys in rounds:
-        found = _round(counts.get(round_id, {}), n, scope, len(keys or []), wanted)
+        if whole_only:
+            found = _whole(sizes.get(round_id, {}), totals.get(round_id), n, scope, len(keys or []))
+        else:
+            found = _round(counts.get(round_id, {}), n, scope, len(keys or []), wanted)
         for (group, circle_id, members, respondents), statements in found:
             circle = names.get(circle_id, "") if group == CIRCLE else ""
             for position, (key, figures) in enumerate(zip(keys, statements)):
@@ -118,6 +129,46 @@ def _counts(conn, round_ids: list[int], width: int) -> dict[int, dict[int, list[
     return counts
 
 
+def _sizes(conn, round_ids: list[int]) -> dict[int, dict[int, int]]:
+    """round → circle → respondents."""
+    rows = conn.execute(select(PulseInvite.round_id, PulseInvite.circle_id, func.count(PulseInvite.a1))
+                        .where(PulseInvite.round_id.in_(round_ids))
+                        .group_by(PulseInvite.round_id, PulseInvite.circle_id)).all()
+    sizes: dict[int, dict[int, int]] = {}
+    for round_id, circle_id, respondents in rows:
+        if respondents:
+            sizes.setdefault(round_id, {})[circle_id] = respondents
+    return sizes
+
+
+WIDE = 20  # a field of a pulse's packed sums: three counts below 1,048,576 in each of two sums
+
+
+def _totals(conn, round_ids: list[int], width: int) -> dict[int, list[int]]:
+    """round → [respondents, then for each statement how many gave 0, 1, … 5], over every circle:
+    per statement one packed sum of the counts of 0–2 and one of 3–5, as in _counts with wider fields."""
+    one = cast(literal(1), BigInteger)
+    sums = []
+    for column in [getattr(PulseInvite, name) for name in ANSWERS[:width]]:
+        sums.append(func.sum(one.op("<<")(column * WIDE)).filter(column < 3))
+        sums.append(func.sum(one.op("<<")((column - 3) * WIDE)).filter(column >= 3))
+    rows = conn.execute(select(PulseInvite.round_id, func.count(PulseInvite.a1), *sums)
+                        .where(PulseInvite.round_id.in_(round_ids)).group_by(PulseInvite.round_id)).all()
+    field = (1 << WIDE) - 1
+    if any(respondents > field for _, respondents, *_ in rows):
+        raise OverflowError("a pulse of a million respondents or more")
+    return {round_id: [respondents, *[(int(x or 0) >> (WIDE * k)) & field for x in packed for k in range(3)]]
+            for round_id, respondents, *packed in rows}
+
+
+def _whole(per_circle: dict[int, int], total: list[int] | None, n: int, scope: str, width: int) -> list:
+    """What _round gives for the whole alone, from the pulse's total and its circles' sizes."""
+    if total is None or not any(group == ALL for group, _, _ in _groups(per_circle, n, scope)):
+        return []
+    head = (ALL, None, list(per_circle), total[0])
+    return _figures([(head, total[1:1 + 6 * width])], n, width, lambda group, circle_id: True)
+
+
 def _round(per_circle: dict[int, list[int]], n: int, scope: str, width: int, wanted) -> list:
     """[((group, circle id, its circles, respondents), [per statement (answered, rather not say,
     distribution, mean) or None when withheld])] for one pulse, for the groups `wanted` keeps.
@@ -132,6 +183,11 @@ def _round(per_circle: dict[int, list[int]], n: int, scope: str, width: int, wan
         total = per_circle[members[0]] if len(members) == 1 else [sum(column) for column in
                                                                   zip(*(per_circle[c] for c in members))]
         summed.append(((group, circle_id, members, total[0]), total[1:1 + 6 * width]))
+    return _figures(summed, n, width, wanted)
+
+
+def _figures(summed: list, n: int, width: int, wanted) -> list:
+    """The groups' figures per statement under the size rule, for the groups `wanted` keeps."""
     answered = [[sum(counts[6 * p + 1:6 * p + 6]) for p in range(width)] for _, counts in summed]
     shown = [[True] * width for _ in summed]
     parts = [i for i, (head, _) in enumerate(summed) if head[0] != ALL]
