@@ -60,6 +60,7 @@ $(STAMP): $(LOCK) pyproject.toml $(PYTHON_ID) $(UV_STAMP)
 	@test -x $(PY) || $(UV) venv --quiet --no-python-downloads --python "$$(sed -n 1p $(PYTHON_ID))" $(VENV)
 	$(UV) pip sync --quiet --require-hashes --python $(PY) $(LOCK)
 	$(UV) pip install --quiet --no-deps --python $(PY) -e .
+	$(PY) -m bot lexicon
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -116,6 +116,13 @@ def cmd_migrate(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_lexicon(args, settings: Settings) -> int:
+    from bot.domain.reports import lexicon
+
+    print(f"the scrubber's dictionaries are in {lexicon.build()}")
+    return 0
+
+
 # -- operators: erasure, audit, reports ------------------------------------------------------------
 
 
@@ -212,6 +219,8 @@ def parser() -> argparse.ArgumentParser:
     console.add_argument("--banner", action="store_true", help="print the help banner even when piped")
     console.set_defaults(run=cmd_console)
     sub.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(run=cmd_migrate)
+    sub.add_parser("lexicon", help="build the scrubber's dictionaries (an install step; else built at first use)"
+                   ).set_defaults(run=cmd_lexicon)
     tick = sub.add_parser("tick", help="run one scheduler tick at a moment and drain the outbox")
     tick.add_argument("--at", required=True, type=iso_time, help="ISO time, e.g. 2026-12-03T14:00 (organisation time zone)")
     tick.add_argument("--settle", type=float, default=30.0, help="seconds to wait for retries (default 30)")

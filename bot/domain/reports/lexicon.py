@@ -3,11 +3,18 @@ say when a word is a proper noun: its lemma keeps the capital, Virtaselta → Vi
 Helsinki), wordfreq's frequencies (everyday words: tuuli, satu, will, mark), Babel's names of
 countries, regions and languages, and places.txt (towns, agencies, tools).
 
+simplemma's dictionaries are read as MARISA tries (marisa-trie): about 40 MB for the three
+languages instead of 450 MB of Python dicts. The tries are built once from simplemma's own files
+and kept under the installation (`python -m bot lexicon` builds them; make install and the
+container image do); where that folder cannot be written, they are built in memory at the
+first answer of each language (a few seconds).
+
 Where Voikko is installed (Debian's libvoikko1 and voikko-fi), its analyses of Finnish words say
 outright which are first names, surnames or place names, inflected too (Heinoselle → Heinonen).
 """
 from __future__ import annotations
 
+import sys
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -15,10 +22,14 @@ from pathlib import Path
 import libvoikko
 import simplemma
 from babel import Locale
+from simplemma.strategies import DefaultStrategy, DictionaryLookupStrategy
+from simplemma.strategies.dictionaries import TrieDictionaryFactory
+from simplemma.utils import normalize_token
 from wordfreq import zipf_frequency
 
 LANGS = ("fi", "sv", "en")
 HEAD = 3.0  # the last part of a compound: a word written at least once per million words
+COMMONPLACE = 5.0  # once per 100,000 words: viime, and no name
 EVERYDAY = 3.3  # Zipf frequency (log10 per billion words) above which a word is one people use daily
 # Last parts of names of agencies, companies and units: Maanmittauslaitos, Valtiokonttori,
 # Skatteverket, Försäkringskassan, Tilastokeskus, Opetushallitus.
@@ -27,32 +38,54 @@ ORG_ENDINGS = ("laitos", "virasto", "konttori", "keskus", "ministeriö", "hallin
                "liitto", "rahasto", "vankila", "poliisi", "tuomioistuin", "oikeus", "kirjasto", "säätiö", "yhtiö",
                "verket", "verk", "myndighet", "myndigheten", "kassa", "kassan", "styrelse", "styrelsen",
                "inspektion", "inspektionen", "departement", "departementet", "kommun", "region", "stad",
-               "universitet", "högskola", "ämbetet", "rådet", "råd", "vården")
+               "universitet", "högskola", "ämbetet", "rådet", "råd", "vården", "anstalt", "anstalten", "kontoret",
+               "kontor", "förvaltningen", "förvaltning", "nämnden", "centralen", "institutet", "ombudsmannen")
+# Finnish endings on a foreign or short name (Traficom-in, Teams-issa, Copilot-ia, Kela-lle, Migri-n).
+FI_ENDINGS = tuple(sorted(set("""n a ä lla llä lle lta ltä ssa ssä sta stä ksi na nä in ia iä iin ille illa illä
+ilta iltä issa issä ista istä iksi ina inä""".split()), key=len, reverse=True))
 
 
-def _places() -> frozenset[str]:
+def _places() -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """The single words of places.txt and Babel, and its two-word names (power_bi: Power BI)."""
     words: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
     for line in Path(__file__).with_name("places.txt").read_text(encoding="utf-8").splitlines():
-        words.update(line.split("#", 1)[0].lower().split())
+        for word in line.split("#", 1)[0].lower().split():
+            if "_" in word:
+                first, second = word.split("_", 1)
+                pairs.add((first, second))
+            else:
+                words.add(word)
     for lang in LANGS:
         locale = Locale(lang)
         for names in (locale.territories, locale.languages):
             words.update(name.lower() for name in names.values())  # whole: Saint Helena is no Helena
-    return frozenset(words)
+    return frozenset(words), frozenset(pairs)
 
 
-PLACES = _places()
+PLACES, PAIRS = _places()
+TRIES = Path(sys.prefix) / "share" / "kipina" / f"simplemma-{simplemma.__version__}"
+_tries = TrieDictionaryFactory(disk_cache_dir=str(TRIES))
+_lemmatizer = simplemma.Lemmatizer(lemmatization_strategy=DefaultStrategy(dictionary_factory=_tries))
+_lookup = DictionaryLookupStrategy(_tries)
+
+
+def build() -> Path:
+    """Builds the tries of the three languages where they are kept (an install step); their folder."""
+    for lang in LANGS:
+        _tries.get_dictionary(lang)
+    return TRIES
 
 
 @lru_cache(maxsize=131_072)
 def lemma(word: str, lang: str) -> str:
     """simplemma's lemma as it spells it: capitalised for a proper noun (Virtanen, Helsinki)."""
-    return simplemma.lemmatize(word, lang=lang)
+    return _lemmatizer.lemmatize(word, lang)
 
 
 @lru_cache(maxsize=131_072)
 def known(word: str, lang: str) -> bool:
-    return simplemma.is_known(word, lang=lang)
+    return _lookup.get_lemma(normalize_token(word), lang) is not None
 
 
 @lru_cache(maxsize=131_072)
@@ -65,7 +98,8 @@ def ordinary(low: str, lang: str) -> bool:
     """Whether a lower-case word is an everyday word of the language: a form simplemma knows with a
     lower-case lemma and that people write often (onneksi, tuuli, will, mark; not mikko, virtanen)."""
     if not known(low, lang):
-        return False
+        # A word simplemma lacks that people write all the time (viime): no name is that common.
+        return frequency(low, lang) >= COMMONPLACE and lemma(low, lang).islower()
     base = lemma(low, lang)
     return base.islower() and frequency(low, lang) >= EVERYDAY
 
@@ -80,17 +114,18 @@ def common_noun(low: str, lang: str) -> bool:
 
 @lru_cache(maxsize=131_072)
 def compound(low: str, lang: str) -> bool:
-    """Whether a word simplemma does not know is a Finnish or Swedish compound ending in an everyday
-    word of at least five letters (viikkopalaveri, mentorointikeskustelu; not fagerström, see
-    `surnames`)."""
+    """Whether a word simplemma does not know is a Finnish or Swedish compound of words, the last an
+    everyday word of at least five letters (viikkopalaveri, mentorointikeskustelu; not fagerström,
+    see `surnames`, nor Kowalskilta)."""
     if lang == "en":
         return False
     for cut in range(3, len(low) - 4):
-        head = low[cut:]
+        head, first = low[cut:], low[:cut]
         if head in surnames:
             return False
-        if known(head, lang) and lemma(head, lang).islower() and frequency(head, lang) >= HEAD:
-            return True
+        if known(head, lang) and lemma(head, lang).islower() and frequency(head, lang) >= HEAD and (
+                known(first, lang) or known(first[:-1], lang) or compound(first, lang)):
+            return True  # viikko+palaveri, mentorointi+keskustelu; not kowals+kilta
     return False
 
 
@@ -106,7 +141,22 @@ def place(word: str, lang: str) -> bool:
     for form in {lemma(word, lang).lower(), lemma(low, lang).lower(), low[:-1] if low.endswith("s") else low}:
         if form in PLACES or (len(form) > 7 and form.endswith(ORG_ENDINGS)):
             return True
-    return len(low) > 7 and low.endswith(ORG_ENDINGS)
+    if len(low) > 7 and low.endswith(ORG_ENDINGS):
+        return True
+    return lang == "fi" and any(form in PLACES or len(form) > 7 and form.endswith(ORG_ENDINGS)
+                                for form in _finnish_stems(low))
+
+
+def _finnish_stems(low: str) -> list[str]:
+    return [low[:-len(ending)] for ending in FI_ENDINGS if low.endswith(ending) and len(low) - len(ending) >= 2]
+
+
+def pair(first: str, second: str, lang: str) -> bool:
+    """Whether two words make one name of a product or body that places.txt lists (Power BI:stä,
+    Power Automatella), the second maybe inflected."""
+    head = first.lower()
+    low = second.lower()
+    return any((head, form) in PAIRS for form in [low, *(_finnish_stems(low) if lang == "fi" else ())])
 
 
 # Voikko's classes of proper nouns; any other class is an ordinary word.

@@ -47,9 +47,29 @@ NEN_FORM = re.compile(r"..(?<!k)se(?:n|lle|lta|ltä|lla|llä|ssa|ssä|sta|stä|e
 # After a name at a sentence start, a verb saying what the person did or is: Finnish past tense and
 # present third person (kertoi, näytti, kertoo, auttaa), Swedish past (berättade, hjälpte), English
 # past (helped, said), and the commonest short ones of each language.
-DEEDS = {"fi": frozenset("on oli ei sanoi toi sai teki vei näki kävi".split()),
-         "sv": frozenset("sa har var hade kunde ville fick gav tog kom gick bad är blev".split()),
-         "en": frozenset("said told was is has had took gave came went made taught says thinks".split())}
+# Not any verb: "Tuuli yltyi", "Lumi satoi", "Sade ei haitannut" are the weather, "Tuuli kertoi" a
+# person. The verbs are matched by their lemma (kertoi, kertoo → kertoa; berättade → berätta).
+DEEDS = {"fi": frozenset("""kertoa sanoa näyttää opettaa ehdottaa auttaa esitellä kysyä vastata neuvoa jakaa
+kommentoida kirjoittaa huomauttaa muistuttaa vetää ohjata selittää mainita pyytää lähettää antaa tuoda valmistella
+laatia pitää järjestää koota tehdä ottaa tarjota kehua kiittää rohkaista tukea opastaa perehdyttää esittää
+painottaa korostaa todeta ajatella miettiä tietää osata haluta puhua keskustella soittaa tulla lähteä aloittaa
+palata osallistua hoitaa päättää ehtiä lupata vinkata innostaa kuunnella sparrata toivoa kokeilla oppia
+valita""".split()),
+         "sv": frozenset("""berätta säga visa hjälpa förklara fråga svara dela skriva föreslå lära tipsa
+presentera leda hålla ge ta komma gå ringa skicka ordna planera påminna tacka tycka tänka veta vilja undra lyfta
+bjuda coacha stötta uppmuntra delta lova välja""".split()),
+         "en": frozenset("""tell say show help explain ask answer share write suggest teach run lead present
+give take come go call send organise organize plan remind thank think know want wonder join bring host
+facilitate coach mentor point note mention describe walk make build draft prepare review reply agree offer
+spend encourage support chair sketch promise pick""".split())}
+# After a genitive at a sentence start, words that only follow a person: Päivin kanssa, Annan mielestä.
+WITH = frozenset("kanssa kanssani kanssamme mukaan mielestä luona luota luokse".split())
+I_WORDS = frozenset(("minä", "mä", "jag", "i", "me"))
+# "Marja on hyvä mentori": what a person is, by its lemma, a few words after a copula.
+COPULA = frozenset(("on", "oli", "är", "var", "is", "was"))
+PEOPLE = frozenset("""mentori kollega työkaveri asiantuntija esihenkilö esimies johtaja päällikkö vetäjä
+ystävä opettaja kouluttaja valmentaja juristi kollegamme mentor kollega chef expert ledare vän lärare tränare
+jurist handledare colleague manager expert lead leader friend teacher trainer coach lawyer director""".split())
 SURNAME_ENDINGS = ("nen", "berg", "ström", "qvist", "kvist", "gren", "lund", "dahl", "holm", "sson", "stedt", "blad",
                    "bäck", "mäki", "niemi", "järvi", "koski", "salo", "lahti", "ranta", "vaara", "aho")
 
@@ -70,6 +90,10 @@ def _load() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 NAMES, COMMON, NOT_NAMES = _load()
 lexicon.surnames = frozenset(SURNAME_ENDINGS)
 AND = frozenset(("ja", "och", "and"))
+INSIDE = ("ssa", "ssä", "sta", "stä")  # Finnish cases of being in a place; people take -lla, -lta, -lle
+# A known member's name as written at a sentence start is taken for the member unless the form is
+# this common a word (Tuuli, Satu, Mark, Will; not Laineen, Onnin, Annas): Zipf frequency.
+WRITTEN_AS_WORD = 4.0
 
 
 @lru_cache(maxsize=65_536)
@@ -123,7 +147,7 @@ def _base_forms(stem: str) -> set[str]:
 
 def language_of(words: list[str]) -> str:
     """fi, sv or en by stop words, else by which language writes the words most (wordfreq)."""
-    distinct = {w for w in words if w.islower()}  # Ville, Will: a name is no stop word
+    distinct = {w for w in words if w.islower() and w[0] != "["}  # Ville, Will: a name is no stop word; nor [mention]
     hits = {lang: len(stop & distinct) for lang, stop in STOP.items()}
     top = max(hits.values())
     tied = [lang for lang in lexicon.LANGS if hits[lang] == top]
@@ -161,7 +185,7 @@ class Names:
         self.known = frozenset(parts)
         self._kinds: dict[tuple[str, bool, str], str | None] = {}  # answers repeat their words
 
-    def known_part(self, word: str, lang: str) -> tuple[str | None, bool]:
+    def known_part(self, word: str, lang: str, strict: bool = True) -> tuple[str | None, bool]:
         """(the known name part this word is a form of, whether it is that part as written or with a
         genitive) — exact forms and real inflections only: Mikon → mikko, Virtaselta → virtanen;
         not lukea for Luke, vanhasta for Vanhanen, made for Matti."""
@@ -178,7 +202,8 @@ class Names:
         hit = found & self.known
         if not hit:
             return None, False
-        if lexicon.known(low, lang) and lexicon.lemma(low, lang).islower() and lexicon.lemma(low, lang) not in self.known:
+        if strict and lexicon.known(low, lang) and lexicon.lemma(low, lang).islower() and \
+                lexicon.lemma(low, lang) not in self.known:
             return None, False  # an everyday word that only looks inflected from a name: lukea, vanhasta
         return next(iter(hit)), False
 
@@ -207,13 +232,22 @@ class Names:
             if kind is False:
                 kind = self._kinds[key] = self._kind(*key)
             kinds.append(kind)
-            if key[1] and kind == "common":
+        for i in range(len(words) - 1):  # Power BI, Power Automatella: one product, whatever each word is
+            if kinds[i] and text[tokens[i].end():tokens[i + 1].start()] == " " and lexicon.pair(words[i], words[i + 1], lang):
+                kinds[i] = kinds[i + 1] = None
+        for i, word in enumerate(words):
+            if kinds[i] == "common" and word[0].isupper() and _at_start(text, tokens, i):
                 starts.append(i)
         strong = [k == "strong" for k in kinds]
         n = len(tokens)
         gaps = [""] + [text[tokens[i - 1].end():tokens[i].start()] for i in range(1, n)]
-        for i in starts:  # Anna kertoi, Dag berättade: an everyday word does not do things
-            strong[i] = i + 1 < n and gaps[i + 1] == " " and _deed(words[i + 1], lang)
+        for i in starts:  # Anna kertoi, Dag berättade, Päivin kanssa, Lumi ja minä: an everyday word does not
+            strong[i] = i + 1 < n and gaps[i + 1] == " " and (_deed(words[i + 1], lang) or words[i + 1] in WITH or (
+                words[i + 1] in AND and i + 2 < n and words[i + 2].lower() in I_WORDS) or (
+                words[i + 1] in COPULA and any(lexicon.lemma(w, lang) in PEOPLE for w in words[i + 2:i + 5])))
+        for i in range(n - 1):  # Päivin kanssa, Annan mielestä: a member's genitive that is also a word
+            if kinds[i] is None and words[i + 1] in WITH and words[i][0].isupper() and _at_start(text, tokens, i):
+                strong[i] = bool(self.known_part(words[i], lang, strict=False)[0])
         for i in range(n - 1):  # Luke-kurssi, Digi- ja väestötietovirasto: the first part of a compound
             if strong[i] and gaps[i + 1].startswith("-") and words[i + 1][0].islower():
                 strong[i] = False
@@ -231,10 +265,11 @@ class Names:
                 after = adjacent[i] and strong[i - 1]
                 before = i + 1 < n and adjacent[i + 1] and strong[i + 1] and words[i + 1][0] != "["
                 if after and (kind in ("common", "capital") or not gaps[i].strip() and (
-                        _surname_like(word) or _initial(word))):  # Pekka nieminen, not Teams-kokous
+                        _surname_like(word, lang) or _initial(word))):  # Pekka nieminen, not Teams-kokous
                     strong[i] = True
-                elif before and (kind == "common" or kind == "capital" and _plain_name(words[i + 1])):
-                    strong[i] = True  # Zyxa Nieminen, but not Kysyin Virtaselta
+                elif before and (kind == "common" or kind == "capital" and _plain_name(words[i + 1]) or (
+                        kind is None and word[0].isupper() and word.lower() in COMMON and _plain_name(words[i + 1]))):
+                    strong[i] = True  # Zyxa Nieminen, May Lindholm, but not Kysyin Virtaselta
         return [(tokens[i].start(), tokens[i].end()) for i in range(n) if strong[i] and words[i][0] != "["]
 
     def _kind(self, word: str, at_start: bool, lang: str) -> str | None:
@@ -246,12 +281,16 @@ class Names:
             word, low = word[:-2], low[:-2]
         capital = word[0].isupper() and len(word) > 1
         part, exact = self.known_part(word, lang)
+        if part and capital and lang == "fi" and low.endswith(INSIDE) and lexicon.place(part, lang):
+            return "capital"  # Salossa, Kouvolasta: in a town, not at Aino Salo's
         if part:
             if part not in self.words or capital and not at_start:
                 return "strong"
-            if exact:
-                return "strong" if possessive and capital else "common"
-            return None
+            if not capital:
+                return "common" if exact else None
+            if possessive or lexicon.frequency(low, lang) < WRITTEN_AS_WORD:
+                return "strong"  # Onnin, Annas, Laineen, Grace's at a sentence start: rare as a word
+            return "common"
         if low in (STOP[lang] if capital else ALL_STOP) or low in I_FORMS or len(low) < 3:
             return None  # Ville is a name in a Finnish text, a verb in a Swedish one
         acronym = capital and word.isupper()
@@ -273,7 +312,7 @@ class Names:
             return "capital"  # a place Voikko knows (Suomenlinnassa), unless names.txt has a surname
         if not at_start:
             # A capitalised everyday word (Ministry, Commission) is no person.
-            everyday = lexicon.common_noun(low, lang) and lexicon.lemma(word, lang).islower()
+            everyday = lexicon.common_noun(low, lang) and (lexicon.lemma(word, lang).islower() or lexicon.ordinary(low, lang))
             return None if everyday else "strong"
         if lexicon.lemma(word, lang)[0].islower():
             return None  # Tutustuin, Lähetin, Koko: an ordinary word starting a sentence
@@ -300,19 +339,14 @@ def _deed(word: str, lang: str) -> bool:
     """Whether a word right after a sentence-initial name reads as that person doing something."""
     if not word.islower():
         return False
-    if word in DEEDS[lang]:
-        return True
-    if len(word) < 4 or word in ALL_STOP:
-        return False
-    if lang == "fi":  # kertoi, näytti; kertoo, auttaa (a partitive such as aikaa goes too: errs on removing)
-        return word[-1] == "i" or word[-1] == word[-2] and word[-1] in VOWELS
-    return word.endswith(("de", "te")) if lang == "sv" else word.endswith("ed")
+    return lexicon.lemma(word, lang) in DEEDS[lang]
 
 
-def _surname_like(word: str) -> bool:
-    """A lower-case surname after a first name: nieminen, lindqvist, oksaselta (not avusta, apu + sta)."""
+def _surname_like(word: str, lang: str) -> bool:
+    """A lower-case surname after a first name: nieminen, lindqvist, oksaselta (not avusta, apu + sta,
+    nor osoitteeseen, an ordinary word)."""
     low = word.lower()
-    if low in ALL_STOP or len(low) < 4:
+    if low in ALL_STOP or len(low) < 4 or lexicon.common_noun(low, lang):
         return False
     if NEN_FORM.search(low):
         return True

@@ -99,7 +99,9 @@ def _phones(text: str) -> str:
         if not CANDIDATE.search(text):
             break  # what Finland's numbering took leaves nothing for Sweden's: the matcher is slow
         matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
-        found = [(m.start, m.end) for m in matcher]
+        # A part of a case or diary number (OKM/12/040/2024) is no phone, however it dials.
+        found = [(m.start, m.end) for m in matcher
+                 if text[m.start - 1:m.start] != "/" and text[m.end:m.end + 1] != "/"]
         for start, end in reversed(found):
             text = text[:start] + "[phone]" + text[end:]
     return text
