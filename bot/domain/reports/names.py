@@ -39,6 +39,7 @@ CASES = tuple(sorted(set("""n a ä t ta tä na nä ksi ssa ssä sta stä lla ll�
 ien ille illa illä ilta iltä ista istä issa issä ina inä iksi ihin iin itta itä ine""".split()), key=len, reverse=True))
 CLITICS = ("kaan", "kään", "kin", "han", "hän", "pa", "pä")
 POSSESSIVES = ("nsa", "nsä", "mme", "nne", "ni", "si")
+CASE_SET, TAILS = frozenset(CASES), frozenset(CLITICS + POSSESSIVES)  # looked up by length: 1 to 4 letters
 GRADE_DOUBLE = re.compile(r"^(.*[aeiouyäölrnhm])([kpt])([aeiouyäö]+)$")  # Mikon → Mikko, Jukalta → Jukka
 GRADE_D = re.compile(r"^(.*[aeiouyäöh])d([aeiouyäö]+)$")  # Sadulle → Satu, Lahdelle → Lahti
 GRADE_LL = re.compile(r"^(.*)ll([aeiouyäö]+)$")  # Aallolle → Aalto
@@ -107,16 +108,12 @@ def bases(word: str, finnish: bool = True) -> frozenset[str]:
         return frozenset(found)
     stems = set(found)
     for w in list(stems):
-        for ending in CLITICS + POSSESSIVES:
-            if w.endswith(ending) and len(w) - len(ending) >= 3:
-                stems.add(w[: -len(ending)])
+        stems.update(w[:-k] for k in range(2, 5) if w[-k:] in TAILS and len(w) - k >= 3)
     for w in list(stems):
         if len(w) >= 5 and w[-1] == "n" and w[-2] == w[-3] and w[-2] in VOWELS:
             stems.add(w[:-2])  # Mikkoon, Virtaseen; Virtaselleen (a possessive after the case)
     for w in list(stems):
-        for ending in CASES:
-            if w.endswith(ending) and len(w) - len(ending) >= 2:
-                stems.add(w[: -len(ending)])
+        stems.update(w[:-k] for k in range(1, 5) if w[-k:] in CASE_SET and len(w) - k >= 2)
     for stem in stems:
         found |= _base_forms(stem)
     return frozenset(found)
@@ -183,6 +180,7 @@ class Names:
         self.words = frozenset(p for p in parts if p in COMMON or p not in NAMES and any(
             lexicon.ordinary(p, lang) for lang in lexicon.LANGS))
         self.known = frozenset(parts)
+        self._heads = frozenset(p[:2] for p in parts)
         self._kinds: dict[tuple[str, bool, str], str | None] = {}  # answers repeat their words
 
     def known_part(self, word: str, lang: str, strict: bool = True) -> tuple[str | None, bool]:
@@ -197,7 +195,7 @@ class Names:
         if hit:
             return next(iter(hit)), True
         found = {lexicon.lemma(word, lang).lower()}
-        if lang == "fi" and len(low) >= 4:
+        if lang == "fi" and len(low) >= 4 and low[:2] in self._heads:  # Sadulle → Satu: two letters stay
             found |= bases(low)
         hit = found & self.known
         if not hit:
