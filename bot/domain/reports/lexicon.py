@@ -124,8 +124,9 @@ def compound(low: str, lang: str) -> bool:
         if head in surnames:
             return False
         if known(head, lang) and lemma(head, lang).islower() and frequency(head, lang) >= HEAD and (
-                known(first, lang) or known(first[:-1], lang) or compound(first, lang)):
-            return True  # viikko+palaveri, mentorointi+keskustelu; not kowals+kilta
+                known(first, lang) or known(first[:-1], lang) or compound(first, lang) or
+                first.endswith("is") and known(first[:-1] + "nen", lang)):
+            return True  # viikko+palaveri, oppimis+päivä+kirja (oppiminen), kunnallis+ala; not kowals+kilta
     return False
 
 

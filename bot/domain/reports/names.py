@@ -91,6 +91,8 @@ def _load() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 NAMES, COMMON, NOT_NAMES = _load()
 lexicon.surnames = frozenset(SURNAME_ENDINGS)
 AND = frozenset(("ja", "och", "and"))
+WORD_ONLY = frozenset(("word",))
+DEFINITE = ("en", "et", "ens", "ets", "na", "nas")  # Swedish
 INSIDE = ("ssa", "ssä", "sta", "stä")  # Finnish cases of being in a place; people take -lla, -lta, -lle
 # A known member's name as written at a sentence start is taken for the member unless the form is
 # this common a word (Tuuli, Satu, Mark, Will; not Laineen, Onnin, Annas): Zipf frequency.
@@ -252,8 +254,10 @@ class Names:
         if not any(strong):
             return []
         adjacent = [bool(g) and set(g) <= JOINERS for g in gaps]  # parts of one name: Karl-Johan Lindqvist
-        for i in starts:  # Onni ja Aino vetivät: a first name joined to a name
+        for i in starts:  # Onni ja Aino vetivät, Aino, Pekka ja Liisa: a first name joined to a name
             if not strong[i] and i + 2 < n and words[i + 1] in AND and strong[i + 2]:
+                strong[i] = True
+            elif not strong[i] and i + 1 < n and gaps[i + 1].strip() == "," and strong[i + 1]:
                 strong[i] = True
         for _ in range(2):  # a name next to a name: Karl-Johan, Pekka nieminen, Toivo Salo
             for i, word in enumerate(words):
@@ -308,22 +312,28 @@ class Names:
             return None
         if analysed and "place" in analysed and "person" not in analysed:
             return "capital"  # a place Voikko knows (Suomenlinnassa), unless names.txt has a surname
+        # Oppimispäiväkirja, Kunnallisalan: Voikko knows it as a word only (a surname such as Kivimäki too)
+        word_only = analysed == WORD_ONLY and not any(b.endswith(SURNAME_ENDINGS) for b in bases(low))
+        unknown = "capital" if word_only else "strong"
         if not at_start:
             # A capitalised everyday word (Ministry, Commission) is no person.
             everyday = lexicon.common_noun(low, lang) and (lexicon.lemma(word, lang).islower() or lexicon.ordinary(low, lang))
-            return None if everyday else "strong"
+            return None if everyday else unknown
         if lexicon.lemma(word, lang)[0].islower():
             return None  # Tutustuin, Lähetin, Koko: an ordinary word starting a sentence
         if lexicon.ordinary(low, lang):
             return None  # Milloin, Viime: an everyday word (names that are words are in names.txt)
         if lexicon.common_noun(low, lang) or lexicon.compound(low, lang):
             return "capital"  # Palautekeskustelussa, Viikkopalaveri: an ordinary word unless a surname follows
-        return "strong"  # a proper noun simplemma knows (Karjalaiselta) or no word at all (Okafor)
+        return unknown  # a proper noun simplemma knows (Karjalaiselta) or no word at all (Okafor)
 
     def _listed(self, word: str, low: str, lang: str, capital: bool, at_start: bool) -> str | None:
         """strong or common for a first name or surname of names.txt, inflected too."""
         found = bases(low, lang == "fi" or capital) | {lexicon.lemma(word, lang).lower()}
         kind = "strong" if not found.isdisjoint(NAMES) else "common" if not found.isdisjoint(COMMON) else None
+        if kind and lang == "sv" and low.endswith(DEFINITE) and lexicon.known(low, lang) and \
+                lexicon.lemma(low, lang) not in (low, low[:-1]):
+            return None  # stenens, björkarna, dagen: the definite form of a Swedish word (a name takes -s only)
         if kind and low not in NAMES and low not in COMMON and not (capital and not at_start):
             if not capital and lexicon.ordinary(low, lang):
                 return None  # asked (ask), hann (Hanne): an everyday word of this language
