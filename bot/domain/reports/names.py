@@ -145,9 +145,15 @@ def _base_forms(stem: str) -> set[str]:
 
 
 def language_of(words: list[str]) -> str:
-    """fi, sv or en by stop words, else by which language writes the words most (wordfreq)."""
+    """fi, sv or en by stop words and the words only that language writes (wordfreq), else by which
+    language writes the words most."""
     distinct = {w for w in words if w.islower() and w[0] != "["}  # Ville, Will: a name is no stop word; nor [mention]
     hits = {lang: len(stop & distinct) for lang, stop in STOP.items()}
+    every = {w.lower() for w in words if w[0] != "["}  # Kysyin, Matilta: capitalised words are Finnish too
+    for w in every - ALL_STOP:  # seminaarissa, kertoivat: Finnish however few its stop words
+        seen = [lang for lang in lexicon.LANGS if lexicon.frequency(w, lang) > 0]
+        if len(seen) == 1:
+            hits[seen[0]] += 1
     top = max(hits.values())
     tied = [lang for lang in lexicon.LANGS if hits[lang] == top]
     if len(tied) == 1:
@@ -242,7 +248,9 @@ class Names:
         n = len(tokens)
         gaps = [""] + [text[tokens[i - 1].end():tokens[i].start()] for i in range(1, n)]
         for i in starts:  # Anna kertoi, Dag berättade, Päivin kanssa, Lumi ja minä: an everyday word does not
-            strong[i] = i + 1 < n and gaps[i + 1] == " " and (_deed(words[i + 1], lang) or words[i + 1] in WITH or (
+            named = i + 2 < n and kinds[i + 1] in ("strong", "capital") and gaps[i + 2] == " " and \
+                _deed(words[i + 2], lang)  # Summer Li joined: a first and a last name, then what they did
+            strong[i] = named or i + 1 < n and gaps[i + 1] == " " and (_deed(words[i + 1], lang) or words[i + 1] in WITH or (
                 words[i + 1] in AND and i + 2 < n and words[i + 2].lower() in I_WORDS) or (
                 words[i + 1] in COPULA and any(lexicon.lemma(w, lang) in PEOPLE for w in words[i + 2:i + 5])))
         for i in range(n - 1):  # Päivin kanssa, Annan mielestä: a member's genitive that is also a word
@@ -254,6 +262,9 @@ class Names:
         if not any(strong):
             return []
         adjacent = [bool(g) and set(g) <= JOINERS for g in gaps]  # parts of one name: Karl-Johan Lindqvist
+        for i in starts:
+            if strong[i] and i + 1 < n and kinds[i + 1] == "capital" and gaps[i + 1] == " " and len(words[i + 1]) == 2:
+                strong[i + 1] = True  # Summer Li
         for i in starts:  # Onni ja Aino vetivät, Aino, Pekka ja Liisa: a first name joined to a name
             if not strong[i] and i + 2 < n and words[i + 1] in AND and strong[i + 2]:
                 strong[i] = True
@@ -285,6 +296,10 @@ class Names:
         part, exact = self.known_part(word, lang)
         if part and capital and lang == "fi" and low.endswith(INSIDE) and lexicon.place(part, lang):
             return "capital"  # Salossa, Kouvolasta: in a town, not at Aino Salo's
+        if part and not exact and lang != "fi":
+            part = None  # Björkarna, Dagen: a Swedish or English name takes a genitive -s only
+        if part and not exact and low.endswith("t") and capital and at_start:
+            return "common"  # Laineet lyövät: a plural, the waves, unless they do what people do
         if part:
             if part not in self.words or capital and not at_start:
                 return "strong"
@@ -293,8 +308,10 @@ class Names:
             if possessive or lexicon.frequency(low, lang) < WRITTEN_AS_WORD:
                 return "strong"  # Onnin, Annas, Laineen, Grace's at a sentence start: rare as a word
             return "common"
-        if low in (STOP[lang] if capital else ALL_STOP) or low in I_FORMS or len(low) < 3:
+        if low in (STOP[lang] if capital else ALL_STOP) or low in I_FORMS:
             return None  # Ville is a name in a Finnish text, a verb in a Swedish one
+        if len(low) < 3:  # Li, Wu, Ng: a name only next to one
+            return "capital" if word.istitle() and len(word) == 2 and at_start is False else None
         acronym = capital and word.isupper()
         if capital and (acronym or low in NOT_NAMES):
             return None
@@ -314,15 +331,15 @@ class Names:
             return "capital"  # a place Voikko knows (Suomenlinnassa), unless names.txt has a surname
         # Oppimispäiväkirja, Kunnallisalan: Voikko knows it as a word only (a surname such as Kivimäki too)
         word_only = analysed == WORD_ONLY and not any(b.endswith(SURNAME_ENDINGS) for b in bases(low))
-        unknown = "capital" if word_only else "strong"
+        unknown = "capital" if word_only and at_start else "strong"  # Opin Tanakalta: a name inside a sentence
         if not at_start:
             # A capitalised everyday word (Ministry, Commission) is no person.
             everyday = lexicon.common_noun(low, lang) and (lexicon.lemma(word, lang).islower() or lexicon.ordinary(low, lang))
             return None if everyday else unknown
         if lexicon.lemma(word, lang)[0].islower():
             return None  # Tutustuin, Lähetin, Koko: an ordinary word starting a sentence
-        if lexicon.ordinary(low, lang):
-            return None  # Milloin, Viime: an everyday word (names that are words are in names.txt)
+        if any(lexicon.ordinary(low, other) for other in lexicon.LANGS):
+            return None  # Milloin, Viime, Kysyin in a sentence that ends in English: an everyday word
         if lexicon.common_noun(low, lang) or lexicon.compound(low, lang):
             return "capital"  # Palautekeskustelussa, Viikkopalaveri: an ordinary word unless a surname follows
         return unknown  # a proper noun simplemma knows (Karjalaiselta) or no word at all (Okafor)
@@ -335,8 +352,9 @@ class Names:
                 lexicon.lemma(low, lang) not in (low, low[:-1]):
             return None  # stenens, björkarna, dagen: the definite form of a Swedish word (a name takes -s only)
         if kind and low not in NAMES and low not in COMMON and not (capital and not at_start):
-            if not capital and lexicon.ordinary(low, lang):
-                return None  # asked (ask), hann (Hanne): an everyday word of this language
+            if not capital and (lexicon.ordinary(low, lang) or lang == "fi" and lexicon.finnish(low) == WORD_ONLY or
+                                lexicon.frequency(low, lang) >= lexicon.EVERYDAY and lexicon.lemma(low, lang).islower()):
+                return None  # asked (ask), hann (Hanne), ylös (Ylönen): an everyday word of this language
             base = lexicon.lemma(low, lang)
             if base.islower() and base not in NAMES and base not in COMMON and lexicon.known(low, lang):
                 return None  # an everyday word that only looks inflected from a name
