@@ -94,6 +94,13 @@ def frequency(word: str, lang: str) -> float:
 
 
 @lru_cache(maxsize=131_072)
+def only_in(low: str) -> str | None:
+    """The one language of the three that writes this word at all, if only one does."""
+    seen = [lang for lang in LANGS if frequency(low, lang) > 0]
+    return seen[0] if len(seen) == 1 else None
+
+
+@lru_cache(maxsize=131_072)
 def ordinary(low: str, lang: str) -> bool:
     """Whether a lower-case word is an everyday word of the language: a form simplemma knows with a
     lower-case lemma and that people write often (onneksi, tuuli, will, mark; not mikko, virtanen)."""
@@ -123,6 +130,8 @@ def compound(low: str, lang: str) -> bool:
         head, first = low[cut:], low[:cut]
         if head in surnames:
             return False
+        if cut == 3 and frequency(first, lang) < EVERYDAY:
+            continue  # a short first part is an everyday word (lär+mentorer, työ+paja), not iva+novan
         if known(head, lang) and lemma(head, lang).islower() and frequency(head, lang) >= HEAD and (
                 known(first, lang) or known(first[:-1], lang) or compound(first, lang) or
                 first.endswith("is") and known(first[:-1] + "nen", lang)):

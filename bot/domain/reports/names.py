@@ -93,6 +93,7 @@ lexicon.surnames = frozenset(SURNAME_ENDINGS)
 AND = frozenset(("ja", "och", "and"))
 WORD_ONLY = frozenset(("word",))
 DEFINITE = ("en", "et", "ens", "ets", "na", "nas")  # Swedish
+PLURAL_GENITIVE = ("isten", "iden", "itten", "ojen", "öjen")  # Tiimiläisten kanssa: people, not a person
 INSIDE = ("ssa", "ssä", "sta", "stä")  # Finnish cases of being in a place; people take -lla, -lta, -lle
 # A known member's name as written at a sentence start is taken for the member unless the form is
 # this common a word (Tuuli, Satu, Mark, Will; not Laineen, Onnin, Annas): Zipf frequency.
@@ -149,11 +150,12 @@ def language_of(words: list[str]) -> str:
     language writes the words most."""
     distinct = {w for w in words if w.islower() and w[0] != "["}  # Ville, Will: a name is no stop word; nor [mention]
     hits = {lang: len(stop & distinct) for lang, stop in STOP.items()}
-    every = {w.lower() for w in words if w[0] != "["}  # Kysyin, Matilta: capitalised words are Finnish too
-    for w in every - ALL_STOP:  # seminaarissa, kertoivat: Finnish however few its stop words
-        seen = [lang for lang in lexicon.LANGS if lexicon.frequency(w, lang) > 0]
-        if len(seen) == 1:
-            hits[seen[0]] += 1
+    first, second = sorted(hits.values(), reverse=True)[:2]
+    if first - second < 2:  # seminaarissa, kertoivat: Finnish however few its stop words
+        for w in {w.lower() for w in words if w[0] != "["} - ALL_STOP:  # Kysyin, Matilta are Finnish too
+            only = lexicon.only_in(w)
+            if only:
+                hits[only] += 1
     top = max(hits.values())
     tied = [lang for lang in lexicon.LANGS if hits[lang] == top]
     if len(tied) == 1:
@@ -202,8 +204,10 @@ class Names:
         hit = exact & self.known
         if hit:
             return next(iter(hit)), True
+        if low[:2] not in self._heads:  # Sadulle → Satu, Virtaselta → Virtanen: the first two letters stay
+            return None, False
         found = {lexicon.lemma(word, lang).lower()}
-        if lang == "fi" and len(low) >= 4 and low[:2] in self._heads:  # Sadulle → Satu: two letters stay
+        if lang == "fi" and len(low) >= 4:
             found |= bases(low)
         hit = found & self.known
         if not hit:
@@ -253,9 +257,10 @@ class Names:
             strong[i] = named or i + 1 < n and gaps[i + 1] == " " and (_deed(words[i + 1], lang) or words[i + 1] in WITH or (
                 words[i + 1] in AND and i + 2 < n and words[i + 2].lower() in I_WORDS) or (
                 words[i + 1] in COPULA and any(lexicon.lemma(w, lang) in PEOPLE for w in words[i + 2:i + 5])))
-        for i in range(n - 1):  # Päivin kanssa, Annan mielestä: a member's genitive that is also a word
-            if kinds[i] is None and words[i + 1] in WITH and words[i][0].isupper() and _at_start(text, tokens, i):
-                strong[i] = bool(self.known_part(words[i], lang, strict=False)[0])
+        for i in range(n - 1):  # Päivin kanssa, Ivanovan kanssa: a member's genitive that is also a word, or no word
+            if kinds[i] in (None, "capital") and words[i + 1] in WITH and words[i][0].isupper() and \
+                    _at_start(text, tokens, i):
+                strong[i] = bool(self.known_part(words[i], lang, strict=False)[0]) or _no_word(words[i], lang)
         for i in range(n - 1):  # Luke-kurssi, Digi- ja väestötietovirasto: the first part of a compound
             if strong[i] and gaps[i + 1].startswith("-") and words[i + 1][0].islower():
                 strong[i] = False
@@ -330,7 +335,8 @@ class Names:
         if analysed and "place" in analysed and "person" not in analysed:
             return "capital"  # a place Voikko knows (Suomenlinnassa), unless names.txt has a surname
         # Oppimispäiväkirja, Kunnallisalan: Voikko knows it as a word only (a surname such as Kivimäki too)
-        word_only = analysed == WORD_ONLY and not any(b.endswith(SURNAME_ENDINGS) for b in bases(low))
+        word_only = analysed == WORD_ONLY and not any(b.endswith(SURNAME_ENDINGS) for b in bases(low)) or (
+            lang == "fi" and low.endswith(PLURAL_GENITIVE))  # Tiimiläisten: many, no one person
         unknown = "capital" if word_only and at_start else "strong"  # Opin Tanakalta: a name inside a sentence
         if not at_start:
             # A capitalised everyday word (Ministry, Commission) is no person.
@@ -346,7 +352,8 @@ class Names:
 
     def _listed(self, word: str, low: str, lang: str, capital: bool, at_start: bool) -> str | None:
         """strong or common for a first name or surname of names.txt, inflected too."""
-        found = bases(low, lang == "fi" or capital) | {lexicon.lemma(word, lang).lower()}
+        base = lexicon.lemma(word, lang)  # counts when simplemma takes it for a proper noun: not Keiltä → ken
+        found = bases(low, lang == "fi" or capital) | ({base.lower()} if base[:1].isupper() else set())
         kind = "strong" if not found.isdisjoint(NAMES) else "common" if not found.isdisjoint(COMMON) else None
         if kind and lang == "sv" and low.endswith(DEFINITE) and lexicon.known(low, lang) and \
                 lexicon.lemma(low, lang) not in (low, low[:-1]):
@@ -366,6 +373,14 @@ def _deed(word: str, lang: str) -> bool:
     if not word.islower():
         return False
     return lexicon.lemma(word, lang) in DEEDS[lang]
+
+
+def _no_word(word: str, lang: str) -> bool:
+    """Neither an ordinary word nor a place (Ivanovan; not Tiimin, Asiakkaan, Kelan)."""
+    low = word.lower()
+    return not (lexicon.ordinary(low, lang) or lexicon.common_noun(low, lang) or lexicon.compound(low, lang)
+                or lexicon.place(word, lang) or word.isupper() or low in ALL_STOP
+                or lang == "fi" and (low.endswith(PLURAL_GENITIVE) or lexicon.finnish(word) == WORD_ONLY))
 
 
 def _surname_like(word: str, lang: str) -> bool:
