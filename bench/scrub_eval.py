@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.domain.reports import lexicon, names
+from bot.domain.reports import inflection, lexicon
 from bot.domain.reports.scrub import PLACEHOLDER, Scrubber
 
 HERE = Path(__file__).resolve().parent.parent / "tests" / "scrub_eval"
@@ -132,7 +132,7 @@ def speed(sentences: list[Sentence], rounds: int) -> dict:
     word lists' emptied, the lists themselves loaded), then over `rounds` more as a week's answers
     repeat their words."""
     for cached in (lexicon.lemma, lexicon.known, lexicon.frequency, lexicon.ordinary, lexicon.common_noun,
-                   lexicon.compound, lexicon.place, lexicon.finnish, lexicon.only_in, names.bases,
+                   lexicon.compound, lexicon.place, lexicon.finnish, lexicon.only_in, inflection.bases,
                    lexicon._lemmatizer._cached_lemmatize):  # simplemma's own cache too
         cached.cache_clear()
     texts = [s.text for s in sentences]

@@ -117,9 +117,9 @@ def cmd_migrate(args, settings: Settings) -> int:
 
 
 def cmd_lexicon(args, settings: Settings) -> int:
-    from bot.domain.reports import lexicon
+    from bot.domain.reports import build_lexicon
 
-    print(f"the scrubber's dictionaries are in {lexicon.build()}")
+    print(f"the scrubber's dictionaries are in {build_lexicon()}")
     return 0
 
 

@@ -10,6 +10,7 @@ from bot.domain.reports.figures import Week, active_by_week, parse_week, shared_
 from bot.domain.reports.figures import circles as live_circles
 from bot.domain.reports.figures import empty as no_figures
 from bot.domain.reports.figures import figures as count_figures
+from bot.domain.reports.lexicon import build as build_lexicon
 from bot.domain.reports.jobs import pick_workspace, plan_weekly, plan_workspace, summary_for
 from bot.domain.reports.llm import configured as model_configured
 from bot.domain.reports.summary import compute, present, timezone_of
@@ -18,7 +19,7 @@ from bot.domain.reports.themes import extract as extract_themes
 from bot.domain.reports.view import delivery_message, number, percent, render, sparkline, to_json
 
 __all__ = [
-    "Week", "active_by_week", "chart_png", "coffee_figures", "compute", "count_figures", "delivery_message",
+    "Week", "active_by_week", "build_lexicon", "chart_png", "coffee_figures", "compute", "count_figures", "delivery_message",
     "extract_themes", "live_circles", "model_configured", "no_figures", "number", "parse_week", "percent",
     "pick_workspace", "plan_weekly", "plan_workspace", "present", "render", "report_command", "shared_answers",
     "sparkline", "summary_for", "timezone_of", "to_csv", "to_json", "week_at", "weeks_until",
