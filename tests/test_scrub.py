@@ -233,3 +233,30 @@ def test_everyday_answers_lose_every_name_and_few_other_words(capsys):
         assert share <= EVERYDAY_LIMIT[lang], (lang, others)
     with capsys.disabled():
         print("\nscrubber on everyday answers: " + "; ".join(figures))
+
+
+def test_a_plain_words_frequency_is_wordfreqs_own():
+    """lexicon.frequency reads a plain word from wordfreq's table without its tokenizer (for speed):
+    the figure must be the one wordfreq gives, for words as written in the evaluation sets, in lower
+    case, capitalised and in capitals, known to wordfreq or not."""
+    import random
+    from pathlib import Path
+
+    from wordfreq import get_frequency_dict, zipf_frequency
+
+    from bot.domain.reports import lexicon
+
+    written = set()
+    for path in Path(__file__).with_name("scrub_eval").rglob("*.txt"):
+        written.update(WORD.findall(path.read_text(encoding="utf-8")))
+    rng = random.Random(7)
+    compared = known = 0
+    for lang in lexicon.LANGS:
+        sample = rng.sample(sorted(get_frequency_dict(lang, "small")), 1500)
+        words = written | set(sample) | {w.capitalize() for w in sample[:500]} | {w.upper() for w in sample[:200]}
+        for word in words | {"Ångström", "naïve", "e\u0301", "co-op", "don't"}:
+            expected = zipf_frequency(word, lang, wordlist="small")
+            assert lexicon.frequency.__wrapped__(word, lang) == expected, (word, lang)
+            compared += 1
+            known += expected > 0
+    assert compared > 10_000 and known > 5_000
