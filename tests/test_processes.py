@@ -122,12 +122,16 @@ def scalar(engine, sql: str, **params):
 
 
 def wait_connected(engine, processes: Processes, names: list[str]) -> None:
+    """Until each has been seen connected: a standby clock holds a session only while it tries for the
+    lock (a few milliseconds every poll), so two clocks are seldom seen at the same moment."""
+    seen: set[str] = set()
+
     def all_there():
         for proc in processes.started:
             assert proc.poll() is None, f"{proc.name} exited: {processes.tail(proc.name)}"
         with engine.connect() as conn:
-            seen = set(conn.execute(text("SELECT application_name FROM pg_stat_activity "
-                                         "WHERE application_name = ANY(:n)"), {"n": names}).scalars())
+            seen.update(conn.execute(text("SELECT application_name FROM pg_stat_activity "
+                                          "WHERE application_name = ANY(:n)"), {"n": names}).scalars())
         return seen == set(names)
 
     eventually(all_there, 60, f"{names} to connect")
