@@ -30,7 +30,7 @@ from storage.models import Circle, Delivery, Sender
 ROOT = Path(__file__).resolve().parent.parent
 MEMBERS = 2000
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.alone]
 
 
 def start(args: list[str], env: dict) -> subprocess.Popen:

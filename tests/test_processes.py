@@ -27,7 +27,7 @@ from conftest import PG_URL
 from storage.db import make_engine, normalise_url
 from storage.models import Circle, Membership, Person, Schedule, Workspace
 
-pytestmark = pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (TEST_DATABASE_URL); CI sets it")
+pytestmark = [pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (TEST_DATABASE_URL); CI sets it"), pytest.mark.alone]
 
 ROOT = Path(__file__).resolve().parent.parent
 TEAM = "TBENCH"  # the team the stand-in answers auth.test with

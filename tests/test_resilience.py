@@ -21,7 +21,7 @@ from harness import RecordingPlatform, make_world
 from storage.db import make_engine, unit_of_work
 from storage.models import Circle, Delivery
 
-pytestmark = pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (TEST_DATABASE_URL); CI sets it")
+pytestmark = [pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (TEST_DATABASE_URL); CI sets it"), pytest.mark.alone]
 
 
 @pytest.fixture
