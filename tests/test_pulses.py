@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 from sqlmodel import Session, select
 
+from bot.common.i18n import t
 from bot.ports import FormRequest
 from harness import at, make_world
 from storage.models import Delivery
@@ -263,3 +264,18 @@ def test_fi_a_monthly_pulse_names_its_weekday_as_finnish_writes_it(settings, eng
     w = make_world(replace(settings, hr_users=frozenset({"test:hanna"}), default_language="fi"), engine)
     said_on = said(w.command("Hanna", "kysely päälle"))
     assert "kerran kuussa, kuun ensimmäisenä tiistaina" in said_on and "päivänä ti" not in said_on, said_on
+
+
+def test_a_member_whose_language_is_not_known_yet_gets_the_pulse_in_the_circles(settings, engine):
+    """A Teams member who has not written to the bot yet: the pulse DM (and its form) speaks the language
+    of their circle, as the welcome did, not the installation's default."""
+    world = make_world(replace(settings, hr_users=frozenset({"test:hanna"}), default_language="en"), engine)
+    world.locales["maija"] = "fi-FI"
+    world.command("Maija", "uusi Oppijat <@ann|Ann>", channel="C1")
+    world.command("Hanna", "pulse now")
+    world.drain()
+    sent = pulses(world, "Ann")
+    assert len(sent) == 1
+    message = sent[0].message
+    assert message.blocks[0].text == t("fi", "pulse.heading")
+    assert message.form.title == t("fi", "pulse.form_title") and message.form.submit_label == t("fi", "pulse.submit")

@@ -2,12 +2,16 @@
 quotes; what it costs on texts without names (the prompt library) and on everyday answers."""
 from __future__ import annotations
 
+import random
 import re
+from pathlib import Path
 
 import pytest
 from stdnum.fi import hetu
+from wordfreq import get_frequency_dict, zipf_frequency
 
 from bot.common.config import load_settings
+from bot.domain.reports import lexicon
 from bot.ports.env import ConfigError
 from bot.domain.reports.scrub import PLACEHOLDER, Scrubber, quotes
 from prompts import default_library
@@ -239,13 +243,6 @@ def test_a_plain_words_frequency_is_wordfreqs_own():
     """lexicon.frequency reads a plain word from wordfreq's table without its tokenizer (for speed):
     the figure must be the one wordfreq gives, for words as written in the evaluation sets, in lower
     case, capitalised and in capitals, known to wordfreq or not."""
-    import random
-    from pathlib import Path
-
-    from wordfreq import get_frequency_dict, zipf_frequency
-
-    from bot.domain.reports import lexicon
-
     written = set()
     for path in Path(__file__).with_name("scrub_eval").rglob("*.txt"):
         written.update(WORD.findall(path.read_text(encoding="utf-8")))

@@ -206,10 +206,10 @@ COMPOSERS: dict[DeliveryKind, Callable[[Job], Outgoing | Cancelled]] = {
     DeliveryKind.SUMMARY: _summary,
     DeliveryKind.PAIR_INTRO: _learning_coffee,
     DeliveryKind.PAIR_CHECK_IN: _learning_coffee,
-    DeliveryKind.PULSE: lambda job: pulse_view.compose(job.session, job.services, job.row, job.ws, job.person, job.now,
-                                                       reminder=False),
-    DeliveryKind.PULSE_REMINDER: lambda job: pulse_view.compose(job.session, job.services, job.row, job.ws,
-                                                                job.person, job.now, reminder=True),
+    DeliveryKind.PULSE: lambda job: pulse_view.compose(job.session, job.row, job.ws, job.person, job.now,
+                                                       job.lang, job.tz, reminder=False),
+    DeliveryKind.PULSE_REMINDER: lambda job: pulse_view.compose(job.session, job.row, job.ws, job.person, job.now,
+                                                                job.lang, job.tz, reminder=True),
 }
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from bot.common.i18n import t
 from bot.domain.shared import people
 from bot.domain.shared.outbox import Cancelled, Outgoing
-from bot.domain.shared.context import Services, format_when
+from bot.domain.shared.context import format_when
 from bot.ports import Block, Button, Choice, Field, Form, Message, Target
 from prompts.pulses import default_sets
 from storage.models import Delivery, Person, Workspace
@@ -63,8 +63,10 @@ def label(lang: str, value: int) -> str:
     return t(lang, "pulse.rather_not") if value == 0 else f"{value} · {t(lang, f'pulse.scale.{value}')}"
 
 
-def compose(session: Session, services: Services, row: Delivery, ws: Workspace, person: Person | None,
-            now: datetime, reminder: bool) -> Outgoing | Cancelled:
+def compose(session: Session, row: Delivery, ws: Workspace, person: Person | None, now: datetime, lang: str,
+            tz: str, reminder: bool) -> Outgoing | Cancelled:
+    """The DM (or its reminder) in the language and zone the outbox composes it for: the person's own,
+    else their circle's."""
     invite = session.get(PulseInvite, (row.payload or {}).get("invite"))
     if invite is None or person is None:
         return Cancelled("pulse invitation gone")
@@ -75,8 +77,6 @@ def compose(session: Session, services: Services, row: Delivery, ws: Workspace, 
         return Cancelled("already answered")
     if people.is_paused(person, now):
         return Cancelled("person paused")
-    settings = services.settings
-    lang = people.language(person, ws, settings)
-    closes = format_when(lang, made.closes_at, people.timezone_of(person, ws, settings))
+    closes = format_when(lang, made.closes_at, tz)
     target = Target("dm", ws.external_id, user_id=person.platform_user_id, address=person.address)
     return Outgoing(row.id, target, pulse_message(lang, made, invite.id, closes, reminder), person.id)
