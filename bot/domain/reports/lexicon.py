@@ -27,7 +27,7 @@ from babel import Locale
 from simplemma.strategies import DefaultStrategy, DictionaryLookupStrategy
 from simplemma.strategies.dictionaries import TrieDictionaryFactory
 from simplemma.utils import normalize_token
-from wordfreq import get_frequency_dict, zipf_frequency
+from wordfreq import freq_to_zipf, get_frequency_dict, zipf_frequency
 
 LANGS = ("fi", "sv", "en")
 HEAD = 3.0  # the last part of a compound: a word written at least once per million words
@@ -101,7 +101,7 @@ def frequency(word: str, lang: str) -> float:
     if not found:
         return 0.0
     found = round(found, math.floor(-math.log(found, 10)) + 3)  # wordfreq's 3 significant digits
-    return round(math.log(found, 10) + 9, 2)
+    return round(freq_to_zipf(found), 2)  # as zipf_frequency rounds
 
 
 @lru_cache(maxsize=131_072)
