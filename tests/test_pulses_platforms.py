@@ -104,7 +104,12 @@ def test_console_asks_each_statement_by_number(tmp_path):
     out = run_console(script, tmp_path)
     asked = section(out, "--- DM → Ann")
     assert "How is it going?" in asked and "[1] Answer" in asked
-    assert "[1] not at all  [2] a little  [3] somewhat  [4] mostly  [5] fully  [6] rather not say" in out
+    # each statement on a line of its own (it ends with its full stop), its choices on the next
+    assert ("::: This month I learned something useful from a colleague.\n"
+            ":::   [1] not at all  [2] a little  [3] somewhat  [4] mostly  [5] fully  [6] rather not say\n") in out
+    thanks = section(out, "--- DM → Ann (updated)", "\n---")
+    answered = [line for line in thanks.splitlines() if " — " in line]
+    assert len(answered) == 5 and all(line.startswith("    ") for line in answered)  # indented under the title
     journal = section(out, "Your pulse answers")
     assert "This month I learned something useful from a colleague. — 4 · mostly" in journal
     assert "These days I look forward to my work. — rather not say" in journal

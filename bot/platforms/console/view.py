@@ -57,7 +57,7 @@ class ConsoleView:
             self.rich.print(Panel(escape("\n".join(lines)), title=escape(title), title_align="left"))
             return
         print(f"--- {title}", file=self.out)
-        for line in lines:
+        for line in "\n".join(lines).splitlines():  # a block of several lines stays indented under its title
             print(f"    {line}", file=self.out)
         self.out.flush()
 
@@ -81,6 +81,8 @@ class ConsoleView:
         """`t(key, **params)`: the reader's texts (the field's own label is already theirs)."""
         if field.kind == "choice":
             options = "  ".join(f"[{i}] {c.label}" for i, c in enumerate(field.choices, 1))
-            self.note(f"{field.label}: {options}")
+            # a statement ends with its own full stop: the choices go on a line of their own
+            self.note(field.label)
+            self.note(f"  {options}")
         else:
             self.note(f"{field.label} {t('console.max_chars', limit=field.max_length)}:")
